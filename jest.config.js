@@ -1,0 +1,23 @@
+// One jest project per workspace so `npm test` runs them all and each uses its own tsconfig.
+/** @type {(name: string, dir: string, extra?: object) => import('jest').Config} */
+function project(name, dir, extra = {}) {
+  return {
+    displayName: name,
+    rootDir: `<rootDir>/${dir}`,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { tsconfig: `<rootDir>/tsconfig.test.json`, isolatedModules: false }],
+    },
+    ...extra,
+  };
+}
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    project('chaincode', 'chaincode'),
+    project('devnet', 'network/devnet'),
+    project('gateway', 'gateway'),
+  ],
+};
