@@ -16,7 +16,7 @@ function project(name, dir, extra = {}) {
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    project('chaincode', 'chaincode'),
+    project('chaincode', 'chaincode', { setupFiles: ['<rootDir>/test/support/setup.ts'] }),
     project('devnet', 'network/devnet'),
     project('gateway', 'gateway'),
   ],

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { ValidationError } from './errors';
+
+/**
+ * Identifiers become composite-key attributes and event fields, so they are restricted to a safe alphabet:
+ * no U+0000 (the composite-key separator), no whitespace, at most 128 characters.
+ */
+export const idSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ / - (starting with a letter or digit)');
+
+export const mspIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be an MSP id');
+
+/** Hex-encoded SHA-256 certificate fingerprint (lower case). */
+export const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters');
+
+export const hexSchema = z.string().regex(/^(?:[0-9a-f]{2})+$/, 'must be lower-case hex');
+
+export const base64Schema = z
+  .string()
+  .min(1)
+  .max(65536)
+  .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'must be base64 or base64url');
+
+/** Epoch milliseconds. */
+export const timeSchema = z.number().int().nonnegative().max(8_640_000_000_000_000);
+
+export const nonNegativeInt = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+export const positiveInt = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const reasonSchema = z.string().min(1).max(1024);
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.join('.') : '(value)';
+      return `${path}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/** Validates an already-parsed value against a schema; the error says which field was wrong and why. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ValidationError(`invalid ${what}: ${describeIssues(result.error)}`);
+  }
+  return result.data;
+}
+
+/** Parses a JSON transaction argument and validates it. */
+export function parseJsonArg<T>(schema: z.ZodType<T>, raw: string, what: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ValidationError(`invalid ${what}: not valid JSON`);
+  }
+  return validate(schema, value, what);
+}
+
+export function parseId(raw: string, what: string): string {
+  return validate(idSchema, raw, what);
+}
+
+/** Parses a decimal integer argument (transaction arguments are strings). */
+export function parseIntArg(raw: string, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^-?\d{1,16}$/.test(raw)) {
+    throw new ValidationError(`invalid ${what}: must be an integer, got ${JSON.stringify(raw.slice(0, 40))}`);
+  }
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ValidationError(`invalid ${what}: must be an integer between ${min} and ${max}`);
+  }
+  return value;
+}
