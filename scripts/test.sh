@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `npm test`: every test of the project, from a fresh clone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/ensure-deps.sh
+source scripts/lib/ensure-deps.sh
+ensure_npm_packages
+ensure_softhsm
+
+echo "==> type-checking and building (tsc -b)"
+npx tsc -b
+
+echo "==> chaincode unit tests with coverage"
+npx jest --selectProjects chaincode --coverage --coverageReporters=text-summary --coverageReporters=text \
+  --collectCoverageFrom='chaincode/src/**/*.ts' --coverageDirectory=coverage/chaincode \
+  --coverageThreshold='{"global":{"lines":90}}'
+
+echo "==> devnet, gateway and end-to-end tests"
+npx jest --selectProjects devnet gateway e2e --passWithNoTests
