@@ -1,0 +1,3 @@
+export { GovernanceContract } from './governance.contract';
+export { governanceQuorum, tally, PROPOSAL_TTL_MILLIS } from './tally';
+export type * from './types';

@@ -1,0 +1,38 @@
+import { ROLES, type Member, type Role } from '../../lib';
+import type { MemberId } from './types';
+
+/** Roles without duplicates, in the canonical order of {@link ROLES}, so equal sets store identically. */
+export function sortRoles(roles: Iterable<Role>): Role[] {
+  const wanted = new Set(roles);
+  return ROLES.filter((role) => wanted.has(role));
+}
+
+export function isActiveWith(member: Member | undefined, role: Role): boolean {
+  return member !== undefined && member.status === 'active' && member.roles.includes(role);
+}
+
+/** A fresh active registration (also used when a revoked identity is registered again). */
+export function newMember(
+  id: MemberId,
+  name: string,
+  roles: Iterable<Role>,
+  publicKey: string | undefined,
+  now: number,
+  registeredBy: string,
+): Member {
+  return {
+    mspId: id.mspId,
+    fingerprint: id.fingerprint,
+    name,
+    roles: sortRoles(roles),
+    status: 'active',
+    publicKey,
+    registeredAt: now,
+    registeredBy,
+    updatedAt: now,
+  };
+}
+
+export function memberIdOf(member: MemberId): MemberId {
+  return { mspId: member.mspId, fingerprint: member.fingerprint };
+}

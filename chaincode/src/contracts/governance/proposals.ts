@@ -1,0 +1,32 @@
+import { compositeKey, ObjectType, readJson, writeJson, type KeyLedgerContext } from '../../lib';
+import type { GovernanceProposal, ProposalStatus } from './types';
+
+/** Index `gov.pstatus / status / proposalId` → `{ proposalId }`, so "open proposals" is one range read. */
+export const PROPOSAL_STATUS_INDEX = 'gov.pstatus';
+
+export function proposalKey(ctx: KeyLedgerContext, proposalId: string): string {
+  return compositeKey(ctx, ObjectType.governanceProposal, proposalId);
+}
+
+function statusIndexKey(ctx: KeyLedgerContext, status: ProposalStatus, proposalId: string): string {
+  return ctx.stub.createCompositeKey(PROPOSAL_STATUS_INDEX, [status, proposalId]);
+}
+
+export function readProposal(ctx: KeyLedgerContext, proposalId: string): Promise<GovernanceProposal | undefined> {
+  return readJson<GovernanceProposal>(ctx, proposalKey(ctx, proposalId));
+}
+
+/** Writes a proposal and moves its status index entry. `previous` is the committed record. */
+export async function saveProposal(
+  ctx: KeyLedgerContext,
+  previous: GovernanceProposal | undefined,
+  next: GovernanceProposal,
+): Promise<void> {
+  if (previous?.status !== next.status) {
+    if (previous !== undefined) {
+      await ctx.stub.deleteState(statusIndexKey(ctx, previous.status, previous.proposalId));
+    }
+    await writeJson(ctx, statusIndexKey(ctx, next.status, next.proposalId), { proposalId: next.proposalId });
+  }
+  await writeJson(ctx, proposalKey(ctx, next.proposalId), next);
+}
