@@ -1,0 +1,439 @@
+import { Info, Returns, Transaction } from 'fabric-contract-api';
+import {
+  ConflictError,
+  emitEvent,
+  ForbiddenError,
+  hasRole,
+  KeyLedgerContext,
+  KeyLedgerContract,
+  listByPartialKey,
+  mustReadJson,
+  NotFoundError,
+  ObjectType,
+  parseId,
+  parseIntArg,
+  parseJsonArg,
+  readJson,
+  reasonSchema,
+  result,
+  requireAnyRole,
+  requireRole,
+  validate,
+  ValidationError,
+  writeJson,
+  type ObjectTypeName,
+} from '../../lib';
+import { algorithmIndexKey, batchKey, keyIdIndexKey, providerKey, reputationKey, statsKey } from './keys';
+import { parseProviderKey } from './keymaterial';
+import {
+  listFilterSchema,
+  MAX_OUTCOME_SKEW_MS,
+  outcomeBatchSchema,
+  registerProviderSchema,
+  updateProviderSchema,
+  type ListFilter,
+} from './schemas';
+import { computeScore, WEIGHTS, type ScoreBreakdown } from './score';
+import { applyOutcomes, emptyStats, type Outcome } from './stats';
+import type { OutcomeBatch, OwnerRef, ProviderProfile, ProviderStats, ReputationEntry } from './types';
+
+export const DEFAULT_RECENT_ENTRIES = 10;
+export const MAX_RECENT_ENTRIES = 100;
+
+type ScoredProvider = ProviderProfile & ScoreBreakdown;
+
+function ownerOf(ctx: KeyLedgerContext): OwnerRef {
+  return { mspId: ctx.caller.mspId, fingerprint: ctx.caller.fingerprint };
+}
+
+function isOwner(ctx: KeyLedgerContext, profile: ProviderProfile): boolean {
+  return profile.owner.mspId === ctx.caller.mspId && profile.owner.fingerprint === ctx.caller.fingerprint;
+}
+
+async function readProvider(ctx: KeyLedgerContext, providerId: string): Promise<ProviderProfile> {
+  return mustReadJson<ProviderProfile>(ctx, providerKey(ctx, providerId), `provider ${providerId}`);
+}
+
+async function readStats(ctx: KeyLedgerContext, providerId: string): Promise<ProviderStats | undefined> {
+  return readJson<ProviderStats>(ctx, statsKey(ctx, providerId));
+}
+
+/** Keeps one index (key id or algorithm → provider) in step with a profile change: deletes and adds the difference. */
+async function syncIndex(
+  ctx: KeyLedgerContext,
+  indexKey: (ctx: KeyLedgerContext, value: string, providerId: string) => string,
+  providerId: string,
+  before: readonly string[],
+  after: readonly string[],
+): Promise<void> {
+  for (const value of before) {
+    if (!after.includes(value)) {
+      await ctx.stub.deleteState(indexKey(ctx, value, providerId));
+    }
+  }
+  for (const value of after) {
+    if (!before.includes(value)) {
+      await writeJson(ctx, indexKey(ctx, value, providerId), { providerId });
+    }
+  }
+}
+
+/** The newest `count` reputation entries of a provider, newest first (keys sort by time, ascending). */
+async function recentEntries(
+  ctx: KeyLedgerContext,
+  providerId: string,
+  count: number,
+): Promise<ReputationEntry[]> {
+  if (count === 0) {
+    return [];
+  }
+  const window: ReputationEntry[] = [];
+  for await (const entry of ctx.stub.getStateByPartialCompositeKey(ObjectType.reputation, [providerId])) {
+    window.push(JSON.parse(Buffer.from(entry.value).toString('utf8')) as ReputationEntry);
+    if (window.length > count) {
+      window.shift();
+    }
+  }
+  return window.reverse();
+}
+
+async function providerIdsFromIndex(
+  ctx: KeyLedgerContext,
+  type: ObjectTypeName,
+  value: string,
+): Promise<string[]> {
+  const rows = await listByPartialKey<{ providerId: string }>(ctx, type, [value]);
+  return rows.map((row) => row.providerId);
+}
+
+async function candidates(ctx: KeyLedgerContext, filter: ListFilter): Promise<ProviderProfile[]> {
+  let ids: string[] | undefined;
+  if (filter.keyId !== undefined) {
+    ids = await providerIdsFromIndex(ctx, ObjectType.providerKey, filter.keyId);
+  } else if (filter.algorithm !== undefined) {
+    ids = await providerIdsFromIndex(ctx, ObjectType.providerAlgorithm, filter.algorithm);
+  }
+  if (ids === undefined) {
+    return listByPartialKey<ProviderProfile>(ctx, ObjectType.provider, []);
+  }
+  const profiles: ProviderProfile[] = [];
+  for (const id of ids) {
+    const profile = await readJson<ProviderProfile>(ctx, providerKey(ctx, id));
+    if (profile) {
+      profiles.push(profile);
+    }
+  }
+  return profiles;
+}
+
+function matches(profile: ProviderProfile, filter: ListFilter): boolean {
+  return (
+    (filter.algorithm === undefined || profile.algorithms.includes(filter.algorithm)) &&
+    (filter.region === undefined || profile.region === filter.region) &&
+    (filter.includeSuspended === true || profile.status === 'active')
+  );
+}
+
+/** Score descending, then provider id ascending (code-point order) so ties list the same way everywhere. */
+function byScore(a: ScoredProvider, b: ScoredProvider): number {
+  if (a.score !== b.score) {
+    return b.score - a.score;
+  }
+  return a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0;
+}
+
+/**
+ * KeyProviders — capability B: the registry of key providers and their reputation.
+ *
+ * A provider publishes a profile (endpoint, certificate or public key, algorithms, key ids it serves, region,
+ * audit links). The key orchestrator reports call outcomes in idempotent batches; each outcome becomes a
+ * reputation entry and updates the provider's aggregate counters in the same transaction, so the deterministic
+ * score (see `score.ts`) is computed from one small record. Index keys per key id and per algorithm make
+ * "providers for this key / algorithm, best first" a range read. Suspended providers are left out of listings
+ * unless asked for.
+ */
+@Info({
+  title: 'KeyProviders',
+  description: 'Key-provider registry, reputation entries and deterministic scores',
+})
+export class ProvidersContract extends KeyLedgerContract {
+  constructor() {
+    super('KeyProviders');
+  }
+
+  /**
+   * Registers a provider. Admin, or an identity with role 'provider' (it becomes the owner).
+   * Arg: JSON {providerId, endpoint, certificatePem? | publicKeyPem?, algorithms[], keyIds[], region, auditLinks[]}.
+   */
+  @Transaction()
+  @Returns('string')
+  async RegisterProvider(ctx: KeyLedgerContext, profileJson: string): Promise<string> {
+    await requireRole(ctx, 'admin', 'provider');
+    const input = parseJsonArg(registerProviderSchema, profileJson, 'provider');
+    const keyMaterial = parseProviderKey(input, ctx.now);
+    const key = providerKey(ctx, input.providerId);
+    if (await readJson<ProviderProfile>(ctx, key)) {
+      throw new ConflictError(`provider ${input.providerId} already exists`);
+    }
+    const profile: ProviderProfile = {
+      providerId: input.providerId,
+      endpoint: input.endpoint,
+      ...keyMaterial,
+      algorithms: input.algorithms,
+      keyIds: input.keyIds,
+      region: input.region,
+      auditLinks: input.auditLinks,
+      status: 'active',
+      owner: ownerOf(ctx),
+      registeredAt: ctx.now,
+      updatedAt: ctx.now,
+      version: 1,
+    };
+    await writeJson(ctx, key, profile);
+    await syncIndex(ctx, keyIdIndexKey, profile.providerId, [], profile.keyIds);
+    await syncIndex(ctx, algorithmIndexKey, profile.providerId, [], profile.algorithms);
+    emitEvent(ctx, 'ProviderRegistered', {
+      providerId: profile.providerId,
+      owner: profile.owner,
+      endpoint: profile.endpoint,
+      region: profile.region,
+      publicKeyFingerprint: profile.publicKeyFingerprint,
+      status: profile.status,
+      version: profile.version,
+    });
+    return result(profile);
+  }
+
+  /**
+   * Changes profile fields (those given replace the stored ones). Owner or admin.
+   * Arg: JSON {providerId, expectedVersion?, endpoint?, certificatePem? | publicKeyPem?, algorithms?, keyIds?,
+   * region?, auditLinks?}.
+   */
+  @Transaction()
+  @Returns('string')
+  async UpdateProvider(ctx: KeyLedgerContext, profileJson: string): Promise<string> {
+    await requireRole(ctx, 'admin', 'provider');
+    const input = parseJsonArg(updateProviderSchema, profileJson, 'provider update');
+    const keyChanged = input.certificatePem !== undefined || input.publicKeyPem !== undefined;
+    const keyMaterial = keyChanged ? parseProviderKey(input, ctx.now) : undefined;
+    const previous = await readProvider(ctx, input.providerId);
+    if (!isOwner(ctx, previous) && !(await hasRole(ctx, 'admin'))) {
+      throw new ForbiddenError(`only the owner of provider ${input.providerId} or an admin may update it`);
+    }
+    if (input.expectedVersion !== undefined && input.expectedVersion !== previous.version) {
+      throw new ConflictError(
+        `provider ${input.providerId} is at version ${previous.version}, not ${input.expectedVersion}`,
+      );
+    }
+    const base: ProviderProfile = keyMaterial
+      ? { ...previous, certificatePem: undefined, certificateFingerprint: undefined, ...keyMaterial }
+      : previous;
+    const next: ProviderProfile = {
+      ...base,
+      endpoint: input.endpoint ?? previous.endpoint,
+      algorithms: input.algorithms ?? previous.algorithms,
+      keyIds: input.keyIds ?? previous.keyIds,
+      region: input.region ?? previous.region,
+      auditLinks: input.auditLinks ?? previous.auditLinks,
+      updatedAt: ctx.now,
+      version: previous.version + 1,
+    };
+    const changed = (['endpoint', 'algorithms', 'keyIds', 'region', 'auditLinks'] as const).filter(
+      (field) => input[field] !== undefined,
+    );
+    await writeJson(ctx, providerKey(ctx, next.providerId), next);
+    await syncIndex(ctx, keyIdIndexKey, next.providerId, previous.keyIds, next.keyIds);
+    await syncIndex(ctx, algorithmIndexKey, next.providerId, previous.algorithms, next.algorithms);
+    emitEvent(ctx, 'ProviderUpdated', {
+      providerId: next.providerId,
+      changed: keyChanged ? [...changed, 'publicKey'] : changed,
+      publicKeyFingerprint: next.publicKeyFingerprint,
+      version: next.version,
+    });
+    return result(next);
+  }
+
+  /** Takes a provider out of listings (its outcomes are still recorded). Admin. */
+  @Transaction()
+  @Returns('string')
+  async SuspendProvider(ctx: KeyLedgerContext, providerId: string, reason: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    const id = parseId(providerId, 'providerId');
+    const why = validate(reasonSchema, reason, 'reason');
+    const previous = await readProvider(ctx, id);
+    if (previous.status === 'suspended') {
+      throw new ConflictError(`provider ${id} is already suspended`);
+    }
+    const next: ProviderProfile = {
+      ...previous,
+      status: 'suspended',
+      suspendedAt: ctx.now,
+      suspendedReason: why,
+      updatedAt: ctx.now,
+      version: previous.version + 1,
+    };
+    await writeJson(ctx, providerKey(ctx, id), next);
+    emitEvent(ctx, 'ProviderSuspended', {
+      providerId: id,
+      reason: why,
+      suspendedAt: ctx.now,
+      version: next.version,
+    });
+    return result(next);
+  }
+
+  /** Puts a suspended provider back into listings. Admin. */
+  @Transaction()
+  @Returns('string')
+  async ResumeProvider(ctx: KeyLedgerContext, providerId: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    const id = parseId(providerId, 'providerId');
+    const previous = await readProvider(ctx, id);
+    if (previous.status !== 'suspended') {
+      throw new ConflictError(`provider ${id} is not suspended`);
+    }
+    const next: ProviderProfile = {
+      ...previous,
+      status: 'active',
+      suspendedAt: undefined,
+      suspendedReason: undefined,
+      updatedAt: ctx.now,
+      version: previous.version + 1,
+    };
+    await writeJson(ctx, providerKey(ctx, id), next);
+    emitEvent(ctx, 'ProviderResumed', { providerId: id, resumedAt: ctx.now, version: next.version });
+    return result(next);
+  }
+
+  /**
+   * Records a batch of call outcomes reported by the orchestrator (role 'orchestrator'). Idempotent by batchId:
+   * a batch id seen before is refused, so a retry can never count twice.
+   * Arg: JSON {batchId, outcomes: [{providerId, success, latencyMs, at}]} with 1..500 outcomes.
+   */
+  @Transaction()
+  @Returns('string')
+  async RecordOutcomes(ctx: KeyLedgerContext, batchJson: string): Promise<string> {
+    await requireRole(ctx, 'orchestrator');
+    const batch = parseJsonArg(outcomeBatchSchema, batchJson, 'outcome batch');
+    const latest = ctx.now + MAX_OUTCOME_SKEW_MS;
+    batch.outcomes.forEach((outcome, index) => {
+      if (outcome.at > latest) {
+        throw new ValidationError(
+          `invalid outcome batch: outcomes.${index}.at (${outcome.at}) is more than 5 minutes after the transaction time ${ctx.now}`,
+        );
+      }
+    });
+    if (await readJson<OutcomeBatch>(ctx, batchKey(ctx, batch.batchId))) {
+      throw new ConflictError(`outcome batch ${batch.batchId} was already recorded`);
+    }
+    const byProvider = new Map<string, Outcome[]>();
+    for (const outcome of batch.outcomes) {
+      byProvider.set(outcome.providerId, [...(byProvider.get(outcome.providerId) ?? []), outcome]);
+    }
+    const providerIds = [...byProvider.keys()].sort();
+    const updated: ProviderStats[] = [];
+    for (const providerId of providerIds) {
+      if (!(await readJson<ProviderProfile>(ctx, providerKey(ctx, providerId)))) {
+        throw new NotFoundError(`provider ${providerId} (in outcome batch ${batch.batchId}) not found`);
+      }
+      const previous = (await readStats(ctx, providerId)) ?? emptyStats(providerId, ctx.now);
+      updated.push(applyOutcomes(previous, byProvider.get(providerId) ?? [], ctx.now));
+    }
+    for (const [index, outcome] of batch.outcomes.entries()) {
+      const entry: ReputationEntry = {
+        providerId: outcome.providerId,
+        at: outcome.at,
+        success: outcome.success,
+        latencyMs: outcome.latencyMs,
+        batchId: batch.batchId,
+        txId: ctx.txId,
+        index,
+        recordedAt: ctx.now,
+      };
+      await writeJson(ctx, reputationKey(ctx, outcome.providerId, outcome.at, ctx.txId, index), entry);
+    }
+    for (const stats of updated) {
+      await writeJson(ctx, statsKey(ctx, stats.providerId), stats);
+    }
+    const record: OutcomeBatch = {
+      batchId: batch.batchId,
+      count: batch.outcomes.length,
+      providers: providerIds,
+      recordedAt: ctx.now,
+      recordedBy: ownerOf(ctx),
+      txId: ctx.txId,
+    };
+    await writeJson(ctx, batchKey(ctx, batch.batchId), record);
+    emitEvent(ctx, 'OutcomesRecorded', {
+      batchId: batch.batchId,
+      providers: providerIds,
+      count: record.count,
+    });
+    return result({
+      ...record,
+      scores: updated.map((stats) => ({
+        providerId: stats.providerId,
+        successCount: stats.successCount,
+        failureCount: stats.failureCount,
+        ...computeScore(stats, ctx.now),
+      })),
+    });
+  }
+
+  /** A provider's profile, its score now, its counters and its newest `recent` entries (default 10, max 100). */
+  @Transaction(false)
+  @Returns('string')
+  async GetProvider(ctx: KeyLedgerContext, providerId: string, recent: string): Promise<string> {
+    await requireAnyRole(ctx);
+    const id = parseId(providerId, 'providerId');
+    const count =
+      recent === '' ? DEFAULT_RECENT_ENTRIES : parseIntArg(recent, 'recent', 0, MAX_RECENT_ENTRIES);
+    const profile = await readProvider(ctx, id);
+    const stats = (await readStats(ctx, id)) ?? emptyStats(id, profile.registeredAt);
+    return result({
+      provider: profile,
+      ...computeScore(stats, ctx.now),
+      stats,
+      recent: await recentEntries(ctx, id, count),
+      asOf: ctx.now,
+    });
+  }
+
+  /**
+   * Providers matching a filter, best score first (then by id). Suspended ones only with includeSuspended.
+   * Arg: JSON {keyId?, algorithm?, region?, includeSuspended?} ('' means no filter).
+   */
+  @Transaction(false)
+  @Returns('string')
+  async ListProviders(ctx: KeyLedgerContext, filterJson: string): Promise<string> {
+    await requireAnyRole(ctx);
+    const filter =
+      filterJson.trim() === '' ? {} : parseJsonArg(listFilterSchema, filterJson, 'provider filter');
+    const scored: ScoredProvider[] = [];
+    for (const profile of await candidates(ctx, filter)) {
+      if (matches(profile, filter)) {
+        scored.push({ ...profile, ...computeScore(await readStats(ctx, profile.providerId), ctx.now) });
+      }
+    }
+    return result({ providers: scored.sort(byScore), asOf: ctx.now });
+  }
+
+  /** The score of one provider now, with its components and the weights used. */
+  @Transaction(false)
+  @Returns('string')
+  async GetScore(ctx: KeyLedgerContext, providerId: string): Promise<string> {
+    await requireAnyRole(ctx);
+    const id = parseId(providerId, 'providerId');
+    const profile = await readProvider(ctx, id);
+    const stats = await readStats(ctx, id);
+    return result({
+      providerId: id,
+      status: profile.status,
+      ...computeScore(stats, ctx.now),
+      weights: WEIGHTS,
+      successCount: stats?.successCount ?? 0,
+      failureCount: stats?.failureCount ?? 0,
+      asOf: ctx.now,
+    });
+  }
+}

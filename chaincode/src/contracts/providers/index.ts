@@ -1,0 +1,3 @@
+export { ProvidersContract } from './contract';
+export * from './types';
+export * from './score';
