@@ -1,0 +1,75 @@
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { ValidationError } from '../../lib';
+import type { ModuleKeyType } from './types';
+
+export interface ParsedModuleKey {
+  readonly keyType: ModuleKeyType;
+  /** SPKI PEM as node:crypto re-exports it, so equal keys are stored byte-identically. */
+  readonly pem: string;
+  /** SHA-256 of the SPKI DER, hex. */
+  readonly digest: string;
+}
+
+const SPKI_PEM = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\r?\n?$/;
+
+/**
+ * Parses a module's attestation key: an SPKI PEM holding an EC P-256 or Ed25519 public key. `createPublicKey`
+ * happily derives a public key from a private one, so anything that is not labelled `PUBLIC KEY` is refused first:
+ * a private key pasted by mistake must never reach the ledger.
+ */
+export function parseModuleKey(pem: string): ParsedModuleKey {
+  if (/PRIVATE KEY/.test(pem)) {
+    throw new ValidationError(
+      'invalid module: publicKeyPem contains a private key; submit the public key only',
+    );
+  }
+  if (!SPKI_PEM.test(pem.trim() + '\n')) {
+    throw new ValidationError('invalid module: publicKeyPem must be one SPKI PEM block (BEGIN PUBLIC KEY)');
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new ValidationError('invalid module: publicKeyPem is not a parsable public key');
+  }
+  const keyType = moduleKeyType(key);
+  if (keyType === undefined) {
+    throw new ValidationError('invalid module: publicKeyPem must be an EC P-256 or Ed25519 public key');
+  }
+  const der = key.export({ type: 'spki', format: 'der' });
+  return {
+    keyType,
+    pem: key.export({ type: 'spki', format: 'pem' }).toString(),
+    digest: createHash('sha256').update(der).digest('hex'),
+  };
+}
+
+function moduleKeyType(key: KeyObject): ModuleKeyType | undefined {
+  if (key.asymmetricKeyType === 'ed25519') {
+    return 'ed25519';
+  }
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
+    return 'p256';
+  }
+  return undefined;
+}
+
+/**
+ * Verifies a module signature over `data`: ECDSA with SHA-256 and a DER-encoded signature for P-256, pure Ed25519
+ * (no pre-hash, algorithm `null`) for Ed25519. Malformed signatures verify as false rather than throwing.
+ */
+export function verifyModuleSignature(
+  keyType: ModuleKeyType,
+  pem: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  try {
+    const key = createPublicKey({ key: pem, format: 'pem' });
+    return keyType === 'ed25519'
+      ? verify(null, data, key, signature)
+      : verify('sha256', data, { key, dsaEncoding: 'der' }, signature);
+  } catch {
+    return false;
+  }
+}
