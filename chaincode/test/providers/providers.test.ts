@@ -665,11 +665,7 @@ describe('scores, listing and reads', () => {
   });
 
   it('GetScore returns components, weights and counters', async () => {
-    const { value } = await harness.evaluate(
-      stranger === auditor ? admin : auditor,
-      `${C}:GetScore`,
-      'prov-b',
-    );
+    const { value } = await harness.evaluate(auditor, `${C}:GetScore`, 'prov-b');
     expect(value).toEqual({
       providerId: 'prov-b',
       status: 'active',
