@@ -1,0 +1,5 @@
+export { RotationContract } from './rotation-contract';
+export { digestPayload, proposalDigest, sortWrappedKeys, type DigestInput } from './digest';
+export { rotationDue } from './due';
+export { tally } from './tally';
+export * from './types';

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import {
+  base64Schema,
+  fingerprintSchema,
+  hexSchema,
+  idSchema,
+  mspIdSchema,
+  positiveInt,
+  reasonSchema,
+  timeSchema,
+} from '../../lib';
+import { looksLikePrivateKey } from './key-material';
+import { KEY_ALGORITHMS, ROTATION_REASONS } from './types';
+
+/** Input schemas of the rotation contract. Every object is strict: an unknown field is an error, not ignored. */
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_PROPOSAL_TTL_MS = 3_600_000;
+export const DEFAULT_RETENTION_VERSIONS = 2;
+
+/** A wrapped AES-256 key is at least 40 bytes (RFC 3394/5649 key wrap adds 8); 32 bytes would be a bare key. */
+export const MIN_WRAPPED_KEY_BYTES = 40;
+export const MAX_WRAPPED_KEY_BYTES = 4096;
+/** A P-256 public key is at least 33 bytes (compressed point); a bare 32-byte scalar would be a private key. */
+export const MIN_PUBLIC_KEY_BYTES = 33;
+export const MAX_PUBLIC_KEY_BYTES = 1024;
+export const MAX_SIGNATURE_BYTES = 1024;
+export const MAX_RECIPIENTS = 1000;
+
+function decodedLength(value: string): number {
+  return Buffer.from(value, 'base64').length;
+}
+
+/** base64 text whose decoded size lies in [min, max] and that does not look like a private key. */
+function opaqueBlob(min: number, max: number, what: string): z.ZodType<string> {
+  return base64Schema.superRefine((value, context) => {
+    const length = decodedLength(value);
+    if (length < min || length > max) {
+      context.addIssue({
+        code: 'custom',
+        message: `${what} must decode to ${min}-${max} bytes, got ${length}`,
+      });
+    } else if (looksLikePrivateKey(Buffer.from(value, 'base64'))) {
+      context.addIssue({
+        code: 'custom',
+        message: `${what} looks like a private key; never send key material in plaintext`,
+      });
+    }
+  });
+}
+
+export const signatureSchema = base64Schema.refine(
+  (value) => decodedLength(value) <= MAX_SIGNATURE_BYTES,
+  `must decode to at most ${MAX_SIGNATURE_BYTES} bytes`,
+);
+
+export const keyPolicyInputSchema = z.strictObject({
+  queueId: idSchema,
+  rotationIntervalMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(3650 * DAY_MS),
+  maxMessages: positiveInt,
+  algorithm: z.enum(KEY_ALGORITHMS),
+  proposalTtlMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .max(30 * DAY_MS)
+    .optional(),
+  retentionVersions: z.number().int().min(1).max(1000).optional(),
+});
+export type KeyPolicyInput = z.infer<typeof keyPolicyInputSchema>;
+
+export const wrappedKeyInputSchema = z.strictObject({
+  mspId: mspIdSchema,
+  fingerprint: fingerprintSchema,
+  wrappedKey: opaqueBlob(MIN_WRAPPED_KEY_BYTES, MAX_WRAPPED_KEY_BYTES, 'wrapped key'),
+  ephemeralPublicKey: opaqueBlob(
+    MIN_PUBLIC_KEY_BYTES,
+    MAX_PUBLIC_KEY_BYTES,
+    'ephemeral public key',
+  ).optional(),
+});
+
+export const proposalInputSchema = z.strictObject({
+  queueId: idSchema,
+  version: positiveInt,
+  keyId: idSchema,
+  keyCheckValue: hexSchema.min(6, 'must be 3-32 bytes of hex').max(64, 'must be 3-32 bytes of hex'),
+  wrappedKeys: z.array(wrappedKeyInputSchema).min(1).max(MAX_RECIPIENTS),
+  notBefore: timeSchema,
+  reason: z.enum(ROTATION_REASONS),
+  signature: signatureSchema.optional(),
+});
+export type ProposalInput = z.infer<typeof proposalInputSchema>;
+
+export const compromiseInputSchema = z.strictObject({
+  queueId: idSchema,
+  version: positiveInt,
+  reason: reasonSchema,
+});
+export type CompromiseInput = z.infer<typeof compromiseInputSchema>;
+
+export const volumeInputSchema = z
+  .strictObject({
+    queueId: idSchema,
+    version: positiveInt,
+    count: positiveInt,
+    windowStart: timeSchema,
+    windowEnd: timeSchema,
+  })
+  .refine((input) => input.windowEnd >= input.windowStart, {
+    message: 'must not be before windowStart',
+    path: ['windowEnd'],
+  });
+export type VolumeInput = z.infer<typeof volumeInputSchema>;

@@ -1,0 +1,116 @@
+import {
+  compositeKey,
+  ConflictError,
+  decodeJson,
+  NotFoundError,
+  ObjectType,
+  readGovernanceConfig,
+  readJson,
+  sortableInt,
+  type GovernanceConfig,
+  type KeyLedgerContext,
+} from '../../lib';
+import type {
+  CommittedRotation,
+  KeyPolicy,
+  OpenProposalPointer,
+  QueueState,
+  RotationProposal,
+} from './types';
+
+/**
+ * World-state layout of the rotation capability. The lib's ObjectType has policy, queue, rotation and volume;
+ * the three extra ranges below follow the same `rot.` prefix.
+ */
+const COMMITTED_TYPE = 'rot.committed';
+const OPEN_TYPE = 'rot.open';
+const KEY_ID_TYPE = 'rot.keyid';
+
+export const rotationKeys = {
+  policy: (ctx: KeyLedgerContext, queueId: string): string =>
+    compositeKey(ctx, ObjectType.queuePolicy, queueId),
+  queue: (ctx: KeyLedgerContext, queueId: string): string =>
+    compositeKey(ctx, ObjectType.queueState, queueId),
+  proposal: (ctx: KeyLedgerContext, proposalId: string): string =>
+    compositeKey(ctx, ObjectType.rotation, proposalId),
+  volume: (
+    ctx: KeyLedgerContext,
+    queueId: string,
+    version: number,
+    mspId: string,
+    fingerprint: string,
+  ): string => compositeKey(ctx, ObjectType.volumeReport, queueId, sortableInt(version), mspId, fingerprint),
+  committed: (ctx: KeyLedgerContext, queueId: string, version: number): string =>
+    ctx.stub.createCompositeKey(COMMITTED_TYPE, [queueId, sortableInt(version)]),
+  open: (ctx: KeyLedgerContext, queueId: string): string => ctx.stub.createCompositeKey(OPEN_TYPE, [queueId]),
+  keyId: (ctx: KeyLedgerContext, queueId: string, keyId: string): string =>
+    ctx.stub.createCompositeKey(KEY_ID_TYPE, [queueId, keyId]),
+};
+
+async function listRange<T>(ctx: KeyLedgerContext, type: string, attributes: string[]): Promise<T[]> {
+  const items: T[] = [];
+  for await (const entry of ctx.stub.getStateByPartialCompositeKey(type, attributes)) {
+    items.push(decodeJson<T>(entry.value));
+  }
+  return items;
+}
+
+export async function mustGovernance(ctx: KeyLedgerContext): Promise<GovernanceConfig> {
+  const config = await readGovernanceConfig(ctx);
+  if (!config) {
+    throw new ConflictError('governance not bootstrapped');
+  }
+  return config;
+}
+
+export async function mustPolicy(ctx: KeyLedgerContext, queueId: string): Promise<KeyPolicy> {
+  const policy = await readJson<KeyPolicy>(ctx, rotationKeys.policy(ctx, queueId));
+  if (!policy) {
+    throw new NotFoundError(`queue ${queueId} has no key policy`);
+  }
+  return policy;
+}
+
+export async function mustQueue(ctx: KeyLedgerContext, queueId: string): Promise<QueueState> {
+  const state = await readJson<QueueState>(ctx, rotationKeys.queue(ctx, queueId));
+  if (!state) {
+    throw new NotFoundError(`queue ${queueId} has no key policy`);
+  }
+  return state;
+}
+
+export async function mustProposal(ctx: KeyLedgerContext, proposalId: string): Promise<RotationProposal> {
+  const proposal = await readJson<RotationProposal>(ctx, rotationKeys.proposal(ctx, proposalId));
+  if (!proposal) {
+    throw new NotFoundError(`rotation proposal ${proposalId} not found`);
+  }
+  return proposal;
+}
+
+export async function mustCommitted(
+  ctx: KeyLedgerContext,
+  queueId: string,
+  version: number,
+): Promise<CommittedRotation> {
+  const committed = await readJson<CommittedRotation>(ctx, rotationKeys.committed(ctx, queueId, version));
+  if (!committed) {
+    throw new NotFoundError(`queue ${queueId} has no committed key version ${version}`);
+  }
+  return committed;
+}
+
+export function readOpenPointer(
+  ctx: KeyLedgerContext,
+  queueId: string,
+): Promise<OpenProposalPointer | undefined> {
+  return readJson<OpenProposalPointer>(ctx, rotationKeys.open(ctx, queueId));
+}
+
+export function listOpenPointers(ctx: KeyLedgerContext): Promise<OpenProposalPointer[]> {
+  return listRange<OpenProposalPointer>(ctx, OPEN_TYPE, []);
+}
+
+/** Committed rotations of a queue in version order (the version attribute is zero-padded). */
+export function listCommitted(ctx: KeyLedgerContext, queueId: string): Promise<CommittedRotation[]> {
+  return listRange<CommittedRotation>(ctx, COMMITTED_TYPE, [queueId]);
+}
