@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tests assert that a value exists before using it; the assertion is the check.
+    files: ['**/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
     files: ['chaincode/src/**/*.ts'],
     rules: {
       'no-restricted-properties': [

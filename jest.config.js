@@ -18,6 +18,9 @@ module.exports = {
   projects: [
     project('chaincode', 'chaincode', { setupFiles: ['<rootDir>/test/support/setup.ts'] }),
     project('devnet', 'network/devnet'),
-    project('gateway', 'gateway'),
+    project('gateway', 'gateway', {
+      globalSetup: '<rootDir>/test/support/softhsmGlobalSetup.js',
+      globalTeardown: '<rootDir>/test/support/softhsmGlobalTeardown.js',
+    }),
   ],
 };

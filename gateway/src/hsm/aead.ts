@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import * as pkcs11js from 'pkcs11js';
+import type { KeyRef } from './keys';
+import type { HsmToken } from './token';
+
+export const GCM_IV_BYTES = 12;
+export const GCM_TAG_BYTES = 16;
+
+export interface GcmCiphertext {
+  readonly iv: Buffer;
+  /** Ciphertext followed by the 16-byte tag, as PKCS#11 returns it. */
+  readonly ciphertext: Buffer;
+}
+
+/** AES-256-GCM inside the token with a fresh random 96-bit IV; `aad` is authenticated, not encrypted. */
+export function aesGcmEncrypt(
+  token: HsmToken,
+  key: KeyRef,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): GcmCiphertext {
+  const iv = randomBytes(GCM_IV_BYTES);
+  const ciphertext = token.use('AES-GCM encryption', (pkcs11, session) => {
+    pkcs11.C_EncryptInit(session, gcm(iv, aad), key.handle);
+    return pkcs11.C_Encrypt(session, Buffer.from(plaintext), Buffer.alloc(plaintext.length + GCM_TAG_BYTES));
+  });
+  return { iv, ciphertext: Buffer.from(ciphertext) };
+}
+
+/** Throws HsmError (CKR_ENCRYPTED_DATA_INVALID) when the tag does not verify: wrong key, AAD or tampering. */
+export function aesGcmDecrypt(token: HsmToken, key: KeyRef, sealed: GcmCiphertext, aad: Uint8Array): Buffer {
+  return token.use('AES-GCM decryption', (pkcs11, session) => {
+    pkcs11.C_DecryptInit(session, gcm(sealed.iv, aad), key.handle);
+    const out = pkcs11.C_Decrypt(session, sealed.ciphertext, Buffer.alloc(sealed.ciphertext.length));
+    return Buffer.from(out);
+  });
+}
+
+function gcm(iv: Buffer, aad: Uint8Array): pkcs11js.Mechanism {
+  const parameter: pkcs11js.AesGCM = {
+    type: pkcs11js.CK_PARAMS_AES_GCM,
+    iv,
+    aad: Buffer.from(aad),
+    ivBits: GCM_IV_BYTES * 8,
+    tagBits: 128,
+  };
+  return { mechanism: pkcs11js.CKM_AES_GCM, parameter };
+}
