@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { common, msp, peer } from '@hyperledger/fabric-protos';
+import type { Identity, MspManager } from '../msp/types';
+
+/** A client proposal taken apart, as Fabric's `UnpackedProposal` (core/endorser/msgvalidation.go). */
+export interface UnpackedProposal {
+  readonly signedProposal: peer.SignedProposal;
+  /** `SignedProposal` bytes as the chaincode shim receives them. */
+  readonly signedProposalBytes: Uint8Array;
+  readonly proposal: peer.Proposal;
+  readonly header: common.Header;
+  readonly channelHeader: common.ChannelHeader;
+  readonly signatureHeader: common.SignatureHeader;
+  readonly proposalPayload: peer.ChaincodeProposalPayload;
+  readonly channelId: string;
+  readonly txId: string;
+  readonly chaincodeName: string;
+  readonly args: Uint8Array[];
+  readonly isInit: boolean;
+  readonly hasTransientData: boolean;
+  /** MSP id claimed by the creator (before validation); '' when the creator is malformed. */
+  readonly creatorMspId: string;
+}
+
+/** Why a proposal could not even be unpacked (client error → InvalidArgument at the gateway). */
+export class ProposalFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProposalFormatError';
+  }
+}
+
+/** A proposal that unpacked but failed the endorser's checks (signature, creator, tx id, duplicates). */
+export class ProposalValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProposalValidationError';
+  }
+}
+
+function decode<T>(what: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new ProposalFormatError(`error unmarshalling ${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Fabric's transaction id: hex(SHA-256(nonce ‖ creator)) (protoutil.ComputeTxID). */
+export function computeTxId(nonce: Uint8Array, creator: Uint8Array): string {
+  return createHash('sha256').update(nonce).update(creator).digest('hex');
+}
+
+/**
+ * Fabric's proposal hash (protoutil.GetProposalHash1): SHA-256 over channel header, signature header and the
+ * ChaincodeProposalPayload without its transient map — transient data never reaches the ledger.
+ */
+export function proposalHash(header: common.Header, proposalPayloadWithoutTransient: Uint8Array): Uint8Array {
+  return createHash('sha256')
+    .update(header.getChannelHeader_asU8())
+    .update(header.getSignatureHeader_asU8())
+    .update(proposalPayloadWithoutTransient)
+    .digest();
+}
+
+/** `ChaincodeProposalPayload{input}` re-serialised without transient data, as it goes into the transaction. */
+export function payloadWithoutTransient(payload: peer.ChaincodeProposalPayload): Uint8Array {
+  const stripped = new peer.ChaincodeProposalPayload();
+  stripped.setInput(payload.getInput_asU8());
+  return stripped.serializeBinary();
+}
+
+/** Unpacks a SignedProposal; throws ProposalFormatError with Fabric-like messages. */
+export function unpackProposal(signedProposal: peer.SignedProposal | undefined): UnpackedProposal {
+  if (!signedProposal || signedProposal.getProposalBytes_asU8().length === 0) {
+    throw new ProposalFormatError('a signed proposal is required');
+  }
+  const proposal = decode('Proposal', () => peer.Proposal.deserializeBinary(signedProposal.getProposalBytes_asU8()));
+  const header = decode('Header', () => common.Header.deserializeBinary(proposal.getHeader_asU8()));
+  const channelHeader = decode('ChannelHeader', () =>
+    common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8()),
+  );
+  const signatureHeader = decode('SignatureHeader', () =>
+    common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8()),
+  );
+  const proposalPayload = decode('ChaincodeProposalPayload', () =>
+    peer.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8()),
+  );
+  const spec = decode('ChaincodeInvocationSpec', () =>
+    peer.ChaincodeInvocationSpec.deserializeBinary(proposalPayload.getInput_asU8()),
+  );
+  const channelId = channelHeader.getChannelId();
+  if (channelId.length === 0) throw new ProposalFormatError('no channel id provided');
+  const chaincodeSpec = spec.getChaincodeSpec();
+  if (!chaincodeSpec) throw new ProposalFormatError(`no chaincode spec is provided, channel id [${channelId}]`);
+  const chaincodeId = chaincodeSpec.getChaincodeId();
+  if (!chaincodeId) throw new ProposalFormatError(`no chaincode id is provided, channel id [${channelId}]`);
+  if (chaincodeId.getName().length === 0) {
+    throw new ProposalFormatError(`no chaincode name is provided, channel id [${channelId}]`);
+  }
+  const input = chaincodeSpec.getInput();
+  let creatorMspId = '';
+  try {
+    creatorMspId = msp.SerializedIdentity.deserializeBinary(signatureHeader.getCreator_asU8()).getMspid();
+  } catch {
+    creatorMspId = '';
+  }
+  return {
+    signedProposal,
+    signedProposalBytes: signedProposal.serializeBinary(),
+    proposal,
+    header,
+    channelHeader,
+    signatureHeader,
+    proposalPayload,
+    channelId,
+    txId: channelHeader.getTxId(),
+    chaincodeName: chaincodeId.getName(),
+    args: input ? input.getArgsList_asU8() : [],
+    isInit: input ? input.getIsInit() : false,
+    hasTransientData: proposalPayload.getTransientmapMap().getLength() > 0,
+    creatorMspId,
+  };
+}
+
+/**
+ * The endorser's checks of core/endorser/msgvalidation.go: header type, epoch, nonce and creator present,
+ * tx id computed from them, creator certificate valid for a channel MSP, signature over the proposal bytes.
+ * Identity failures are reported as Fabric does — "access denied", without saying why.
+ */
+export function validateProposal(up: UnpackedProposal, mspManager: MspManager): Identity {
+  const headerType = up.channelHeader.getType();
+  if (headerType !== common.HeaderType.ENDORSER_TRANSACTION && headerType !== common.HeaderType.CONFIG) {
+    throw new ProposalValidationError(`invalid header type ${headerType}`);
+  }
+  if (up.channelHeader.getEpoch() !== 0) {
+    throw new ProposalValidationError(`invalid Epoch in ChannelHeader. Expected 0, got [${up.channelHeader.getEpoch()}]`);
+  }
+  const nonce = up.signatureHeader.getNonce_asU8();
+  const creator = up.signatureHeader.getCreator_asU8();
+  if (nonce.length === 0) throw new ProposalValidationError('nonce is empty');
+  if (creator.length === 0) throw new ProposalValidationError('creator is empty');
+  const expected = computeTxId(nonce, creator);
+  if (expected !== up.txId) {
+    throw new ProposalValidationError(`incorrectly computed txid '${up.txId}' -- expected '${expected}'`);
+  }
+  const denied = new ProposalValidationError(
+    up.creatorMspId
+      ? `access denied: channel [${up.channelId}] creator org [${up.creatorMspId}]`
+      : `access denied: channel [${up.channelId}] creator org unknown, creator is malformed`,
+  );
+  let identity: Identity;
+  try {
+    identity = mspManager.deserializeIdentity(creator);
+  } catch {
+    throw denied;
+  }
+  if (!mspManager.verify(identity, up.signedProposal.getProposalBytes_asU8(), up.signedProposal.getSignature_asU8())) {
+    throw denied;
+  }
+  return identity;
+}

@@ -1,0 +1,44 @@
+import type { common } from '@hyperledger/fabric-protos';
+import type { Identity } from '../msp/types';
+
+/** Evaluates endorsement policies against the identities that validly endorsed a transaction. */
+export interface PolicyEvaluator {
+  /** The chaincode definition's endorsement policy. Unknown chaincode → false. */
+  chaincodePolicySatisfied(chaincodeName: string, endorsers: readonly Identity[]): boolean;
+  /** A key-level policy: `VALIDATION_PARAMETER` metadata, a serialised SignaturePolicyEnvelope. */
+  keyPolicySatisfied(validationParameter: Uint8Array, endorsers: readonly Identity[]): boolean;
+}
+
+/** A key whose committed version differed from the one the transaction read. */
+export interface ConflictInfo {
+  readonly namespace: string;
+  readonly key: string;
+  /** "blockNum:txNum" read by the transaction, or undefined when it read no value. */
+  readonly readVersion?: string;
+  /** "blockNum:txNum" committed, or undefined when the key is gone. */
+  readonly committedVersion?: string;
+  /** e.g. 'mvcc' | 'phantom' | 'duplicate'. */
+  readonly kind: string;
+}
+
+export interface CommitOutcome {
+  /** Final TxValidationCode per transaction. */
+  readonly codes: readonly number[];
+  /** Conflicts by transaction index. */
+  readonly conflicts: ReadonlyMap<number, ConflictInfo>;
+}
+
+/** What the committer needs from the ledger. */
+export interface CommitterLedger {
+  readonly height: number;
+  readonly lastBlockHash: Uint8Array;
+  /** Final validation (MVCC, phantom, duplicates), durable append and state update. */
+  commitBlock(block: common.Block, preCodes: readonly number[], privateData: ReadonlyMap<number, Uint8Array>): Promise<CommitOutcome>;
+  getCommittedStateMetadata(namespace: string, key: string): Map<string, Uint8Array> | undefined;
+  hasTransaction(txId: string): boolean;
+}
+
+/** Builds signed blocks the way Fabric's orderer does. */
+export interface BlockFactory {
+  newBlock(number: number, previousHash: Uint8Array, envelopes: readonly Uint8Array[]): common.Block;
+}
