@@ -1,1 +1,2 @@
-export * from './fabric/errors';
+export * from './fabric';
+export * from './hsm';

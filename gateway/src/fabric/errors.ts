@@ -74,7 +74,11 @@ export function toLedgerError(error: unknown): LedgerError {
     }
   }
   const commitCode = isObject(source.status) ? source.status.code : undefined;
-  if (commitCode === 11 || commitCode === 12 || /MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT/.test(source.message)) {
+  if (
+    commitCode === 11 ||
+    commitCode === 12 ||
+    /MVCC_READ_CONFLICT|PHANTOM_READ_CONFLICT/.test(source.message)
+  ) {
     return new LedgerError('MVCC_CONFLICT', source.message, transactionId);
   }
   if (source.code === GrpcStatus.UNAVAILABLE || source.code === GrpcStatus.DEADLINE_EXCEEDED) {
