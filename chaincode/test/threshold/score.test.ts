@@ -3,6 +3,7 @@ import {
   attestationPoints,
   emptyCounters,
   idiv,
+  idivCeil,
   MAX_RECENT_ANOMALIES,
   participationPoints,
   trustBreakdown,
@@ -23,6 +24,8 @@ describe('trust score (score.ts)', () => {
     expect(idiv(7, 2)).toBe(3);
     expect(idiv(600 * 3, 6)).toBe(300);
     expect(idiv(0, 5)).toBe(0);
+    expect(idivCeil(7, 2)).toBe(4);
+    expect(idivCeil(6, 2)).toBe(3);
   });
 
   describe('attestation freshness', () => {
@@ -65,6 +68,9 @@ describe('trust score (score.ts)', () => {
       expect(anomalyPenalty([{ at: NOW, severity: 1 }], NOW)).toBe(40);
       expect(anomalyPenalty([{ at: NOW - 15 * DAY, severity: 5 }], NOW)).toBe(100);
       expect(anomalyPenalty([{ at: NOW - 30 * DAY, severity: 5 }], NOW)).toBe(0);
+      // Penalties round up: a second-old anomaly still costs its full weight, the last millisecond costs 1.
+      expect(anomalyPenalty([{ at: NOW - 1000, severity: 5 }], NOW)).toBe(200);
+      expect(anomalyPenalty([{ at: NOW - 30 * DAY + 1, severity: 1 }], NOW)).toBe(1);
       expect(anomalyPenalty([{ at: NOW + DAY, severity: 2 }], NOW)).toBe(80);
     });
 

@@ -65,16 +65,22 @@ export function participationPoints(ok: number, failed: number): number {
   return idiv(PARTICIPATION_POINTS * (ok + 1), ok + failed + 2);
 }
 
+/** Integer ceiling division of non-negative safe integers. */
+export function idivCeil(numerator: number, denominator: number): number {
+  return idiv(numerator + denominator - 1, denominator);
+}
+
 /**
  * Each anomaly costs `severity · 40` points when fresh and decays linearly to 0 over 30 days:
- * `Σ ⌊severity · 40 · (30 d − age) / 30 d⌋` over anomalies with `0 ≤ age < 30 d` (age clamped at 0).
+ * `Σ ⌈severity · 40 · (30 d − age) / 30 d⌉` over anomalies with `0 ≤ age < 30 d` (age clamped at 0). Penalties
+ * round up so that rounding never works in a misbehaving module's favour.
  */
 export function anomalyPenalty(anomalies: readonly RecentAnomaly[], now: number): number {
   let penalty = 0;
   for (const anomaly of anomalies) {
     const age = Math.max(0, now - anomaly.at);
     if (age < ANOMALY_WINDOW_MS) {
-      penalty += idiv(
+      penalty += idivCeil(
         anomaly.severity * ANOMALY_POINTS_PER_SEVERITY * (ANOMALY_WINDOW_MS - age),
         ANOMALY_WINDOW_MS,
       );
