@@ -1,0 +1,3 @@
+export { SigningKeysContract } from './contract';
+export * from './types';
+export { jwkThumbprint, validatePublicJwk } from './jwk';

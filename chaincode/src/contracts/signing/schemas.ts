@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { idSchema, timeSchema } from '../../lib';
+import { REVOCATION_REASONS, SIGNING_ALGORITHMS, SIGNING_KEY_STATUSES } from './types';
+
+/**
+ * Key ids: the idSchema alphabet, but any of its characters may come first, so that an RFC 7638 thumbprint
+ * (base64url, which may start with '-' or '_') can serve as kid.
+ */
+export const kidSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:@/-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ / -');
+
+export const algorithmSchema = z.enum(SIGNING_ALGORITHMS);
+export const statusSchema = z.enum(SIGNING_KEY_STATUSES);
+export const revocationReasonSchema = z.enum(REVOCATION_REASONS);
+
+export const registerSigningKeySchema = z.strictObject({
+  kid: kidSchema,
+  publicJwk: z.record(z.string(), z.unknown()),
+  issuerCaIds: z
+    .array(idSchema)
+    .min(1)
+    .max(16)
+    .refine((ids) => new Set(ids).size === ids.length, 'must not contain duplicates'),
+  notBefore: timeSchema,
+  algorithm: algorithmSchema,
+});
+
+export type RegisterSigningKeyInput = z.infer<typeof registerSigningKeySchema>;
