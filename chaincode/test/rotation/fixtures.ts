@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { createHash, KeyObject, sign, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { RotationContract } from '../../src/contracts/rotation';
@@ -174,4 +175,27 @@ export function findKey(harness: ChaincodeHarness, ...fragments: string[]): stri
 
 export function ref(identity: { readonly mspId: string; readonly fingerprint: string }): string {
   return `${identity.mspId}/${identity.fingerprint}`;
+}
+
+/** Proposes and approves `version` in a world with 3 validators (quorum 2); returns the proposal id. */
+export async function commitVersion(
+  w: World,
+  version: number,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
+  const proposed = await w.harness.submit(
+    w.val1,
+    'KeyRotation:ProposeRotation',
+    proposalJson(w.frontends, {
+      version,
+      keyId: `orders-k${version}`,
+      keyCheckValue: version.toString(16).padStart(6, '0'),
+      ...overrides,
+    }),
+  );
+  const approved = await w.harness.submit(w.val2, 'KeyRotation:ApproveRotation', proposed.txId, '');
+  if (approved.event?.name !== 'RotationCommitted') {
+    throw new Error(`version ${version} did not commit`);
+  }
+  return proposed.txId;
 }

@@ -5,6 +5,19 @@ export function refOf(identity: MemberIdentity): string {
   return `${identity.mspId}/${identity.fingerprint}`;
 }
 
+/** Identities named more than once, in first-seen order. */
+export function duplicateRecipients(recipients: readonly MemberIdentity[]): string[] {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const ref of recipients.map(refOf)) {
+    if (seen.has(ref)) {
+      duplicates.add(ref);
+    }
+    seen.add(ref);
+  }
+  return [...duplicates];
+}
+
 export interface RecipientMismatch {
   /** Active front-ends without a wrapped key. */
   readonly missing: string[];
@@ -23,24 +36,14 @@ export function recipientMismatch(
   frontends: readonly MemberIdentity[],
 ): RecipientMismatch | undefined {
   const expected = new Set(frontends.map(refOf));
-  const seen = new Set<string>();
-  const duplicates = new Set<string>();
-  const extra = new Set<string>();
-  for (const recipient of recipients) {
-    const ref = refOf(recipient);
-    if (seen.has(ref)) {
-      duplicates.add(ref);
-    }
-    seen.add(ref);
-    if (!expected.has(ref)) {
-      extra.add(ref);
-    }
-  }
-  const missing = [...expected].filter((ref) => !seen.has(ref));
-  if (missing.length === 0 && extra.size === 0 && duplicates.size === 0) {
+  const named = new Set(recipients.map(refOf));
+  const missing = [...expected].filter((ref) => !named.has(ref));
+  const extra = [...named].filter((ref) => !expected.has(ref));
+  const duplicates = duplicateRecipients(recipients);
+  if (missing.length === 0 && extra.length === 0 && duplicates.length === 0) {
     return undefined;
   }
-  return { missing, extra: [...extra], duplicates: [...duplicates] };
+  return { missing, extra, duplicates };
 }
 
 export function describeMismatch(mismatch: RecipientMismatch): string {

@@ -27,7 +27,7 @@ import {
 } from '../../lib';
 import { digestPayload, proposalDigest, sortWrappedKeys } from './digest';
 import { rotationDue } from './due';
-import { describeMismatch, recipientMismatch, refOf } from './recipients';
+import { describeMismatch, duplicateRecipients, recipientMismatch, refOf } from './recipients';
 import {
   compromiseInputSchema,
   DEFAULT_PROPOSAL_TTL_MS,
@@ -164,7 +164,7 @@ export class RotationContract extends KeyLedgerContract {
   async ProposeRotation(ctx: KeyLedgerContext, proposalJson: string): Promise<string> {
     const caller = await requireRole(ctx, 'validator');
     const input = parseJsonArg(proposalInputSchema, proposalJson, 'rotation proposal');
-    const duplicates = recipientMismatch(input.wrappedKeys, [])?.duplicates ?? [];
+    const duplicates = duplicateRecipients(input.wrappedKeys);
     if (duplicates.length > 0) {
       throw new ValidationError(
         `invalid rotation proposal: wrappedKeys names ${duplicates.join(', ')} more than once`,

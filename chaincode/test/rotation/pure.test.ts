@@ -1,0 +1,153 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { proposalDigest, rotationDue, sortWrappedKeys, tally } from '../../src/contracts/rotation';
+import { looksLikePrivateKey } from '../../src/contracts/rotation/key-material';
+import { describeMismatch, recipientMismatch } from '../../src/contracts/rotation/recipients';
+import { verifyWithKey } from '../../src/contracts/rotation/signature';
+import type { KeyPolicy, QueueState } from '../../src/contracts/rotation';
+
+const fp = (c: string): string => c.repeat(64);
+const id = (mspId: string, c: string): { mspId: string; fingerprint: string } => ({
+  mspId,
+  fingerprint: fp(c),
+});
+
+describe('rotation pure modules', () => {
+  it('recognises private keys but not public keys or ciphertext', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    expect(looksLikePrivateKey(ec.privateKey.export({ type: 'pkcs8', format: 'der' }))).toBe(true);
+    expect(looksLikePrivateKey(ec.privateKey.export({ type: 'sec1', format: 'der' }))).toBe(true);
+    expect(looksLikePrivateKey(Buffer.from(ec.privateKey.export({ type: 'pkcs8', format: 'pem' })))).toBe(
+      true,
+    );
+    expect(looksLikePrivateKey(Buffer.from(JSON.stringify(ec.privateKey.export({ format: 'jwk' }))))).toBe(
+      true,
+    );
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // Long-form DER length (RSA keys are > 127 bytes).
+    expect(looksLikePrivateKey(rsa.privateKey.export({ type: 'pkcs8', format: 'der' }))).toBe(true);
+
+    expect(looksLikePrivateKey(ec.publicKey.export({ type: 'spki', format: 'der' }))).toBe(false);
+    expect(looksLikePrivateKey(Buffer.from(JSON.stringify(ec.publicKey.export({ format: 'jwk' }))))).toBe(
+      false,
+    );
+    expect(looksLikePrivateKey(Buffer.from('null'))).toBe(false);
+    expect(looksLikePrivateKey(Buffer.from([0x30, 0x05, 0x02, 0x01, 0x05, 0x30]))).toBe(false);
+    expect(looksLikePrivateKey(Buffer.alloc(40, 0xa5))).toBe(false);
+    expect(looksLikePrivateKey(Buffer.from([0x30]))).toBe(false);
+  });
+
+  it('verifies EC (DER and raw), RSA and Ed25519 signatures and rejects wrong ones', () => {
+    const payload = Buffer.from('{"queueId":"q"}');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    expect(verifyWithKey(ec.publicKey, payload, sign('sha256', payload, ec.privateKey))).toBe(true);
+    expect(
+      verifyWithKey(
+        ec.publicKey,
+        payload,
+        sign('sha256', payload, { key: ec.privateKey, dsaEncoding: 'ieee-p1363' }),
+      ),
+    ).toBe(true);
+    expect(verifyWithKey(ec.publicKey, Buffer.from('other'), sign('sha256', payload, ec.privateKey))).toBe(
+      false,
+    );
+
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    expect(verifyWithKey(rsa.publicKey, payload, sign('sha256', payload, rsa.privateKey))).toBe(true);
+    expect(verifyWithKey(rsa.publicKey, payload, Buffer.alloc(3))).toBe(false);
+
+    const ed = generateKeyPairSync('ed25519');
+    expect(verifyWithKey(ed.publicKey, payload, sign(null, payload, ed.privateKey))).toBe(true);
+    expect(verifyWithKey(ed.publicKey, payload, Buffer.alloc(64))).toBe(false);
+
+    // A key that cannot verify at all (X25519 is for key agreement) makes OpenSSL throw: "not valid".
+    const x = generateKeyPairSync('x25519');
+    expect(verifyWithKey(x.publicKey, payload, Buffer.alloc(64))).toBe(false);
+  });
+
+  it('sorts recipients by MSP id, then fingerprint, and the digest does not depend on input order', () => {
+    const entries = [
+      { ...id('Org2MSP', 'a'), wrappedKey: 'A' },
+      { ...id('Org1MSP', 'c'), wrappedKey: 'B' },
+      { ...id('Org1MSP', 'b'), wrappedKey: 'C', ephemeralPublicKey: 'E' },
+    ];
+    expect(sortWrappedKeys(entries).map((entry) => entry.wrappedKey)).toEqual(['C', 'B', 'A']);
+    const input = {
+      queueId: 'q',
+      version: 1,
+      keyId: 'k',
+      keyCheckValue: 'abcdef',
+      notBefore: 0,
+      reason: 'manual' as const,
+      proposer: id('Org1MSP', 'd'),
+    };
+    const digest = proposalDigest({ ...input, wrappedKeys: entries });
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(proposalDigest({ ...input, wrappedKeys: [...entries].reverse() })).toBe(digest);
+    expect(proposalDigest({ ...input, wrappedKeys: entries, keyId: 'k2' })).not.toBe(digest);
+  });
+
+  it('describes recipient mismatches', () => {
+    const frontends = [id('Org1MSP', 'a'), id('Org2MSP', 'b')];
+    expect(recipientMismatch(frontends, frontends)).toBeUndefined();
+    const mismatch = recipientMismatch(
+      [id('Org1MSP', 'a'), id('Org1MSP', 'a'), id('Org3MSP', 'c')],
+      frontends,
+    );
+    expect(mismatch).toEqual({
+      missing: [`Org2MSP/${fp('b')}`],
+      extra: [`Org3MSP/${fp('c')}`],
+      duplicates: [`Org1MSP/${fp('a')}`],
+    });
+    expect(describeMismatch(mismatch ?? { missing: [], extra: [], duplicates: [] })).toBe(
+      `missing front-end(s) Org2MSP/${fp('b')}; not an active front-end: Org3MSP/${fp('c')}; ` +
+        `named more than once: Org1MSP/${fp('a')}`,
+    );
+  });
+
+  it('tallies only active validators against the BFT or threshold quorum', () => {
+    const validators = ['a', 'b', 'c', 'd'].map((c) => id('Org1MSP', c));
+    const bft = tally({ kind: 'bft' }, validators, [validators[0] ?? id('x', 'x'), id('Org9MSP', 'e')], []);
+    expect(bft).toEqual({
+      validatorCount: 4,
+      quorum: 3,
+      approvals: 1,
+      rejections: 0,
+      reached: false,
+      defeated: false,
+    });
+    const defeated = tally({ kind: 'bft' }, validators, [], validators.slice(0, 2));
+    expect(defeated).toMatchObject({ rejections: 2, defeated: true });
+    expect(tally({ kind: 'threshold', threshold: 1 }, validators, validators.slice(0, 1), [])).toMatchObject({
+      quorum: 1,
+      reached: true,
+    });
+    // No validators: quorum 0 is never "reached".
+    expect(tally({ kind: 'bft' }, [], [id('Org1MSP', 'a')], [])).toMatchObject({ quorum: 0, reached: false });
+  });
+
+  it('combines several due reasons', () => {
+    const policy = { rotationIntervalMs: 1000, maxMessages: 10 } as KeyPolicy;
+    const state: QueueState = {
+      queueId: 'q',
+      activeVersion: 2,
+      committedAt: 0,
+      createdAt: 0,
+      updatedAt: 0,
+      compromised: [{ version: 2, reportedAt: 1, reportedBy: 'x', reason: 'r' }],
+    };
+    const due = rotationDue({
+      policy,
+      state,
+      now: 5000,
+      messages: 10,
+      frontends: ['a', 'b'],
+      recipients: ['a'],
+      openProposal: null,
+    });
+    expect(due).toMatchObject({
+      due: true,
+      reasons: ['interval', 'volume', 'compromise', 'recipients'],
+      elapsedMs: 5000,
+    });
+  });
+});
