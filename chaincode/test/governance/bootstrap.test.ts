@@ -23,7 +23,11 @@ describe('Governance:Bootstrap', () => {
   });
 
   it('makes the deploying org admin the first admin with the BFT rule by default', async () => {
-    const res = await harness.submit<Record<string, Record<string, unknown>>>(deployer, 'Governance:Bootstrap', '');
+    const res = await harness.submit<Record<string, Record<string, unknown>>>(
+      deployer,
+      'Governance:Bootstrap',
+      '',
+    );
     expect(res.value['config']).toEqual({
       quorumRule: { kind: 'bft' },
       bootstrappedAt: harness.now,
@@ -56,7 +60,10 @@ describe('Governance:Bootstrap', () => {
   });
 
   it('accepts {} and an explicit first admin plus a threshold rule', async () => {
-    const args = { admin: { ...idOf(named), name: 'Carol' }, quorumRule: { kind: 'threshold', threshold: 3 } };
+    const args = {
+      admin: { ...idOf(named), name: 'Carol' },
+      quorumRule: { kind: 'threshold', threshold: 3 },
+    };
     const res = await harness.submit<Record<string, Record<string, unknown>>>(
       deployer,
       'Governance:Bootstrap',
@@ -71,7 +78,11 @@ describe('Governance:Bootstrap', () => {
     expect(carol.value['roles']).toEqual(['admin']);
 
     const fresh = newHarness();
-    const empty = await fresh.submit<Record<string, Record<string, unknown>>>(otherOrgAdmin, 'Governance:Bootstrap', '{}');
+    const empty = await fresh.submit<Record<string, Record<string, unknown>>>(
+      otherOrgAdmin,
+      'Governance:Bootstrap',
+      '{}',
+    );
     expect(empty.value['admin']).toMatchObject({ mspId: 'Org2MSP', name: 'admin2' });
   });
 
@@ -81,10 +92,22 @@ describe('Governance:Bootstrap', () => {
   });
 
   it('is not fooled by OU=admin text inside another attribute', async () => {
-    const inCn = await subjects.withSubject('x', 'Org1MSP', new x509.Name([{ CN: ['OU=admin'] }, { OU: ['client'] }]));
-    const plus = await subjects.withSubject('y', 'Org1MSP', new x509.Name([{ CN: ['a + OU=admin'] }, { OU: ['client'] }]));
+    const inCn = await subjects.withSubject(
+      'x',
+      'Org1MSP',
+      new x509.Name([{ CN: ['OU=admin'] }, { OU: ['client'] }]),
+    );
+    const plus = await subjects.withSubject(
+      'y',
+      'Org1MSP',
+      new x509.Name([{ CN: ['a + OU=admin'] }, { OU: ['client'] }]),
+    );
     const newline = await subjects.withSubject('z', 'Org1MSP', new x509.Name([{ CN: ['a\nOU=admin'] }]));
-    const cased = await subjects.withSubject('w', 'Org1MSP', new x509.Name([{ CN: ['w'] }, { OU: ['Admin'] }]));
+    const cased = await subjects.withSubject(
+      'w',
+      'Org1MSP',
+      new x509.Name([{ CN: ['w'] }, { OU: ['Admin'] }]),
+    );
     for (const who of [inCn, plus, newline, cased]) {
       await harness.expectRejected(who, 'Governance:Bootstrap', [''], 'FORBIDDEN');
     }
@@ -92,7 +115,11 @@ describe('Governance:Bootstrap', () => {
 
   it('accepts OU=admin in a multi-valued RDN, and falls back to a generic name without a usable CN', async () => {
     const multi = await subjects.withSubject('m', 'Org1MSP', new x509.Name([{ OU: ['client', 'admin'] }]));
-    const res = await harness.submit<Record<string, Record<string, unknown>>>(multi, 'Governance:Bootstrap', '');
+    const res = await harness.submit<Record<string, Record<string, unknown>>>(
+      multi,
+      'Governance:Bootstrap',
+      '',
+    );
     expect(res.value['admin']).toMatchObject({ fingerprint: multi.fingerprint, name: 'Org1MSP admin' });
   });
 
@@ -109,12 +136,36 @@ describe('Governance:Bootstrap', () => {
     ['not JSON', '{', 'not valid JSON'],
     ['an array', '[]', '(value)'],
     ['an unknown field', '{"admins":[]}', 'admins'],
-    ['a bad admin fingerprint', JSON.stringify({ admin: { mspId: 'Org1MSP', fingerprint: 'AB', name: 'x' } }), 'admin.fingerprint'],
-    ['an upper-case fingerprint', JSON.stringify({ admin: { mspId: 'Org1MSP', fingerprint: 'A'.repeat(64), name: 'x' } }), 'admin.fingerprint'],
-    ['a bad admin MSP id', JSON.stringify({ admin: { mspId: 'Org 1', fingerprint: 'a'.repeat(64), name: 'x' } }), 'admin.mspId'],
-    ['an empty admin name', JSON.stringify({ admin: { mspId: 'Org1MSP', fingerprint: 'a'.repeat(64), name: '' } }), 'admin.name'],
-    ['a control character in the name', JSON.stringify({ admin: { mspId: 'Org1MSP', fingerprint: 'a'.repeat(64), name: 'a\u0007' } }), 'admin.name'],
-    ['a missing admin name', JSON.stringify({ admin: { mspId: 'Org1MSP', fingerprint: 'a'.repeat(64) } }), 'admin.name'],
+    [
+      'a bad admin fingerprint',
+      JSON.stringify({ admin: { mspId: 'Org1MSP', fingerprint: 'AB', name: 'x' } }),
+      'admin.fingerprint',
+    ],
+    [
+      'an upper-case fingerprint',
+      JSON.stringify({ admin: { mspId: 'Org1MSP', fingerprint: 'A'.repeat(64), name: 'x' } }),
+      'admin.fingerprint',
+    ],
+    [
+      'a bad admin MSP id',
+      JSON.stringify({ admin: { mspId: 'Org 1', fingerprint: 'a'.repeat(64), name: 'x' } }),
+      'admin.mspId',
+    ],
+    [
+      'an empty admin name',
+      JSON.stringify({ admin: { mspId: 'Org1MSP', fingerprint: 'a'.repeat(64), name: '' } }),
+      'admin.name',
+    ],
+    [
+      'a control character in the name',
+      JSON.stringify({ admin: { mspId: 'Org1MSP', fingerprint: 'a'.repeat(64), name: 'a\u0007' } }),
+      'admin.name',
+    ],
+    [
+      'a missing admin name',
+      JSON.stringify({ admin: { mspId: 'Org1MSP', fingerprint: 'a'.repeat(64) } }),
+      'admin.name',
+    ],
     ['an unknown rule kind', '{"quorumRule":{"kind":"majority"}}', 'quorumRule.kind'],
     ['a zero threshold', '{"quorumRule":{"kind":"threshold","threshold":0}}', 'quorumRule.threshold'],
     ['a fractional threshold', '{"quorumRule":{"kind":"threshold","threshold":1.5}}', 'quorumRule.threshold'],
@@ -122,13 +173,20 @@ describe('Governance:Bootstrap', () => {
     ['a missing threshold', '{"quorumRule":{"kind":"threshold"}}', 'quorumRule.threshold'],
     ['a threshold on bft', '{"quorumRule":{"kind":"bft","threshold":2}}', 'quorumRule'],
   ])('rejects %s', async (_what, args, field) => {
-    const message = await harness.expectRejected(deployer, 'Governance:Bootstrap', [args], 'INVALID_ARGUMENT');
+    const message = await harness.expectRejected(
+      deployer,
+      'Governance:Bootstrap',
+      [args],
+      'INVALID_ARGUMENT',
+    );
     expect(message).toContain(field);
   });
 
   it('reads nothing before bootstrap: queries need a role, and the config is not found', async () => {
     await harness.expectRejected(deployer, 'Governance:GetConfig', [], 'FORBIDDEN');
-    await expect(harness.evaluate(client, 'Governance:GetConfig')).rejects.toThrow(/\[NOT_FOUND\] governance is not bootstrapped/);
+    await expect(harness.evaluate(client, 'Governance:GetConfig')).rejects.toThrow(
+      /\[NOT_FOUND\] governance is not bootstrapped/,
+    );
     await expect(harness.evaluate(client, 'Governance:GetQuorum')).rejects.toThrow(/\[NOT_FOUND\]/);
   });
 });

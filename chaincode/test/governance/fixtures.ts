@@ -19,7 +19,11 @@ export function idOf(identity: TestIdentity): { mspId: string; fingerprint: stri
   return { mspId: identity.mspId, fingerprint: identity.fingerprint };
 }
 
-export function registration(identity: TestIdentity, roles: Role[], extra: Record<string, unknown> = {}): string {
+export function registration(
+  identity: TestIdentity,
+  roles: Role[],
+  extra: Record<string, unknown> = {},
+): string {
   return JSON.stringify({ ...idOf(identity), name: identity.name, roles, ...extra });
 }
 
@@ -43,7 +47,12 @@ export function setRule(proposalId: string, rule: unknown): string {
   return JSON.stringify({ proposalId, change: { type: 'setQuorumRule', rule }, reason: 'new rule' });
 }
 
-export function ecPublicPem(): { publicPem: string; privatePem: string; publicJwk: Record<string, unknown>; privateJwk: Record<string, unknown> } {
+export function ecPublicPem(): {
+  publicPem: string;
+  privatePem: string;
+  publicJwk: Record<string, unknown>;
+  privateJwk: Record<string, unknown>;
+} {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),

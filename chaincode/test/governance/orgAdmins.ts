@@ -13,7 +13,10 @@ const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;
  * factory cannot make: Fabric NodeOU admin certificates (`OU=admin`) and odd subjects.
  */
 export class SubjectIdentityFactory {
-  readonly #authorities = new Map<string, Promise<{ certificate: x509.X509Certificate; keys: CryptoKeyPair }>>();
+  readonly #authorities = new Map<
+    string,
+    Promise<{ certificate: x509.X509Certificate; keys: CryptoKeyPair }>
+  >();
   #serial = 1;
 
   /** An organisation admin per NodeOUs: subject `CN=<name>, OU=admin, O=<msp>`. */

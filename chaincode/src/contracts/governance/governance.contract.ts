@@ -23,7 +23,6 @@ import {
   saveMember,
   writeJson,
   type Member,
-  type Role,
 } from '../../lib';
 import { changeSummary, planChange } from './changes';
 import { isActiveWith, memberIdOf, newMember, sortRoles } from './memberRecords';
@@ -86,7 +85,9 @@ export class GovernanceContract extends KeyLedgerContract {
   async Bootstrap(ctx: KeyLedgerContext, argsJson: string): Promise<string> {
     const subject = callerSubject(ctx);
     if (!isOrgAdmin(subject)) {
-      throw new ForbiddenError('Bootstrap needs an organisation admin certificate (OU=admin, Fabric NodeOUs)');
+      throw new ForbiddenError(
+        'Bootstrap needs an organisation admin certificate (OU=admin, Fabric NodeOUs)',
+      );
     }
     const args = parseBootstrapArgs(argsJson);
     if ((await readGovernanceConfig(ctx)) !== undefined) {
@@ -99,9 +100,9 @@ export class GovernanceContract extends KeyLedgerContract {
       fingerprint: caller.fingerprint,
       name: fallbackName.success ? fallbackName.data : `${caller.mspId} admin`,
     };
+    // nothing can register members before bootstrap; `previous` only keeps saveMember's role index exact
     const previous = await readMember(ctx, admin.mspId, admin.fingerprint);
-    const roles: Role[] = previous?.status === 'active' ? [...previous.roles, 'admin'] : ['admin'];
-    const member = newMember(admin, admin.name, roles, undefined, ctx.now, memberRef(caller));
+    const member = newMember(admin, admin.name, ['admin'], undefined, ctx.now, memberRef(caller));
     const config: GovernanceConfigRecord = {
       quorumRule: args.quorumRule ?? { kind: 'bft' },
       bootstrappedAt: ctx.now,
@@ -192,7 +193,12 @@ export class GovernanceContract extends KeyLedgerContract {
   /** Admin. Validators leave only by a removeValidator proposal; the last active admin cannot be revoked. */
   @Transaction()
   @Returns('string')
-  async RevokeMember(ctx: KeyLedgerContext, mspId: string, fingerprint: string, reason: string): Promise<string> {
+  async RevokeMember(
+    ctx: KeyLedgerContext,
+    mspId: string,
+    fingerprint: string,
+    reason: string,
+  ): Promise<string> {
     await requireRole(ctx, 'admin');
     const id = { mspId: parseMspId(mspId), fingerprint: parseFingerprint(fingerprint) };
     const why = parseReason(reason);
@@ -264,13 +270,21 @@ export class GovernanceContract extends KeyLedgerContract {
   /** role '' lists every registration (any status); a role lists its active holders. Returns `{items, bookmark}`. */
   @Transaction(false)
   @Returns('string')
-  async ListMembers(ctx: KeyLedgerContext, role: string, pageSize: string, bookmark: string): Promise<string> {
+  async ListMembers(
+    ctx: KeyLedgerContext,
+    role: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<string> {
     await requireAnyRole(ctx);
     const filter = parseRoleFilter(role);
     const size = parsePageSize(pageSize);
     if (filter === undefined) {
       const page = await pageKeys(ctx, ObjectType.member, [], size, bookmark);
-      return result({ items: page.entries.map((entry) => decodeJson<Member>(entry.value)), bookmark: page.bookmark });
+      return result({
+        items: page.entries.map((entry) => decodeJson<Member>(entry.value)),
+        bookmark: page.bookmark,
+      });
     }
     const page = await pageKeys(ctx, ObjectType.memberRole, [filter], size, bookmark);
     const items: Member[] = [];
@@ -367,7 +381,11 @@ export class GovernanceContract extends KeyLedgerContract {
     return result(viewOf(open, count));
   }
 
-  /** Validator, once per proposal. Applies the change when this approval reaches the quorum. */
+  /**
+   * Validator, once per proposal. Applies the change when this approval reaches the quorum. If the change no
+   * longer fits the ledger at that point (e.g. its validator was removed meanwhile) the approval is refused
+   * with ConflictError and the proposal stays open: reject it or let it expire.
+   */
   @Transaction()
   @Returns('string')
   async ApproveGovernanceChange(ctx: KeyLedgerContext, proposalId: string): Promise<string> {
@@ -388,7 +406,11 @@ export class GovernanceContract extends KeyLedgerContract {
       return result(viewOf(applied));
     }
     await saveProposal(ctx, proposal, approved);
-    emitEvent(ctx, 'GovernanceChangeApproved', eventFields(approved, count, changeSummary(proposal.change), voter));
+    emitEvent(
+      ctx,
+      'GovernanceChangeApproved',
+      eventFields(approved, count, changeSummary(proposal.change), voter),
+    );
     return result(viewOf(approved, count));
   }
 
@@ -402,11 +424,20 @@ export class GovernanceContract extends KeyLedgerContract {
     const proposal = await mustReadOpenProposal(ctx, id, voter);
     const rejections = [...proposal.rejections, { ...memberIdOf(voter), at: ctx.now, reason: why }];
     const config = await mustReadConfig(ctx);
-    const count = tally(config.quorumRule, await membersWithRole(ctx, 'validator'), proposal.approvals, rejections);
+    const count = tally(
+      config.quorumRule,
+      await membersWithRole(ctx, 'validator'),
+      proposal.approvals,
+      rejections,
+    );
     const voted: GovernanceProposal = { ...proposal, rejections };
     const next = count.impossible ? close(ctx, voted, 'rejected', count) : voted;
     await saveProposal(ctx, proposal, next);
-    emitEvent(ctx, 'GovernanceChangeRejected', eventFields(next, count, changeSummary(proposal.change), voter));
+    emitEvent(
+      ctx,
+      'GovernanceChangeRejected',
+      eventFields(next, count, changeSummary(proposal.change), voter),
+    );
     return result(count.impossible ? viewOf(next) : viewOf(next, count));
   }
 
@@ -423,7 +454,12 @@ export class GovernanceContract extends KeyLedgerContract {
     if (ctx.now < proposal.expiresAt) {
       throw new ConflictError(`governance proposal ${id} is open until ${proposal.expiresAt} (epoch ms)`);
     }
-    const expired: GovernanceProposal = { ...proposal, status: 'expired', closedAt: ctx.now, closedTxId: ctx.txId };
+    const expired: GovernanceProposal = {
+      ...proposal,
+      status: 'expired',
+      closedAt: ctx.now,
+      closedTxId: ctx.txId,
+    };
     await saveProposal(ctx, proposal, expired);
     emitEvent(ctx, 'GovernanceChangeExpired', {
       proposalId: id,
@@ -528,7 +564,11 @@ async function mustReadProposal(ctx: KeyLedgerContext, id: string): Promise<Gove
 }
 
 /** A proposal the voter may still vote on: open, not past its expiry, no earlier vote by the voter. */
-async function mustReadOpenProposal(ctx: KeyLedgerContext, id: string, voter: MemberId): Promise<GovernanceProposal> {
+async function mustReadOpenProposal(
+  ctx: KeyLedgerContext,
+  id: string,
+  voter: MemberId,
+): Promise<GovernanceProposal> {
   const proposal = await mustReadProposal(ctx, id);
   if (proposal.status !== 'open') {
     throw new ConflictError(`governance proposal ${id} is ${proposal.status}, not open`);

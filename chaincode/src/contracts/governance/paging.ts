@@ -1,4 +1,10 @@
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, parseIntArg, ValidationError, type KeyLedgerContext } from '../../lib';
+import {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  parseIntArg,
+  ValidationError,
+  type KeyLedgerContext,
+} from '../../lib';
 
 export interface KeyedEntry {
   readonly key: string;

@@ -12,7 +12,10 @@ function statusIndexKey(ctx: KeyLedgerContext, status: ProposalStatus, proposalI
   return ctx.stub.createCompositeKey(PROPOSAL_STATUS_INDEX, [status, proposalId]);
 }
 
-export function readProposal(ctx: KeyLedgerContext, proposalId: string): Promise<GovernanceProposal | undefined> {
+export function readProposal(
+  ctx: KeyLedgerContext,
+  proposalId: string,
+): Promise<GovernanceProposal | undefined> {
   return readJson<GovernanceProposal>(ctx, proposalKey(ctx, proposalId));
 }
 

@@ -32,7 +32,10 @@ export const publicKeySchema = z
   });
 
 const roleSchema = z.enum(ROLES);
-const rolesSchema = z.array(roleSchema).min(1, 'must name at least one role').max(ROLES.length * 2);
+const rolesSchema = z
+  .array(roleSchema)
+  .min(1, 'must name at least one role')
+  .max(ROLES.length * 2);
 
 export const quorumRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('bft') }),
