@@ -99,7 +99,12 @@ describe('KeyRotation queries', () => {
       wrappedKey: wrapped(2),
       compromised: false,
     });
-    const other = await w.harness.evaluate<Record<string, unknown>>(w.fe1, 'KeyRotation:GetWrappedKey', QUEUE, '2');
+    const other = await w.harness.evaluate<Record<string, unknown>>(
+      w.fe1,
+      'KeyRotation:GetWrappedKey',
+      QUEUE,
+      '2',
+    );
     expect(other.value).toMatchObject({ fingerprint: w.fe1.fingerprint, wrappedKey: wrapped(1) });
     expect(JSON.stringify(other.value)).not.toContain(wrapped(2));
     // An identity that holds the front-end role but got no copy (registered after the commit).
