@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { canonicalJson } from '../../src/lib/canonical';
 import { parseModuleKey, verifyModuleSignature } from '../../src/contracts/threshold/module-key';
 import { commitmentPointProblem } from '../../src/contracts/threshold/points';
@@ -54,6 +54,16 @@ describe('module public keys (module-key.ts)', () => {
       expect(verifyModuleSignature(keyType, moduleKeys(keyType).publicKeyPem, data, signature)).toBe(false);
     }
     expect(verifyModuleSignature('p256', 'not a key', Buffer.from('x'), Buffer.from('y'))).toBe(false);
+  });
+
+  it('also accepts raw r ‖ s (IEEE P1363) P-256 signatures, as PKCS#11 CKM_ECDSA returns them', () => {
+    const keys = moduleKeys('p256');
+    const data = Buffer.from('statement');
+    const raw = sign('sha256', data, { key: keys.privateKey, dsaEncoding: 'ieee-p1363' });
+    expect(raw).toHaveLength(64);
+    expect(verifyModuleSignature('p256', keys.publicKeyPem, data, raw)).toBe(true);
+    expect(verifyModuleSignature('p256', keys.publicKeyPem, Buffer.from('other'), raw)).toBe(false);
+    expect(verifyModuleSignature('p256', keys.publicKeyPem, data, Buffer.alloc(64, 1))).toBe(false);
   });
 });
 

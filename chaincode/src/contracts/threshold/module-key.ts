@@ -56,7 +56,9 @@ function moduleKeyType(key: KeyObject): ModuleKeyType | undefined {
 
 /**
  * Verifies a module signature over `data`: ECDSA with SHA-256 and a DER-encoded signature for P-256, pure Ed25519
- * (no pre-hash, algorithm `null`) for Ed25519. Malformed signatures verify as false rather than throwing.
+ * (no pre-hash, algorithm `null`) for Ed25519. A 64-byte P-256 signature that is not valid DER is also tried as raw
+ * `r ‖ s` (IEEE P1363), which is what PKCS#11 `CKM_ECDSA` returns: both encodings carry the same (r, s), so
+ * accepting either changes nothing about what is proven. Malformed signatures verify as false rather than throwing.
  */
 export function verifyModuleSignature(
   keyType: ModuleKeyType,
@@ -66,9 +68,13 @@ export function verifyModuleSignature(
 ): boolean {
   try {
     const key = createPublicKey({ key: pem, format: 'pem' });
-    return keyType === 'ed25519'
-      ? verify(null, data, key, signature)
-      : verify('sha256', data, { key, dsaEncoding: 'der' }, signature);
+    if (keyType === 'ed25519') {
+      return verify(null, data, key, signature);
+    }
+    return (
+      verify('sha256', data, { key, dsaEncoding: 'der' }, signature) ||
+      (signature.length === 64 && verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature))
+    );
   } catch {
     return false;
   }
