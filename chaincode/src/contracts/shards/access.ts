@@ -1,0 +1,45 @@
+import { ForbiddenError, type KeyLedgerContext } from '../../lib';
+import type { DeviceHead, IdentityRef, ShardMap } from './types';
+
+export function callerRef(ctx: KeyLedgerContext): IdentityRef {
+  return { mspId: ctx.caller.mspId, fingerprint: ctx.caller.fingerprint };
+}
+
+export function sameIdentity(a: IdentityRef | undefined, b: IdentityRef): boolean {
+  return a !== undefined && a.mspId === b.mspId && a.fingerprint === b.fingerprint;
+}
+
+/**
+ * Writers of a device's maps and shards: an admin, or a provider of the organisation that first published for
+ * the device. Binding the device to that org keeps another org's provider from superseding its maps.
+ */
+export async function assertPublisher(
+  ctx: KeyLedgerContext,
+  deviceId: string,
+  head: DeviceHead | undefined,
+): Promise<void> {
+  const roles = await ctx.roles();
+  if (roles.has('admin') || head === undefined) {
+    return;
+  }
+  if (!roles.has('provider') || head.publisherMspId !== ctx.caller.mspId) {
+    throw new ForbiddenError(
+      `maps of device ${deviceId} are published by providers of ${head.publisherMspId}`,
+    );
+  }
+}
+
+/**
+ * Readers: admin, auditor, any provider, and the device itself — the bound device owner when the map has one,
+ * any identity with role 'device' when it has none.
+ */
+export async function assertReader(ctx: KeyLedgerContext, map: ShardMap): Promise<void> {
+  const roles = await ctx.roles();
+  if (roles.has('admin') || roles.has('auditor') || roles.has('provider')) {
+    return;
+  }
+  if (map.deviceOwner === undefined || sameIdentity(map.deviceOwner, callerRef(ctx))) {
+    return;
+  }
+  throw new ForbiddenError(`only device ${map.deviceId}'s own identity may read its shard maps`);
+}

@@ -1,0 +1,2 @@
+export { ShardMapsContract } from './contract';
+export * from './types';
