@@ -153,6 +153,11 @@ function requireArray(op: string, arg: Json): Json[] {
   return arg;
 }
 
+function matchSubSelector(arg: Json, value: Json): boolean {
+  if (!isObject(arg)) throw queryError('$elemMatch and $allMatch require a selector object');
+  return matchAll(arg, value);
+}
+
 /** Applies one field operator to a present value. */
 function applyOperator(op: string, arg: Json, value: Json): boolean {
   switch (op) {
@@ -210,9 +215,9 @@ function applyOperator(op: string, arg: Json, value: Json): boolean {
       return Array.isArray(value) && args.every((a) => value.some((v) => collate(v, a) === 0));
     }
     case '$elemMatch':
-      return Array.isArray(value) && value.some((v) => matchCondition(arg, v));
+      return Array.isArray(value) && value.some((v) => matchSubSelector(arg, v));
     case '$allMatch':
-      return Array.isArray(value) && value.length > 0 && value.every((v) => matchCondition(arg, v));
+      return Array.isArray(value) && value.length > 0 && value.every((v) => matchSubSelector(arg, v));
     default:
       throw queryError(`unknown operator ${op}`);
   }
@@ -226,6 +231,11 @@ function matchCondition(cond: Json, value: Value): boolean {
   if (!isObject(cond) || Object.keys(cond).length === 0) {
     return value !== MISSING && collate(value, cond) === 0;
   }
+  return matchAll(cond, value);
+}
+
+/** The conjunction of an object condition's entries (an empty selector matches everything). */
+function matchAll(cond: JsonObject, value: Value): boolean {
   for (const [k, arg] of Object.entries(cond)) {
     let ok: boolean;
     if (k === '$and' || k === '$or' || k === '$nor') {
@@ -268,7 +278,7 @@ function validateCondition(cond: Json): void {
 
 /** Whether a JSON document matches a Mango selector. */
 export function matchesSelector(selector: JsonObject, doc: JsonObject): boolean {
-  return matchCondition(selector, doc);
+  return matchAll(selector, doc);
 }
 
 function parseSort(sort: unknown): SortField[] {

@@ -6,7 +6,7 @@ import { common, peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import type { SimulationResults, TxSimulator } from './types';
 import { blockDataHash } from './blockhash';
-import type { CommitOutcome, Ledger } from './ledger';
+import type { BlockPrivateData, CommitOutcome, Ledger } from './ledger';
 
 export interface EndorserTxOptions {
   readonly channelId: string;
@@ -109,7 +109,7 @@ export function buildBlock(
 export function commitEnvelopes(
   ledger: Ledger,
   envelopes: readonly Uint8Array[],
-  options: { preCodes?: readonly number[]; privateData?: ReadonlyMap<string, Uint8Array> } = {},
+  options: { preCodes?: readonly number[]; privateData?: BlockPrivateData } = {},
 ): Promise<CommitOutcome> {
   const block = buildBlock(ledger.height, ledger.lastBlockHash, envelopes);
   return ledger.commitBlock(block, options.preCodes ?? envelopes.map(() => 0), options.privateData);
