@@ -22,15 +22,22 @@ export function bftQuorum(validatorCount: number): number {
 export type QuorumRule = { readonly kind: 'bft' } | { readonly kind: 'threshold'; readonly threshold: number };
 
 /**
- * The number of distinct validator approvals needed. An explicit threshold larger than the validator set is
- * capped at n, so shrinking the set can never make every proposal impossible to pass.
+ * The number of distinct validator approvals needed, for every decision of every contract.
+ *
+ *   bft:        bftQuorum(n)
+ *   threshold:  max(min(threshold, n), 2f+1, min(2, n))
+ *
+ * An explicit threshold larger than the set is capped at n, so shrinking the set never makes every proposal
+ * impossible; and it never goes below 2f+1, nor below two when there are two or more validators, so a
+ * governance-set threshold cannot weaken the guarantee that no single validator decides alone.
  */
 export function requiredApprovals(rule: QuorumRule, validatorCount: number): number {
   if (validatorCount <= 0) {
     return 0;
   }
   if (rule.kind === 'threshold') {
-    return Math.min(rule.threshold, validatorCount);
+    const floor = Math.max(2 * faultTolerance(validatorCount) + 1, Math.min(2, validatorCount));
+    return Math.max(Math.min(rule.threshold, validatorCount), floor);
   }
   return bftQuorum(validatorCount);
 }

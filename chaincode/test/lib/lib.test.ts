@@ -65,9 +65,11 @@ describe('quorum', () => {
     }
   });
 
-  it('caps an explicit threshold at the validator count', () => {
+  it('caps an explicit threshold at the validator count and never lets it fall below 2f+1 or one validator', () => {
     expect(requiredApprovals({ kind: 'threshold', threshold: 5 }, 3)).toBe(3);
-    expect(requiredApprovals({ kind: 'threshold', threshold: 2 }, 7)).toBe(2);
+    expect(requiredApprovals({ kind: 'threshold', threshold: 1 }, 3)).toBe(2);
+    expect(requiredApprovals({ kind: 'threshold', threshold: 2 }, 7)).toBe(5);
+    expect(requiredApprovals({ kind: 'threshold', threshold: 1 }, 1)).toBe(1);
     expect(requiredApprovals({ kind: 'bft' }, 7)).toBe(5);
     expect(requiredApprovals({ kind: 'bft' }, 0)).toBe(0);
   });

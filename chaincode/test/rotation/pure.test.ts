@@ -117,9 +117,14 @@ describe('rotation pure modules', () => {
     });
     const defeated = tally({ kind: 'bft' }, validators, [], validators.slice(0, 2));
     expect(defeated).toMatchObject({ rejections: 2, defeated: true });
+    // A governance-set threshold never drops below 2f+1: one validator of four cannot commit alone.
     expect(tally({ kind: 'threshold', threshold: 1 }, validators, validators.slice(0, 1), [])).toMatchObject({
-      quorum: 1,
-      reached: true,
+      quorum: 3,
+      reached: false,
+    });
+    expect(tally({ kind: 'threshold', threshold: 4 }, validators, validators.slice(0, 3), [])).toMatchObject({
+      quorum: 4,
+      reached: false,
     });
     // No validators: quorum 0 is never "reached".
     expect(tally({ kind: 'bft' }, [], [id('Org1MSP', 'a')], [])).toMatchObject({ quorum: 0, reached: false });

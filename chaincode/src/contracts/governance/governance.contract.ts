@@ -18,6 +18,7 @@ import {
   readHistory,
   readMember,
   requireAnyRole,
+  requiredApprovals,
   requireRole,
   result,
   saveMember,
@@ -44,7 +45,7 @@ import {
   parseStatusFilter,
   parseUpdateArgs,
 } from './schemas';
-import { governanceQuorum, idRef, PROPOSAL_TTL_MILLIS, tally } from './tally';
+import { idRef, PROPOSAL_TTL_MILLIS, tally } from './tally';
 import type {
   GovernanceConfigRecord,
   GovernanceProposal,
@@ -65,7 +66,7 @@ import type {
  * - **Genesis rule**: while no validator is active an admin may grant the validator role and set the quorum
  *   rule directly — someone has to seat the first validator. From the first validator on, the validator set
  *   and the quorum rule change only through governance proposals that a quorum of validators approves (see
- *   {@link governanceQuorum}); admins can no longer touch them, so no single party controls the quorum that
+ *   {@link requiredApprovals}); admins can no longer touch them, so no single party controls the quorum that
  *   approves key rotations.
  * - **Proposals** are applied in the transaction that reaches the quorum. Votes count only while the voter
  *   is an active validator. A proposal is rejected once the validators that could still approve are too few,
@@ -316,7 +317,7 @@ export class GovernanceContract extends KeyLedgerContract {
     const view: QuorumView = {
       validators,
       faultTolerance: faultTolerance(validators),
-      required: governanceQuorum(config.quorumRule, validators),
+      required: requiredApprovals(config.quorumRule, validators),
       rule: config.quorumRule,
     };
     return result(view);
