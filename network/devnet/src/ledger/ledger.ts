@@ -21,6 +21,7 @@ import { TxSimulatorImpl, type SimulatorOptions } from './simulator';
 import { TxParseError, parseTransaction, type ParsedTx } from './txparse';
 import {
   UpdateBatch,
+  copyBytes,
   applyTxWrites,
   decodeNsRwSets,
   isDeleteWrite,
@@ -467,7 +468,7 @@ export class Ledger {
           w.getKey(),
           {
             txId: tx.parsed.txId,
-            value: isDelete ? EMPTY : w.getValue_asU8(),
+            value: isDelete ? EMPTY : copyBytes(w.getValue_asU8()),
             isDelete,
             timestampMillis: tx.parsed.timestampMillis,
           },

@@ -151,13 +151,21 @@ interface KeyOp {
   metadata?: Map<string, Uint8Array>;
 }
 
+/**
+ * A copy with its own buffer. Decoded protobuf bytes are views into the whole envelope (or block) they came from;
+ * keeping the view in state or history would pin every block in memory.
+ */
+export function copyBytes(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b);
+}
+
 /** rwsetutil.IsKVWriteDelete: a delete flag or an empty value. */
 export function isDeleteWrite(w: ledger.rwset.kvrwset.KVWrite): boolean {
   return w.getIsDelete() || w.getValue_asU8().length === 0;
 }
 
 function metadataMap(entries: ledger.rwset.kvrwset.KVMetadataEntry[]): Map<string, Uint8Array> {
-  return new Map(entries.map((e) => [e.getName(), e.getValue_asU8()]));
+  return new Map(entries.map((e) => [e.getName(), copyBytes(e.getValue_asU8())]));
 }
 
 class TxOps {
@@ -178,7 +186,7 @@ class TxOps {
       op.flag |= DELETE;
     } else {
       op.flag |= UPSERT;
-      op.value = value;
+      op.value = copyBytes(value);
     }
   }
 
@@ -260,7 +268,10 @@ export function applyTxWrites(
       const written = new Set<string>();
       for (const w of pvt.getWritesList()) {
         written.add(w.getKey());
-        batch.put(pvtNs, w.getKey(), { value: isDeleteWrite(w) ? undefined : w.getValue_asU8(), version });
+        batch.put(pvtNs, w.getKey(), {
+          value: isDeleteWrite(w) ? undefined : copyBytes(w.getValue_asU8()),
+          version,
+        });
       }
       for (const m of pvt.getMetadataWritesList()) {
         if (written.has(m.getKey())) continue;
