@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { proposalDigest, rotationDue, sortWrappedKeys, tally } from '../../src/contracts/rotation';
-import { looksLikePrivateKey } from '../../src/contracts/rotation/key-material';
+import { looksLikePrivateKey } from '../../src/contracts/rotation/keyMaterial';
 import { describeMismatch, recipientMismatch } from '../../src/contracts/rotation/recipients';
 import { verifyWithKey } from '../../src/contracts/rotation/signature';
 import type { KeyPolicy, QueueState } from '../../src/contracts/rotation';

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { canonicalJson } from '../../src/lib/canonical';
-import { parseModuleKey, verifyModuleSignature } from '../../src/contracts/threshold/module-key';
+import { parseModuleKey, verifyModuleSignature } from '../../src/contracts/threshold/moduleKey';
 import { commitmentPointProblem } from '../../src/contracts/threshold/points';
 import { curvePoints, moduleKeys, signStatement } from './fixtures';
 

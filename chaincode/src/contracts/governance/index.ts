@@ -1,3 +1,3 @@
-export { GovernanceContract } from './governance.contract';
+export { GovernanceContract } from './governanceContract';
 export { tally, PROPOSAL_TTL_MILLIS } from './tally';
 export type * from './types';

@@ -1,3 +1,3 @@
-export { ProvidersContract } from './contract';
+export { ProvidersContract } from './providersContract';
 export * from './types';
 export * from './score';

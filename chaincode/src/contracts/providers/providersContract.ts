@@ -24,7 +24,7 @@ import {
   type ObjectTypeName,
 } from '../../lib';
 import { algorithmIndexKey, batchKey, keyIdIndexKey, providerKey, reputationKey, statsKey } from './keys';
-import { parseProviderKey } from './keymaterial';
+import { parseProviderKey } from './keyMaterial';
 import {
   listFilterSchema,
   MAX_OUTCOME_SKEW_MS,

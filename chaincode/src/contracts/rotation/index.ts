@@ -1,4 +1,4 @@
-export { RotationContract } from './rotation-contract';
+export { RotationContract } from './rotationContract';
 export { digestPayload, proposalDigest, sortWrappedKeys, type DigestInput } from './digest';
 export { rotationDue } from './due';
 export { tally } from './tally';

@@ -9,7 +9,7 @@ import {
   reasonSchema,
   timeSchema,
 } from '../../lib';
-import { looksLikePrivateKey } from './key-material';
+import { looksLikePrivateKey } from './keyMaterial';
 import { KEY_ALGORITHMS, ROTATION_REASONS } from './types';
 
 /** Input schemas of the rotation contract. Every object is strict: an unknown field is an error, not ignored. */

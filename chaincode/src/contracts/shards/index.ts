@@ -1,2 +1,2 @@
-export { ShardMapsContract } from './contract';
+export { ShardMapsContract } from './shardMapsContract';
 export * from './types';

@@ -1,3 +1,3 @@
-export { SigningKeysContract } from './contract';
+export { SigningKeysContract } from './signingKeysContract';
 export * from './types';
 export { jwkThumbprint, validatePublicJwk } from './jwk';

@@ -26,7 +26,7 @@ import {
   type Role,
 } from '../../lib';
 import { chooseCoordinator, orderEligible } from './coordinator';
-import { parseModuleKey, verifyModuleSignature } from './module-key';
+import { parseModuleKey, verifyModuleSignature } from './moduleKey';
 import { commitmentPointProblem } from './points';
 import {
   anomalySchema,
