@@ -22,5 +22,13 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/softhsmGlobalSetup.js',
       globalTeardown: '<rootDir>/test/support/softhsmGlobalTeardown.js',
     }),
+    {
+      ...project('e2e', 'test', {
+        globalSetup: '<rootDir>/../gateway/test/support/softhsmGlobalSetup.js',
+        globalTeardown: '<rootDir>/../gateway/test/support/softhsmGlobalTeardown.js',
+      }),
+      testMatch: ['<rootDir>/e2e/**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+    },
   ],
 };

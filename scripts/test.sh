@@ -16,4 +16,4 @@ npx jest --selectProjects chaincode --coverage --coverageReporters=text-summary 
   --coverageThreshold='{"global":{"lines":90}}'
 
 echo "==> devnet, gateway and end-to-end tests"
-npx jest --selectProjects devnet gateway --passWithNoTests
+npx jest --selectProjects devnet gateway e2e --passWithNoTests
