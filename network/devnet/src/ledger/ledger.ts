@@ -16,6 +16,7 @@ import { BlockStore } from './blockstore';
 import { PrivateDataStore, type PrivateBlockData, type PrivateTxData } from './pvtstore';
 import { blockDataHash, blockHeaderHash } from './blockhash';
 import { HistoryDB } from './history';
+import { SnapshotLog, SnapshotView } from './snapshot';
 import { StateDB, hashedNamespace } from './statedb';
 import { TxSimulatorImpl, type SimulatorOptions } from './simulator';
 import { TxParseError, parseTransaction, type ParsedTx } from './txparse';
@@ -111,6 +112,7 @@ export class Ledger {
   readonly #state: StateDB;
   readonly #history: HistoryDB;
   readonly #txIndex: Map<string, TxLocation>;
+  readonly #snapshots = new SnapshotLog();
   #lastBlockHash: Uint8Array;
   #commitQueue: Promise<unknown> = Promise.resolve();
   #closing = false;
@@ -208,7 +210,7 @@ export class Ledger {
           );
         });
         batch.applyTo(state);
-        for (const [ns, key, mod] of historyEntries) history.add(ns, key, mod);
+        for (const [ns, key, mod] of historyEntries) history.add(ns, key, blockNum, mod);
         lastHeader = header;
       }));
     } catch (e) {
@@ -253,9 +255,19 @@ export class Ledger {
     return this.#txIndex.get(txId);
   }
 
+  /**
+   * A simulator reading the state as of now: blocks committed while it runs stay invisible to it (as Fabric's
+   * simulation lock guarantees). Call `done()` to end it; an abandoned one is released after a while.
+   */
   newSimulator(txId: string, options?: SimulatorOptions): TxSimulator {
     this.#checkOpen();
-    return new TxSimulatorImpl(this.#state, this.#history, txId, options);
+    const height = this.height;
+    const token = this.#snapshots.register(height);
+    const history = {
+      getHistoryForKey: (ns: string, key: string) => this.#history.getHistoryForKey(ns, key, height),
+    };
+    const view = new SnapshotView(this.#state, this.#snapshots, token);
+    return new TxSimulatorImpl(view, history, txId, options, () => this.#snapshots.release(token));
   }
 
   /** Committed state metadata of a public key (e.g. VALIDATION_PARAMETER for key-level endorsement). */
@@ -430,8 +442,15 @@ export class Ledger {
       throw e instanceof LedgerStorageError ? e : new LedgerStorageError((e as Error).message);
     }
 
-    batch.applyTo(this.#state);
-    for (const [ns, key, mod] of historyEntries) this.#history.add(ns, key, mod);
+    const snapshots = this.#snapshots;
+    batch.applyTo(
+      this.#state,
+      snapshots.needsUndo(blockNum)
+        ? (ns, key, previous) => snapshots.record(blockNum, ns, key, previous)
+        : undefined,
+    );
+    snapshots.expire(this.height);
+    for (const [ns, key, mod] of historyEntries) this.#history.add(ns, key, blockNum, mod);
     txIds.forEach((txId, txNum) => {
       if (txId !== '' && !this.#txIndex.has(txId)) {
         this.#txIndex.set(txId, {

@@ -9,7 +9,7 @@
  * attachments.
  */
 import { SimulationError, type Version } from './types';
-import type { NamespaceState, VersionedValue } from './statedb';
+import type { VersionedValue } from './statedb';
 import { compareUtf8 } from './keys';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -402,13 +402,13 @@ export interface RichQueryOptions {
 
 /** Runs a parsed query over one namespace. */
 export function executeMangoQuery(
-  state: NamespaceState | undefined,
+  entries: Iterable<[string, VersionedValue]>,
   query: MangoQuery,
   options: RichQueryOptions,
 ): QueryResultPage {
   const candidates: Candidate[] = [];
-  if (state !== undefined) {
-    outer: for (const [key, vv] of state.range('', '')) {
+  {
+    outer: for (const [key, vv] of entries) {
       const doc = documentOf(vv);
       if (doc === null || !matchesSelector(query.selector, doc)) continue;
       const sortValues: Json[] = [];

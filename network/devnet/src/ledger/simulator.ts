@@ -15,7 +15,7 @@ import {
   type TxSimulator,
   type Version,
 } from './types';
-import { hashedNamespace, privateNamespace, type StateDB, type VersionedValue } from './statedb';
+import { hashedNamespace, privateNamespace, type StateReader, type VersionedValue } from './statedb';
 import { RWSetBuilder, newKVRead, sha256 } from './rwsetbuilder';
 import { RangeQueryResultsHelper } from './rangehelper';
 import { executeMangoQuery, parseMangoQuery } from './richquery';
@@ -57,19 +57,31 @@ function metadataCopy(vv: VersionedValue | undefined): Map<string, Uint8Array> {
 }
 
 export class TxSimulatorImpl implements TxSimulator {
-  readonly #db: StateDB;
+  readonly #db: StateReader;
   readonly #history: HistoryReader;
   readonly #txId: string;
+  readonly #onDone: (() => void) | undefined;
   readonly #rwset = new RWSetBuilder();
   #writePerformed = false;
   #pvtQueriesPerformed = false;
   #paginatedQueriesPerformed = false;
   #done = false;
 
-  constructor(db: StateDB, history: HistoryReader, txId: string, _options: SimulatorOptions = {}) {
+  /**
+   * @param db committed state, normally a snapshot fixed at the simulation's start
+   * @param onDone called once when the simulation ends (releases the snapshot)
+   */
+  constructor(
+    db: StateReader,
+    history: HistoryReader,
+    txId: string,
+    _options: SimulatorOptions = {},
+    onDone?: () => void,
+  ) {
     this.#db = db;
     this.#history = history;
     this.#txId = txId;
+    this.#onDone = onDone;
   }
 
   get txId(): string {
@@ -104,16 +116,13 @@ export class TxSimulatorImpl implements TxSimulator {
     const helper = new RangeQueryResultsHelper();
     const results: KV[] = [];
     let nextBookmark = '';
-    const state = this.#db.namespace(ns);
-    if (state !== undefined) {
-      for (const [key, vv] of state.range(start, endKey)) {
-        if (results.length >= limit) {
-          nextBookmark = key; // LevelDB's GetBookmarkAndClose: the next key, or '' when none
-          break;
-        }
-        helper.add(newKVRead(key, vv.version));
-        results.push({ key, value: vv.value });
+    for (const [key, vv] of this.#db.range(ns, start, endKey)) {
+      if (results.length >= limit) {
+        nextBookmark = key; // LevelDB's GetBookmarkAndClose: the next key, or '' when none
+        break;
       }
+      helper.add(newKVRead(key, vv.version));
+      results.push({ key, value: vv.value });
     }
     // The handler stops asking once the page is full, so the iterator is then not exhausted and the recorded range
     // ends at the last key returned.
@@ -145,7 +154,7 @@ export class TxSimulatorImpl implements TxSimulator {
       this.#checkBeforePaginatedQueries();
     }
     const parsed = parseMangoQuery(query);
-    const page = executeMangoQuery(this.#db.namespace(ns), parsed, { paginated, pageSize, bookmark });
+    const page = executeMangoQuery(this.#db.range(ns, '', ''), parsed, { paginated, pageSize, bookmark });
     // Rich-query results join the read set (MVCC-checked at commit) but are not re-run for phantoms, as in Fabric.
     for (const row of page.rows) {
       this.#rwset.addRead(ns, row.key, row.version);
@@ -203,11 +212,8 @@ export class TxSimulatorImpl implements TxSimulator {
     this.#checkBeforePvtdataQueries();
     this.#checkDone();
     const results: KV[] = [];
-    const state = this.#db.namespace(privateNamespace(ns, collection));
-    if (state !== undefined) {
-      for (const [key, vv] of state.range(startKey, endKey)) {
-        results.push({ key, value: vv.value });
-      }
+    for (const [key, vv] of this.#db.range(privateNamespace(ns, collection), startKey, endKey)) {
+      results.push({ key, value: vv.value });
     }
     return { results, bookmark: '' };
   }
@@ -216,7 +222,7 @@ export class TxSimulatorImpl implements TxSimulator {
     this.#checkBeforePvtdataQueries();
     this.#checkDone();
     const parsed = parseMangoQuery(query);
-    const page = executeMangoQuery(this.#db.namespace(privateNamespace(ns, collection)), parsed, {
+    const page = executeMangoQuery(this.#db.range(privateNamespace(ns, collection), '', ''), parsed, {
       paginated: false,
       pageSize: 0,
       bookmark: '',
@@ -253,6 +259,7 @@ export class TxSimulatorImpl implements TxSimulator {
       );
     }
     this.#done = true;
+    this.#onDone?.();
     return this.#rwset.build();
   }
 

@@ -68,8 +68,15 @@ export function hashedNamespace(ns: string, collection: string): string {
   return `${ns}$$h${collection}`;
 }
 
+/** Read access to state, by the simulator: the live StateDB or a snapshot of it. */
+export interface StateReader {
+  get(ns: string, key: string): VersionedValue | undefined;
+  /** Entries with start ≤ key < end in UTF-8 order; `''` start = first key, `''` end = unbounded. */
+  range(ns: string, startKey: string, endKey: string): Iterable<[string, VersionedValue]>;
+}
+
 /** The whole world state: public namespaces plus the private and hashed namespaces of collections. */
-export class StateDB {
+export class StateDB implements StateReader {
   readonly #namespaces = new Map<string, NamespaceState>();
 
   namespace(ns: string): NamespaceState | undefined {
@@ -87,5 +94,9 @@ export class StateDB {
 
   get(ns: string, key: string): VersionedValue | undefined {
     return this.#namespaces.get(ns)?.get(key);
+  }
+
+  range(ns: string, startKey: string, endKey: string): Iterable<[string, VersionedValue]> {
+    return this.#namespaces.get(ns)?.range(startKey, endKey) ?? [];
   }
 }

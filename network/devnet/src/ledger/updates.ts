@@ -8,7 +8,7 @@
 import { ledger } from '@hyperledger/fabric-protos';
 import type { Version } from './types';
 import { compareUtf8 } from './keys';
-import { hashedNamespace, privateNamespace, type StateDB } from './statedb';
+import { hashedNamespace, privateNamespace, type StateDB, type VersionedValue } from './statedb';
 import { sha256 } from './rwsetbuilder';
 import { TxParseError } from './txparse';
 
@@ -120,11 +120,15 @@ export class UpdateBatch {
     return keys.sort(compareUtf8);
   }
 
-  /** Applies every pending value to the state database. */
-  applyTo(db: StateDB): void {
+  /** Applies every pending value to the state database; `onChange` first sees each key's previous value. */
+  applyTo(
+    db: StateDB,
+    onChange?: (ns: string, key: string, previous: VersionedValue | undefined) => void,
+  ): void {
     for (const [ns, updates] of this.#ns) {
       const state = db.namespaceForUpdate(ns);
       for (const [key, pv] of updates) {
+        onChange?.(ns, key, state.get(key));
         if (pv.value === undefined) {
           state.delete(key);
         } else {

@@ -2,7 +2,7 @@ import { ledger as lp } from '@hyperledger/fabric-protos';
 import { createHash } from 'node:crypto';
 import type { Ledger } from '../../src/ledger';
 import { SimulationError } from '../../src/ledger';
-import { CC, cleanup, dec, enc, openLedger, put, sim, tempDir } from './support/helpers';
+import { CC, cleanup, dec, enc, openLedger, put, sim, submit, tempDir } from './support/helpers';
 
 const sha256 = (b: Uint8Array | string): Buffer => createHash('sha256').update(b).digest();
 
@@ -280,6 +280,39 @@ describe('TxSimulator', () => {
       },
       'q2',
     );
+  });
+
+  it('reads a consistent snapshot: blocks committed during a simulation stay invisible to it', async () => {
+    await put(ledger, { a: 'a1', b: 'b1', '{': '{"n":1}' });
+    const before = ledger.newSimulator('snap-1');
+    const sameHeight = ledger.newSimulator('snap-2');
+    expect(dec(before.getState(CC, 'a'))).toBe('a1');
+    await submit(ledger, (s) => {
+      s.setState(CC, 'a', enc('a2'));
+      s.deleteState(CC, 'b');
+      s.setState(CC, 'c', enc('c2'));
+      s.setState(CC, '{', enc('{"n":2}'));
+    });
+    await put(ledger, { a: 'a3' });
+    for (const s of [before, sameHeight]) {
+      expect(dec(s.getState(CC, 'a'))).toBe('a1');
+      expect(dec(s.getState(CC, 'b'))).toBe('b1');
+      expect(s.getState(CC, 'c')).toBeUndefined();
+      expect(s.getStateRange(CC, '', '').results.map((r) => [r.key, dec(r.value)])).toEqual([
+        ['a', 'a1'],
+        ['b', 'b1'],
+        ['{', '{"n":1}'],
+      ]);
+      expect(s.executeQuery(CC, '{"selector":{"n":1}}').results.map((r) => r.key)).toEqual(['{']);
+      expect(s.getHistoryForKey(CC, 'a').map((m) => dec(m.value))).toEqual(['a1']);
+    }
+    // Both see the same state, so both produce the same rwset (as two endorsing organisations must).
+    expect(Buffer.from(before.done().publicRwSet)).toEqual(Buffer.from(sameHeight.done().publicRwSet));
+    sim(ledger, (s) => {
+      expect(dec(s.getState(CC, 'a'))).toBe('a3');
+      expect(s.getState(CC, 'b')).toBeUndefined();
+      expect(s.getHistoryForKey(CC, 'a').map((m) => dec(m.value))).toEqual(['a3', 'a2', 'a1']);
+    });
   });
 
   it('done() ends the simulation', () => {
