@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { peer } from '@hyperledger/fabric-protos';
+import { ChaincodeLaunchError } from './errors';
 
 /** Where a chaincode-as-a-service server listens (Fabric's connection.json, minus the file). */
 export interface ChaincodeServerAddress {
@@ -45,7 +46,7 @@ export async function dialChaincodeServer(
     });
   } catch (error) {
     client.close();
-    throw new Error(
+    throw new ChaincodeLaunchError(
       `could not connect to chaincode server at ${target.address}: ${(error as Error).message}`,
     );
   }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, promises as fs, statSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
+import { ChaincodeLaunchError } from './errors';
 
 /** What the chaincode process needs to dial the devnet, as a Fabric peer would pass it. */
 export interface ProcessSpec {
@@ -36,14 +37,6 @@ export interface ChaincodeProcess {
   stop(graceMs?: number): Promise<void>;
   /** The end of what this launch wrote to the log file (for error messages). */
   logTail(maxChars?: number): Promise<string>;
-}
-
-/** Raised when the chaincode program cannot be found or started. */
-export class ChaincodeLaunchError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ChaincodeLaunchError';
-  }
 }
 
 const DEFAULT_INSPECTOR_PORT = 9229;

@@ -335,7 +335,6 @@ describe('real fabric-shim chaincode dialling in (ChaincodeSupport.Register)', (
       peerAddress: h.address,
       logDir: h.dataDir,
     });
-    // eslint-disable-next-line no-console
     console.log(`relaunch after a crash took ${Date.now() - started} ms`);
     expect(relaunched.ccid).toBe(ccid);
     expect((await h.invoke('conformance', 'get', ['doc1'])).text).toContain('"size":256');
@@ -347,7 +346,6 @@ describe('real fabric-shim chaincode dialling in (ChaincodeSupport.Register)', (
       peerAddress: h.address,
       logDir: h.dataDir,
     });
-    // eslint-disable-next-line no-console
     console.log(`redeploy of a running chaincode took ${Date.now() - started} ms`);
     expect(again.pid).not.toBe(relaunched.pid);
     expect(() => process.kill(relaunched.pid, 0)).toThrow();
