@@ -99,6 +99,19 @@ function writeFileDurably(file: string, content: string): void {
   fsyncDirectory(path.dirname(file));
 }
 
+/** Indexes a tx id at its first occurrence (later duplicates keep pointing at the first, as Fabric's index). */
+function indexTx(
+  index: Map<string, TxLocation>,
+  txId: string,
+  blockNum: number,
+  txNum: number,
+  code: number,
+): void {
+  if (txId !== '' && !index.has(txId)) {
+    index.set(txId, { blockNum, blockNumber: blockNum, txNum, validationCode: code });
+  }
+}
+
 /** The validation codes stored in a block's TRANSACTIONS_FILTER; missing entries count as not validated. */
 function storedCodes(block: common.Block, count: number): number[] {
   const filter = block.getMetadata()?.getMetadataList_asU8()[TRANSACTIONS_FILTER] ?? EMPTY;
@@ -175,24 +188,16 @@ export class Ledger {
           try {
             parsed = parseTransaction(env);
           } catch (e) {
-            const txId = e instanceof TxParseError ? e.txId : '';
-            if (txId !== '' && !txIndex.has(txId))
-              txIndex.set(txId, {
-                blockNum,
-                blockNumber: blockNum,
-                txNum,
-                validationCode: codes[txNum] as number,
-              });
+            indexTx(
+              txIndex,
+              e instanceof TxParseError ? e.txId : '',
+              blockNum,
+              txNum,
+              codes[txNum] as number,
+            );
             return;
           }
-          if (parsed.txId !== '' && !txIndex.has(parsed.txId)) {
-            txIndex.set(parsed.txId, {
-              blockNum,
-              blockNumber: blockNum,
-              txNum,
-              validationCode: codes[txNum] as number,
-            });
-          }
+          indexTx(txIndex, parsed.txId, blockNum, txNum, codes[txNum] as number);
           if (codes[txNum] !== Code.VALID || parsed.rwset === undefined) return;
           let nsRwSets: DecodedNsRwSet[];
           try {
@@ -451,16 +456,7 @@ export class Ledger {
     );
     snapshots.expire(this.height);
     for (const [ns, key, mod] of historyEntries) this.#history.add(ns, key, blockNum, mod);
-    txIds.forEach((txId, txNum) => {
-      if (txId !== '' && !this.#txIndex.has(txId)) {
-        this.#txIndex.set(txId, {
-          blockNum,
-          blockNumber: blockNum,
-          txNum,
-          validationCode: codes[txNum] as number,
-        });
-      }
-    });
+    txIds.forEach((txId, txNum) => indexTx(this.#txIndex, txId, blockNum, txNum, codes[txNum] as number));
     this.#lastBlockHash = blockHeaderHash(header);
     return { codes, conflicts: new Map([...details].map(([n, d]) => [n, d.message])), details };
   }
