@@ -41,7 +41,13 @@ export interface TxSimulator {
   setState(ns: string, key: string, value: Uint8Array): void;
   deleteState(ns: string, key: string): void;
   /** [startKey, endKey) in UTF-8 order; endKey '' = unbounded. Pagination allowed only before any write. */
-  getStateRange(ns: string, startKey: string, endKey: string, pageSize?: number, bookmark?: string): QueryPage;
+  getStateRange(
+    ns: string,
+    startKey: string,
+    endKey: string,
+    pageSize?: number,
+    bookmark?: string,
+  ): QueryPage;
   /** CouchDB-style (Mango) query over JSON values; not re-validated at commit (as in Fabric). */
   executeQuery(ns: string, query: string, pageSize?: number, bookmark?: string): QueryPage;
   getStateMetadata(ns: string, key: string): Map<string, Uint8Array>;
@@ -55,7 +61,12 @@ export interface TxSimulator {
   getPrivateDataRange(ns: string, collection: string, startKey: string, endKey: string): QueryPage;
   executePrivateQuery(ns: string, collection: string, query: string): QueryPage;
   getPrivateDataMetadata(ns: string, collection: string, key: string): Map<string, Uint8Array>;
-  setPrivateDataMetadata(ns: string, collection: string, key: string, metadata: Map<string, Uint8Array>): void;
+  setPrivateDataMetadata(
+    ns: string,
+    collection: string,
+    key: string,
+    metadata: Map<string, Uint8Array>,
+  ): void;
 
   /** Committed history, newest first. Not recorded in the read set. */
   getHistoryForKey(ns: string, key: string): KeyModification[];
