@@ -23,7 +23,9 @@ export async function hasRole(ctx: KeyLedgerContext, role: Role): Promise<boolea
 export async function requireAnyRole(ctx: KeyLedgerContext): Promise<Caller> {
   const roles = await ctx.roles();
   if (roles.size === 0) {
-    throw new ForbiddenError(`caller ${ctx.caller.mspId}/${ctx.caller.fingerprint.slice(0, 16)}… has no KeyLedger role`);
+    throw new ForbiddenError(
+      `caller ${ctx.caller.mspId}/${ctx.caller.fingerprint.slice(0, 16)}… has no KeyLedger role`,
+    );
   }
   return ctx.caller;
 }

@@ -60,7 +60,9 @@ export class KeyLedgerContext extends Context {
   /** Fabric keeps only the last `setEvent` of a transaction; refuse a second one instead of losing it. */
   claimEvent(name: string): void {
     if (this.#eventName !== undefined) {
-      throw new Error(`a transaction emits one event; ${this.#eventName} already emitted, cannot emit ${name}`);
+      throw new Error(
+        `a transaction emits one event; ${this.#eventName} already emitted, cannot emit ${name}`,
+      );
     }
     this.#eventName = name;
   }

@@ -34,7 +34,11 @@ export function governanceConfigKey(ctx: Context): string {
   return compositeKey(ctx, ObjectType.governanceConfig, 'config');
 }
 
-export async function readMember(ctx: Context, mspId: string, fingerprint: string): Promise<Member | undefined> {
+export async function readMember(
+  ctx: Context,
+  mspId: string,
+  fingerprint: string,
+): Promise<Member | undefined> {
   return readJson<Member>(ctx, memberKey(ctx, mspId, fingerprint));
 }
 

@@ -13,7 +13,11 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
 /** Every record under a partial composite key. Usable in any transaction. */
-export async function listByPartialKey<T>(ctx: Context, type: ObjectTypeName, attributes: string[]): Promise<T[]> {
+export async function listByPartialKey<T>(
+  ctx: Context,
+  type: ObjectTypeName,
+  attributes: string[],
+): Promise<T[]> {
   const items: T[] = [];
   for await (const entry of ctx.stub.getStateByPartialCompositeKey(type, attributes)) {
     items.push(decodeJson<T>(entry.value));

@@ -19,7 +19,8 @@ export function bftQuorum(validatorCount: number): number {
   return Math.max(2 * f + 1, Math.ceil((validatorCount + f + 1) / 2));
 }
 
-export type QuorumRule = { readonly kind: 'bft' } | { readonly kind: 'threshold'; readonly threshold: number };
+export type QuorumRule =
+  { readonly kind: 'bft' } | { readonly kind: 'threshold'; readonly threshold: number };
 
 /**
  * The number of distinct validator approvals needed, for every decision of every contract.

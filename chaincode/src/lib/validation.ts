@@ -7,7 +7,10 @@ import { ValidationError } from './errors';
  */
 export const idSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ / - (starting with a letter or digit)');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/,
+    'must be 1-128 characters of A-Z a-z 0-9 . _ : @ / - (starting with a letter or digit)',
+  );
 
 export const mspIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be an MSP id');
 

@@ -1,5 +1,12 @@
 import { Info, Transaction } from 'fabric-contract-api';
-import { KeyLedgerContract, KeyLedgerContext, result, readJson, writeJson, pageByPartialKey } from '../../src/lib';
+import {
+  KeyLedgerContract,
+  KeyLedgerContext,
+  result,
+  readJson,
+  writeJson,
+  pageByPartialKey,
+} from '../../src/lib';
 import { ChaincodeHarness } from '../support/harness';
 import { IdentityFactory, type TestIdentity } from '../support/identities';
 
@@ -97,13 +104,21 @@ describe('mock stub and harness', () => {
   });
 
   it('refuses paginated queries after a write, and commits nothing on failure', async () => {
-    await expect(harness.submit(alice, 'Probe:WriteThenPage')).rejects.toThrow(/paginated query is not supported/);
+    await expect(harness.submit(alice, 'Probe:WriteThenPage')).rejects.toThrow(
+      /paginated query is not supported/,
+    );
     await expect(harness.submit(alice, 'Probe:Fail')).rejects.toThrow('boom');
     expect(harness.ledger.keys()).toEqual([]);
   });
 
   it('paginates with a bookmark', async () => {
-    const page = await harness.evaluate<{ items: unknown[]; bookmark: string }>(alice, 'Probe:Page', '', '5', '');
+    const page = await harness.evaluate<{ items: unknown[]; bookmark: string }>(
+      alice,
+      'Probe:Page',
+      '',
+      '5',
+      '',
+    );
     expect(page.value).toEqual({ items: [], bookmark: '' });
   });
 

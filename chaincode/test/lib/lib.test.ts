@@ -26,10 +26,13 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ x: 1, y: 2 })).toBe(canonicalJson({ y: 2, x: 1 }));
   });
 
-  it.each([[1.5], [Number.NaN], [Number.MAX_SAFE_INTEGER + 2]])('refuses the non-integer or unsafe number %p', (value) => {
-    expect(() => canonicalJson({ value })).toThrow(ValidationError);
-    expect(() => canonicalJson({ value })).toThrow('$.value must be a safe integer');
-  });
+  it.each([[1.5], [Number.NaN], [Number.MAX_SAFE_INTEGER + 2]])(
+    'refuses the non-integer or unsafe number %p',
+    (value) => {
+      expect(() => canonicalJson({ value })).toThrow(ValidationError);
+      expect(() => canonicalJson({ value })).toThrow('$.value must be a safe integer');
+    },
+  );
 
   it('refuses values JSON cannot carry', () => {
     expect(() => canonicalJson({ f: () => 1 })).toThrow('$.f has a type that cannot be stored: function');
@@ -83,8 +86,12 @@ describe('validation', () => {
   });
 
   it('says which field is wrong', () => {
-    expect(() => parseJsonArg(schema, '{"id":"a","count":1.5}', 'thing')).toThrow(/^\[INVALID_ARGUMENT\] invalid thing: id: .*; count: /);
-    expect(() => parseJsonArg(schema, '{', 'thing')).toThrow('[INVALID_ARGUMENT] invalid thing: not valid JSON');
+    expect(() => parseJsonArg(schema, '{"id":"a","count":1.5}', 'thing')).toThrow(
+      /^\[INVALID_ARGUMENT\] invalid thing: id: .*; count: /,
+    );
+    expect(() => parseJsonArg(schema, '{', 'thing')).toThrow(
+      '[INVALID_ARGUMENT] invalid thing: not valid JSON',
+    );
   });
 
   it('restricts identifiers to a safe alphabet', () => {

@@ -97,7 +97,10 @@ export class ChaincodeHarness {
     }
     const raw = Buffer.from(response.payload ?? new Uint8Array()).toString('utf8');
     const event = stub.event
-      ? { name: stub.event.name, payload: JSON.parse(stub.event.payload.toString('utf8')) as Record<string, unknown> }
+      ? {
+          name: stub.event.name,
+          payload: JSON.parse(stub.event.payload.toString('utf8')) as Record<string, unknown>,
+        }
       : undefined;
     return { txId, raw, value: (raw === '' ? undefined : JSON.parse(raw)) as T, event };
   }

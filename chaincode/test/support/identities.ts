@@ -27,7 +27,11 @@ export class IdentityFactory {
   readonly #authorities = new Map<string, Promise<Authority>>();
   #serial = 1;
 
-  async create(name: string, mspId = 'Org1MSP', attributes: Record<string, string> = {}): Promise<TestIdentity> {
+  async create(
+    name: string,
+    mspId = 'Org1MSP',
+    attributes: Record<string, string> = {},
+  ): Promise<TestIdentity> {
     const authority = await this.#authority(mspId);
     const keys = (await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as CryptoKeyPair;
     const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(false, undefined, true)];

@@ -36,7 +36,10 @@ export function seedMembers(
       registeredBy: 'seed',
       updatedAt: now,
     };
-    writes.set(key(ObjectType.member, identity.mspId, identity.fingerprint), Buffer.from(canonicalBytes(member)));
+    writes.set(
+      key(ObjectType.member, identity.mspId, identity.fingerprint),
+      Buffer.from(canonicalBytes(member)),
+    );
     for (const role of roles) {
       writes.set(
         key(ObjectType.memberRole, role, identity.mspId, identity.fingerprint),

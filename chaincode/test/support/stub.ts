@@ -119,7 +119,10 @@ export class MockStub {
     this.writes.set(key, null);
   }
 
-  getStateByRange(startKey: string, endKey: string): Promise<Iterators.StateQueryIterator> & AsyncIterable<KV> {
+  getStateByRange(
+    startKey: string,
+    endKey: string,
+  ): Promise<Iterators.StateQueryIterator> & AsyncIterable<KV> {
     const start = startKey === '' ? EMPTY_KEY_SUBSTITUTE : startKey;
     validateSimpleKeys(start, endKey);
     const rows = this.#rows(start, endKey).filter((row) => !row.key.startsWith(COMPOSITE_NS));
@@ -175,7 +178,9 @@ export class MockStub {
         nanos: (record.timestampMillis % 1000) * 1_000_000,
       } as unknown as KeyModification['timestamp'],
     }));
-    return asyncIterable(Promise.resolve(queryIterator(records) as unknown as Iterators.HistoryQueryIterator));
+    return asyncIterable(
+      Promise.resolve(queryIterator(records) as unknown as Iterators.HistoryQueryIterator),
+    );
   }
 
   setEvent(name: string, payload: Uint8Array): void {
@@ -191,7 +196,9 @@ export class MockStub {
 
   #page(rows: KV[], pageSize: number): StateQueryResponse<Iterators.StateQueryIterator> {
     if (this.writes.size > 0) {
-      throw new Error('transaction has already performed writes. Performing paginated query is not supported');
+      throw new Error(
+        'transaction has already performed writes. Performing paginated query is not supported',
+      );
     }
     this.#paginatedQueryDone = true;
     const page = rows.slice(0, pageSize);
@@ -221,9 +228,7 @@ function validateKey(key: string): void {
 function validateSimpleKeys(...keys: string[]): void {
   for (const key of keys) {
     if (key && key.startsWith(COMPOSITE_NS)) {
-      throw new Error(
-        `first character of the key [${key}] contains a null character which is not allowed`,
-      );
+      throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
     }
   }
 }
