@@ -208,8 +208,11 @@ export class ChaincodeSupport implements ChaincodeRuntime {
         ),
       );
     });
+    // the process exiting long after a successful launch must not become an unhandled rejection
+    failure.catch(() => undefined);
     try {
-      await Promise.race([registered, failure]);
+      // attach here too: the REGISTER may have raced the bookkeeping above
+      entry.connection = await Promise.race([registered, failure]);
       this.#log(`chaincode ${spec.name} registered as ${ccid} (pid ${child.pid})`);
       return { ccid, pid: child.pid };
     } catch (error) {
