@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { msp } from '@hyperledger/fabric-protos';
 import { verifyMessage } from './ecdsa';
 import { ORDERER_MSP_ID } from './layout';
@@ -27,6 +27,18 @@ export interface DevnetMspManager extends MspManager {
 }
 
 const NODE_ROLES: readonly NodeRole[] = ['client', 'peer', 'admin', 'orderer'];
+
+/** `X509Certificate.publicKey` builds a new KeyObject on every access; signatures are verified often. */
+const publicKeys = new WeakMap<X509Certificate, KeyObject>();
+
+function publicKeyOf(certificate: X509Certificate): KeyObject {
+  let key = publicKeys.get(certificate);
+  if (key === undefined) {
+    key = certificate.publicKey;
+    publicKeys.set(certificate, key);
+  }
+  return key;
+}
 const CACHE_LIMIT = 4096;
 
 interface LoadedMsp {
@@ -83,7 +95,7 @@ class MspManagerImpl implements DevnetMspManager {
 
   verify(identity: Identity, message: Uint8Array, signature: Uint8Array): boolean {
     try {
-      return verifyMessage(identity.certificate.publicKey, message, signature);
+      return verifyMessage(publicKeyOf(identity.certificate), message, signature);
     } catch {
       return false;
     }
@@ -117,8 +129,8 @@ class MspManagerImpl implements DevnetMspManager {
         'could not obtain certification chain: An X509 certificate with Basic Constraint: Certificate Authority equals true cannot be used as an identity',
       );
     }
-    const details = certificate.publicKey.asymmetricKeyDetails;
-    if (certificate.publicKey.asymmetricKeyType !== 'ec' || details?.namedCurve !== 'prime256v1') {
+    const publicKey = publicKeyOf(certificate);
+    if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
       throw new MspError('could not obtain certification chain: only ECDSA P-256 identities are supported');
     }
     const issuedByRoot = definition.roots.some((root) => certificate.checkIssued(root) && certificate.verify(root.publicKey));
@@ -181,7 +193,7 @@ export function createMspManager(material: NetworkMaterial, options: MspManagerO
 export function checkSignature(identity: Identity, message: Uint8Array, signature: Uint8Array): void {
   let valid: boolean;
   try {
-    valid = verifyMessage(identity.certificate.publicKey, message, signature);
+    valid = verifyMessage(publicKeyOf(identity.certificate), message, signature);
   } catch (error) {
     throw new MspError(`could not determine if signature is valid: ${(error as Error).message}`);
   }
