@@ -21,6 +21,7 @@ export {
   type ChaincodeKind,
 } from './support';
 export { ChaincodeLaunchError } from './errors';
+export type { CollectionAccessCheck, CollectionAccessRequest } from './transaction-context';
 export { ERROR_EXECUTION_TIMEOUT, ERROR_STREAM_TERMINATED } from './connection';
 export { computePackageId } from './package-id';
 export { QUERY_BATCH_SIZE, TOTAL_QUERY_LIMIT } from './query-iterators';

@@ -103,11 +103,35 @@ function requireNotInit(context: TransactionContext): void {
   if (context.isInit) throw new Error(PRIVATE_DATA_IN_INIT);
 }
 
+/** Fabric's order: no private data in Init, then the collection's member read/write permission for the creator. */
+function requireCollectionAccess(
+  context: TransactionContext,
+  collection: string,
+  access: 'read' | 'write',
+): void {
+  requireNotInit(context);
+  const check = context.collectionAccess;
+  if (!check) return;
+  const allowed = check({
+    namespace: context.namespace,
+    collection,
+    channelId: context.channelId,
+    txId: context.txId,
+    signedProposal: context.signedProposal,
+    access,
+  });
+  if (!allowed) {
+    throw new Error(
+      `tx creator does not have ${access} access permission on privatedata in chaincodeName:${context.namespace} collectionName: ${collection}`,
+    );
+  }
+}
+
 function getState(request: peer.GetState, context: TransactionContext): Uint8Array {
   const { simulator, namespace } = context;
   const collection = request.getCollection();
   if (collection) {
-    requireNotInit(context);
+    requireCollectionAccess(context, collection, 'read');
     return simulator.getPrivateData(namespace, collection, request.getKey()) ?? EMPTY;
   }
   return simulator.getState(namespace, request.getKey()) ?? EMPTY;
@@ -116,7 +140,7 @@ function getState(request: peer.GetState, context: TransactionContext): Uint8Arr
 function getStateMultiple(request: peer.GetStateMultiple, context: TransactionContext): Uint8Array {
   const { simulator, namespace } = context;
   const collection = request.getCollection();
-  if (collection) requireNotInit(context);
+  if (collection) requireCollectionAccess(context, collection, 'read');
   const values = request
     .getKeysList()
     .map(
@@ -138,7 +162,7 @@ function putState(context: TransactionContext, collection: string, key: string, 
   }
   const { simulator, namespace } = context;
   if (collection) {
-    requireNotInit(context);
+    requireCollectionAccess(context, collection, 'write');
     simulator.setPrivateData(namespace, collection, key, value);
   } else {
     simulator.setState(namespace, key, value);
@@ -148,7 +172,7 @@ function putState(context: TransactionContext, collection: string, key: string, 
 function deleteState(context: TransactionContext, collection: string, key: string): void {
   const { simulator, namespace } = context;
   if (collection) {
-    requireNotInit(context);
+    requireCollectionAccess(context, collection, 'write');
     simulator.deletePrivateData(namespace, collection, key);
   } else {
     simulator.deleteState(namespace, key);
@@ -157,7 +181,7 @@ function deleteState(context: TransactionContext, collection: string, key: strin
 
 function purgePrivateData(context: TransactionContext, collection: string, key: string): void {
   if (!collection) throw new Error('only applicable for private data');
-  requireNotInit(context);
+  requireCollectionAccess(context, collection, 'write');
   context.simulator.purgePrivateData(context.namespace, collection, key);
 }
 
@@ -172,7 +196,7 @@ function putStateMetadata(
   ]);
   const { simulator, namespace } = context;
   if (collection) {
-    requireNotInit(context);
+    requireCollectionAccess(context, collection, 'write');
     simulator.setPrivateDataMetadata(namespace, collection, key, metadata);
   } else {
     simulator.setStateMetadata(namespace, key, metadata);
@@ -225,7 +249,7 @@ function getStateByRange(request: peer.GetStateByRange, context: TransactionCont
   const endKey = request.getEndkey();
   if (collection) {
     // Fabric ignores pagination metadata for private data ranges
-    requireNotInit(context);
+    requireCollectionAccess(context, collection, 'read');
     const page = simulator.getPrivateDataRange(namespace, collection, startKey, endKey);
     return context.iterators.open(page.results.map((kv) => encodeKV(namespace, kv)));
   }
@@ -251,7 +275,7 @@ function getQueryResult(request: peer.GetQueryResult, context: TransactionContex
   const { simulator, namespace } = context;
   const collection = request.getCollection();
   if (collection) {
-    requireNotInit(context);
+    requireCollectionAccess(context, collection, 'read');
     const page = simulator.executePrivateQuery(namespace, collection, request.getQuery());
     return context.iterators.open(page.results.map((kv) => encodeKV(namespace, kv)));
   }
@@ -282,7 +306,7 @@ function getStateMetadata(request: peer.GetStateMetadata, context: TransactionCo
   const collection = request.getCollection();
   let metadata: Map<string, Uint8Array>;
   if (collection) {
-    requireNotInit(context);
+    requireCollectionAccess(context, collection, 'read');
     metadata = simulator.getPrivateDataMetadata(namespace, collection, request.getKey());
   } else {
     metadata = simulator.getStateMetadata(namespace, request.getKey());

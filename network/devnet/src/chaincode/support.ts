@@ -9,7 +9,7 @@ import { startChaincodeProcess, type ChaincodeProcess } from './launcher';
 import { MessageType, messageTypeName, parseChaincodeName } from './messages';
 import { computePackageId } from './package-id';
 import { adaptDuplex } from './stream';
-import type { TransactionContext } from './transaction-context';
+import type { CollectionAccessCheck, TransactionContext } from './transaction-context';
 import {
   ChaincodeExecutionError,
   type ChaincodeInvocation,
@@ -55,6 +55,12 @@ export interface ChaincodeSupportOptions {
   /** How long a launched chaincode may take to REGISTER, or a CCaaS server to accept the connection (default 60 s). */
   readonly startupTimeoutMs?: number;
   readonly log?: (message: string) => void;
+  /**
+   * Private data permission (the collection's member policy with memberOnlyRead / memberOnlyWrite). Refusals
+   * reach the chaincode as Fabric's "tx creator does not have read access permission on privatedata in …".
+   * Absent: every collection is open to every creator.
+   */
+  readonly collectionAccess?: CollectionAccessCheck;
 }
 
 /** A chaincode-to-chaincode call about to run; {@link ChaincodeSupport.onChaincodeInvoke} may refuse it by throwing. */
@@ -119,6 +125,7 @@ export class ChaincodeSupport implements ChaincodeRuntime {
   readonly #executeTimeoutMs: number;
   readonly #startupTimeoutMs: number;
   readonly #log: (message: string) => void;
+  readonly #collectionAccess?: CollectionAccessCheck;
   readonly #entries = new Map<string, Entry>();
   readonly #pending = new Map<string, PendingRegistration>();
 
@@ -127,6 +134,7 @@ export class ChaincodeSupport implements ChaincodeRuntime {
     this.#executeTimeoutMs = options.executeTimeoutMs ?? DEFAULT_EXECUTE_TIMEOUT_MS;
     this.#startupTimeoutMs = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
     this.#log = options.log ?? ((): void => undefined);
+    this.#collectionAccess = options.collectionAccess;
   }
 
   /** Adds `protos.ChaincodeSupport/Register` to the devnet's gRPC server. */
@@ -309,6 +317,7 @@ export class ChaincodeSupport implements ChaincodeRuntime {
       isInit: invocation.isInit,
       readOnly: invocation.readOnly,
       rootId: randomUUID(),
+      collectionAccess: this.#collectionAccess,
       args: invocation.args,
       timeoutMs: entry.executeTimeoutMs,
     });
@@ -481,6 +490,7 @@ export class ChaincodeSupport implements ChaincodeRuntime {
         isInit: false,
         readOnly: parent.readOnly,
         rootId: parent.rootId,
+        collectionAccess: this.#collectionAccess,
         args,
         timeoutMs: entry.executeTimeoutMs,
       });

@@ -1,6 +1,20 @@
 import type { TxSimulator } from '../ledger/types';
 import { QueryIterators } from './query-iterators';
 
+/** A private data access the chaincode asks for, to be checked against the collection's member policy. */
+export interface CollectionAccessRequest {
+  readonly namespace: string;
+  readonly collection: string;
+  readonly channelId: string;
+  readonly txId: string;
+  /** The proposal, whose creator the collection's member policy is evaluated against. */
+  readonly signedProposal: Uint8Array;
+  readonly access: 'read' | 'write';
+}
+
+/** Returns whether the proposal's creator may read / write the collection (Fabric: member policy, memberOnlyRead/Write). */
+export type CollectionAccessCheck = (request: CollectionAccessRequest) => boolean;
+
 /**
  * What the peer knows about one execution while the chaincode runs it: the simulator the state calls go to,
  * the namespace (the called chaincode's name), and the open query iterators.
@@ -20,6 +34,8 @@ export interface TransactionContext {
    */
   readonly rootId: string;
   readonly iterators: QueryIterators;
+  /** Collection permission check; absent = every collection is readable and writable. */
+  readonly collectionAccess?: CollectionAccessCheck;
 }
 
 export interface TransactionContextInit {
@@ -31,6 +47,7 @@ export interface TransactionContextInit {
   readonly isInit?: boolean;
   readonly readOnly?: boolean;
   readonly rootId: string;
+  readonly collectionAccess?: CollectionAccessCheck;
 }
 
 export function newTransactionContext(init: TransactionContextInit): TransactionContext {
@@ -44,5 +61,6 @@ export function newTransactionContext(init: TransactionContextInit): Transaction
     readOnly: init.readOnly ?? false,
     rootId: init.rootId,
     iterators: new QueryIterators(),
+    collectionAccess: init.collectionAccess,
   };
 }

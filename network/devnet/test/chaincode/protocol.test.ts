@@ -496,6 +496,58 @@ describe('chaincode shim protocol (scripted chaincode against ChaincodeSupport)'
   });
 });
 
+describe('private data collection permissions', () => {
+  let harness: RuntimeHarness;
+  let raw: RawChaincode;
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    harness = await RuntimeHarness.start({
+      collectionAccess: ({ collection, access, namespace }) => {
+        asked.push(`${namespace}/${collection}/${access}`);
+        return !(collection === 'hidden' || (collection === 'locked' && access === 'write'));
+      },
+    });
+    raw = await RawChaincode.register(harness.address, 'pdc:1');
+  });
+
+  afterAll(async () => {
+    raw.close();
+    await harness.close();
+  });
+
+  it("refuses reads and writes the collection policy denies, with Fabric's text; hashes stay readable", async () => {
+    const proposal = harness.proposal('pdc', 'f', []);
+    const done = harness.support.execute({
+      channelId: CHANNEL,
+      txId: proposal.txId,
+      chaincodeName: 'pdc',
+      args: proposal.args,
+      signedProposal: proposal.signedProposal,
+      simulator: harness.ledger.newSimulator(proposal.txId),
+    });
+    const txId = (await raw.nextTransaction()).getTxid();
+    const read = await raw.request(T.GET_STATE, txId, CHANNEL, getState('k', 'hidden'));
+    expect(text(read.getPayload_asU8())).toBe(
+      `GET_STATE failed: transaction ID: ${txId}: tx creator does not have read access permission on privatedata in chaincodeName:pdc collectionName: hidden`,
+    );
+    const write = await raw.request(T.PUT_STATE, txId, CHANNEL, putState('k', 'v', 'locked'));
+    expect(text(write.getPayload_asU8())).toBe(
+      `PUT_STATE failed: transaction ID: ${txId}: tx creator does not have write access permission on privatedata in chaincodeName:pdc collectionName: locked`,
+    );
+    expect((await raw.request(T.GET_STATE, txId, CHANNEL, getState('k', 'locked'))).getType()).toBe(
+      T.RESPONSE,
+    );
+    expect(
+      (await raw.request(T.GET_PRIVATE_DATA_HASH, txId, CHANNEL, getState('k', 'hidden'))).getType(),
+    ).toBe(T.RESPONSE);
+    expect((await raw.request(T.GET_STATE, txId, CHANNEL, getState('public'))).getType()).toBe(T.RESPONSE);
+    expect(asked).toEqual(['pdc/hidden/read', 'pdc/locked/write', 'pdc/locked/read']);
+    raw.complete(txId, CHANNEL, 200, '');
+    await done;
+  });
+});
+
 describe('execution timeout', () => {
   let harness: RuntimeHarness;
   let raw: RawChaincode;

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { ChaincodeSupport, type ChaincodeResult } from '../../../src/chaincode';
+import { ChaincodeSupport, type ChaincodeResult, type CollectionAccessCheck } from '../../../src/chaincode';
 import { MemoryLedger, type MemorySimulator } from './memory-simulator';
 import { createTestPki, type TestPki } from './pki';
 import { buildProposal } from './proposal';
@@ -55,13 +55,20 @@ export class RuntimeHarness {
   }
 
   static async start(
-    options: { pki?: TestPki; tls?: boolean; executeTimeoutMs?: number; startupTimeoutMs?: number } = {},
+    options: {
+      pki?: TestPki;
+      tls?: boolean;
+      executeTimeoutMs?: number;
+      startupTimeoutMs?: number;
+      collectionAccess?: CollectionAccessCheck;
+    } = {},
   ): Promise<RuntimeHarness> {
     const logs: string[] = [];
     const support = new ChaincodeSupport({
       channelId: CHANNEL,
       executeTimeoutMs: options.executeTimeoutMs,
       startupTimeoutMs: options.startupTimeoutMs,
+      collectionAccess: options.collectionAccess,
       log: (message) => logs.push(message),
     });
     const server = new grpc.Server();
