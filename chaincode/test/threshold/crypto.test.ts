@@ -65,6 +65,14 @@ describe('module public keys (module-key.ts)', () => {
     expect(verifyModuleSignature('p256', keys.publicKeyPem, Buffer.from('other'), raw)).toBe(false);
     expect(verifyModuleSignature('p256', keys.publicKeyPem, data, Buffer.alloc(64, 1))).toBe(false);
   });
+
+  it('verifies only under the key type recorded with the key', () => {
+    const keys = moduleKeys('p256');
+    const data = Buffer.from('statement');
+    const signature = sign('sha256', data, keys.privateKey);
+    expect(verifyModuleSignature('p256', keys.publicKeyPem, data, signature)).toBe(true);
+    expect(verifyModuleSignature('ed25519', keys.publicKeyPem, data, signature)).toBe(false);
+  });
 });
 
 describe('commitment points (points.ts)', () => {
