@@ -1,5 +1,15 @@
-import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { ValidationError } from '../../lib';
+import type { KeyObject } from 'node:crypto';
+import {
+  assertStrongKey,
+  MIN_RSA_BITS,
+  parseCertificatePem,
+  parsePublicKeyPem,
+  sha256Hex,
+  spkiFingerprint,
+  spkiPem,
+  ValidationError,
+  type KeyWording,
+} from '../../lib';
 
 /** A provider's public key material, normalised. */
 export interface ProviderKeyMaterial {
@@ -10,58 +20,44 @@ export interface ProviderKeyMaterial {
   readonly publicKeyType: string;
 }
 
-export const MIN_RSA_BITS = 2048;
+type KeyField = 'certificatePem' | 'publicKeyPem';
 
-const CERTIFICATE_PEM = /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----$/;
-const PUBLIC_KEY_PEM = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----$/;
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/** The provider contract's messages for refused key material; the input itself is never echoed. */
+function wording(field: KeyField, notPem: string, unparsable: string): KeyWording {
+  return {
+    'private-key': `invalid provider: ${field} holds a private key; register the certificate or the PUBLIC key only`,
+    'not-pem': `invalid provider: ${field} ${notPem}`,
+    unparsable: `invalid provider: ${field} ${unparsable}`,
+    'weak-key': ({ bits }) =>
+      `invalid provider: ${field} is an RSA key of ${bits ?? '?'} bits; at least ${MIN_RSA_BITS} needed`,
+  };
 }
 
-/**
- * `createPublicKey` happily derives a public key from a PRIVATE key PEM, so private keys are refused by their
- * armour before any parsing; the error never echoes the input.
- */
-function refusePrivateKey(field: string, pem: string): void {
-  if (/PRIVATE KEY/.test(pem)) {
-    throw new ValidationError(
-      `invalid provider: ${field} holds a private key; register the certificate or the PUBLIC key only`,
-    );
-  }
-}
+const CERTIFICATE_WORDING = wording(
+  'certificatePem',
+  'must be one PEM "CERTIFICATE" block',
+  'is not a parsable X.509 certificate',
+);
+const PUBLIC_KEY_WORDING = wording(
+  'publicKeyPem',
+  'must be one PEM "PUBLIC KEY" (SPKI) block',
+  'is not a parsable public key',
+);
 
 function describe(
-  field: string,
   key: KeyObject,
+  keyWording: KeyWording,
 ): { publicKeyPem: string; publicKeyFingerprint: string; publicKeyType: string } {
-  const type = key.asymmetricKeyType ?? 'unknown';
-  const bits = key.asymmetricKeyDetails?.modulusLength;
-  if ((type === 'rsa' || type === 'rsa-pss') && (bits === undefined || bits < MIN_RSA_BITS)) {
-    throw new ValidationError(
-      `invalid provider: ${field} is an RSA key of ${bits ?? '?'} bits; at least ${MIN_RSA_BITS} needed`,
-    );
-  }
-  const der = key.export({ type: 'spki', format: 'der' });
+  assertStrongKey(key, keyWording);
   return {
-    publicKeyPem: key.export({ type: 'spki', format: 'pem' }).toString(),
-    publicKeyFingerprint: sha256Hex(der),
-    publicKeyType: type,
+    publicKeyPem: spkiPem(key),
+    publicKeyFingerprint: spkiFingerprint(key),
+    publicKeyType: key.asymmetricKeyType ?? 'unknown',
   };
 }
 
 function parseCertificate(raw: string, now: number): ProviderKeyMaterial {
-  refusePrivateKey('certificatePem', raw);
-  const pem = raw.trim();
-  if (!CERTIFICATE_PEM.test(pem)) {
-    throw new ValidationError('invalid provider: certificatePem must be one PEM "CERTIFICATE" block');
-  }
-  let certificate: X509Certificate;
-  try {
-    certificate = new X509Certificate(pem);
-  } catch {
-    throw new ValidationError('invalid provider: certificatePem is not a parsable X.509 certificate');
-  }
+  const certificate = parseCertificatePem(raw, CERTIFICATE_WORDING);
   const notAfter = Date.parse(certificate.validTo);
   if (!Number.isFinite(notAfter) || notAfter < now) {
     throw new ValidationError(`invalid provider: certificatePem expired (notAfter ${certificate.validTo})`);
@@ -69,23 +65,8 @@ function parseCertificate(raw: string, now: number): ProviderKeyMaterial {
   return {
     certificatePem: certificate.toString(),
     certificateFingerprint: sha256Hex(certificate.raw),
-    ...describe('certificatePem', certificate.publicKey),
+    ...describe(certificate.publicKey, CERTIFICATE_WORDING),
   };
-}
-
-function parsePublicKey(raw: string): ProviderKeyMaterial {
-  refusePrivateKey('publicKeyPem', raw);
-  const pem = raw.trim();
-  if (!PUBLIC_KEY_PEM.test(pem)) {
-    throw new ValidationError('invalid provider: publicKeyPem must be one PEM "PUBLIC KEY" (SPKI) block');
-  }
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: pem, format: 'pem' });
-  } catch {
-    throw new ValidationError('invalid provider: publicKeyPem is not a parsable public key');
-  }
-  return describe('publicKeyPem', key);
 }
 
 /** Validates a certificate or a public key (exactly one is given, the schema made sure) at tx time `now`. */
@@ -96,5 +77,5 @@ export function parseProviderKey(
   if (input.certificatePem !== undefined) {
     return parseCertificate(input.certificatePem, now);
   }
-  return parsePublicKey(input.publicKeyPem ?? '');
+  return describe(parsePublicKeyPem(input.publicKeyPem ?? '', PUBLIC_KEY_WORDING), PUBLIC_KEY_WORDING);
 }
