@@ -1,9 +1,13 @@
-import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { canonicalJson, ValidationError } from '../../lib';
+import { createHash, type KeyObject } from 'node:crypto';
+import {
+  assertStrongKey,
+  canonicalJson,
+  MIN_RSA_BITS,
+  parsePublicJwk,
+  privateJwkMember,
+  ValidationError,
+} from '../../lib';
 import type { PublicJwk, SigningAlgorithm } from './types';
-
-/** JWK members that carry private or symmetric key material (RFC 7518 §6.2.2, §6.3.2, §6.4.1). */
-export const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
 /** The members RFC 7638 §3.2 hashes for each key type, in lexicographic order. */
 const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
@@ -11,8 +15,6 @@ const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
   RSA: ['e', 'kty', 'n'],
   OKP: ['crv', 'kty', 'x'],
 };
-
-export const MIN_RSA_BITS = 2048;
 
 /** What each JWS algorithm needs of the key (RFC 7518 §3, RFC 8037 §3.1). */
 const ALGORITHM_KEYS: Readonly<Record<SigningAlgorithm, { kty: string; crv?: readonly string[] }>> = {
@@ -28,8 +30,10 @@ const ALGORITHM_KEYS: Readonly<Record<SigningAlgorithm, { kty: string; crv?: rea
   RS512: { kty: 'RSA' },
 };
 
+const SUBJECT = 'invalid signing key: publicJwk';
+
 function fail(message: string): never {
-  throw new ValidationError(`invalid signing key: publicJwk ${message}`);
+  throw new ValidationError(`${SUBJECT} ${message}`);
 }
 
 /** Checks the optional JWK members against what is being registered. */
@@ -77,10 +81,10 @@ function checkAlgorithm(key: KeyObject, jwk: PublicJwk, algorithm: SigningAlgori
       `is a ${jwk['kty']}${curve} key, but ${algorithm} needs ${need.kty}${need.crv ? ` ${need.crv.join(' or ')}` : ''}`,
     );
   }
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (need.kty === 'RSA' && bits < MIN_RSA_BITS) {
-    fail(`is an RSA key of ${bits} bits; at least ${MIN_RSA_BITS} needed`);
-  }
+  assertStrongKey(key, {
+    'weak-key': ({ bits }) =>
+      `${SUBJECT} is an RSA key of ${bits ?? 0} bits; at least ${MIN_RSA_BITS} needed`,
+  });
 }
 
 /** RFC 7638 thumbprint: base64url SHA-256 of the required members as compact JSON with sorted keys. */
@@ -103,19 +107,14 @@ export function validatePublicJwk(
   kid: string,
   algorithm: SigningAlgorithm,
 ): ValidatedJwk {
-  const secret = PRIVATE_JWK_MEMBERS.find((member) => member in jwk);
+  const secret = privateJwkMember(jwk);
   if (secret !== undefined) {
     fail(`has private member "${secret}"; register the PUBLIC key only`);
   }
   checkOptionalMembers(jwk, kid, algorithm);
   const kty = typeof jwk['kty'] === 'string' ? jwk['kty'] : '';
   const members = pickMembers(jwk, kty);
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: members as JsonWebKey, format: 'jwk' });
-  } catch {
-    fail(`is not a valid ${kty} public key`);
-  }
+  const key = parsePublicJwk(members, { unparsable: `${SUBJECT} is not a valid ${kty} public key` });
   const publicJwk = pickMembers(key.export({ format: 'jwk' }) as Record<string, unknown>, kty);
   checkAlgorithm(key, publicJwk, algorithm);
   return { publicJwk, thumbprint: jwkThumbprint(publicJwk) };
