@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# Tests of network/test-network that run without Fabric or Docker:
+#   - every shell script passes shellcheck (bash scripts, and the POSIX sh external builder as sh);
+#   - no port collides in any mode/consensus/CA combination;
+#   - `network.sh generate` for binaries/docker x Raft/BFT writes a configtx.yaml, env files or compose
+#     variables and a connection file that are valid and consistent (test/check_config.py), with the real
+#     cryptogen when it is on PATH, else a stand-in that makes the same layout with openssl (test/fakes);
+#   - the checks catch broken material (mutations);
+#   - the connection file passes the gateway's own schema (gateway/src/fabric/config.ts);
+#   - the ccaas external builder's detect/build/release on a package made by the deploy code;
+#   - the chaincode servers' TLS material (and, when the chaincode is built, a real chaincode server's
+#     mutual-TLS handshake);
+#   - command-line handling.
+# Prints PASS/FAIL/SKIP per test and a final "N passed, M failed[, K skipped]"; exits 1 if any failed.
+set -euo pipefail
+
+TEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+NET_ROOT=$(cd "${TEST_DIR}/.." && pwd -P)
+REPO_ROOT=$(cd "${NET_ROOT}/../.." && pwd -P)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/keyledger-test-network.XXXXXX")
+CHILD_PIDS=()
+cleanup() {
+  local p
+  for p in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+PASSED=0 FAILED=0 SKIPPED=0
+FAILED_NAMES=()
+
+# t NAME FUNCTION — runs one test; its output is shown only when it fails.
+t() {
+  local name=$1 fn=$2 out status=0
+  out=$("$fn" 2>&1) || status=$?
+  if [ "$status" -eq 0 ]; then
+    PASSED=$((PASSED + 1))
+    printf 'PASS %s\n' "$name"
+  elif [ "$status" -eq 77 ]; then
+    SKIPPED=$((SKIPPED + 1))
+    printf 'SKIP %s: %s\n' "$name" "$(printf '%s' "$out" | tail -n 1)"
+  else
+    FAILED=$((FAILED + 1))
+    FAILED_NAMES+=("$name")
+    printf 'FAIL %s\n%s\n' "$name" "$(printf '%s\n' "$out" | sed 's/^/    /')"
+  fi
+}
+
+skip() {
+  echo "$*"
+  exit 77
+}
+
+# A Python 3 with PyYAML (python3-yaml).
+PYTHON=""
+for p in python3 /usr/bin/python3; do
+  if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import yaml' 2>/dev/null; then
+    PYTHON=$p
+    break
+  fi
+done
+
+# cryptogen: the real one if installed, else the openssl stand-in.
+FAKE_BIN="${WORK}/fakebin"
+mkdir -p "$FAKE_BIN"
+if command -v cryptogen >/dev/null 2>&1; then
+  CRYPTOGEN_KIND="real cryptogen ($(command -v cryptogen))"
+else
+  CRYPTOGEN_KIND="openssl stand-in (test/fakes/cryptogen; Fabric's cryptogen is not installed)"
+  if [ -n "$PYTHON" ]; then
+    printf '#!/bin/sh\nexec %s %s "$@"\n' "$PYTHON" "${TEST_DIR}/fakes/cryptogen" >"${FAKE_BIN}/cryptogen"
+    chmod +x "${FAKE_BIN}/cryptogen"
+  fi
+fi
+
+topology() { # MODE BFT USE_CA
+  (
+    MODE=$1 BFT=$2 USE_CA=$3
+    # shellcheck source=../scripts/topology.sh
+    . "${NET_ROOT}/scripts/topology.sh"
+    all_ports
+  )
+}
+
+# ------------------------------------------------------------------------------------------------ tests
+
+test_shellcheck() {
+  command -v shellcheck >/dev/null 2>&1 || skip "shellcheck not installed (Debian/Ubuntu: apt-get install shellcheck)"
+  local -a bash_scripts=() sh_scripts=()
+  local f
+  while IFS= read -r f; do bash_scripts+=("$f"); done < <(find "$NET_ROOT" -name '*.sh' -not -path '*/fabric/*' -not -path '*/organizations/fabric-ca/org*' | sort)
+  bash_scripts+=("${NET_ROOT}/network.sh")
+  for f in "${NET_ROOT}"/builders/ccaas/bin/*; do sh_scripts+=("$f"); done
+  (cd "$NET_ROOT" && shellcheck -x "${bash_scripts[@]}")
+  shellcheck -s sh "${sh_scripts[@]}"
+  head -n 1 "${sh_scripts[@]}" | grep -q '^#!/bin/sh' || { echo "external builder scripts must be #!/bin/sh (the peer image has no bash)"; return 1; }
+  echo "checked ${#bash_scripts[@]} bash scripts and ${#sh_scripts[@]} sh scripts"
+}
+
+test_ports_unique() {
+  local mode bft ca dup
+  for mode in binaries docker; do
+    for bft in false true; do
+      for ca in false true; do
+        dup=$(topology "$mode" "$bft" "$ca" | awk '{print $2}' | sort | uniq -d)
+        if [ -n "$dup" ]; then
+          echo "mode=$mode bft=$bft ca=$ca: colliding ports: $dup"
+          return 1
+        fi
+      done
+    done
+  done
+  # Binaries mode shares 127.0.0.1 with everything, including the BFT orderers and the chaincode servers.
+  topology binaries true true >"${WORK}/topology-all"
+  grep -q '^ccaas-org1 9991$' "${WORK}/topology-all" || { echo "ccaas ports missing from the binaries topology"; return 1; }
+}
+
+# generate_and_check MODE BFT — network.sh generate into a fresh folder, then check_config.py.
+generate_and_check() {
+  local mode=$1 bft=$2 dir flag=()
+  [ -n "$PYTHON" ] || skip "python3 with PyYAML not found (Debian/Ubuntu: apt-get install python3-yaml)"
+  command -v openssl >/dev/null 2>&1 || skip "openssl not found"
+  dir="${WORK}/gen-${mode}-${bft}"
+  [ "$bft" = true ] && flag=(-bft)
+  PATH="${FAKE_BIN}:${PATH}" bash "${NET_ROOT}/network.sh" generate --mode "$mode" ${flag[@]+"${flag[@]}"} --dir "$dir"
+  topology "$mode" "$bft" false >"${dir}.topology"
+  "$PYTHON" "${TEST_DIR}/check_config.py" "$NET_ROOT" "$dir" "${dir}.topology"
+  echo "crypto: ${CRYPTOGEN_KIND}"
+}
+
+test_generate_binaries_raft() { generate_and_check binaries false; }
+test_generate_docker_raft() { generate_and_check docker false; }
+test_generate_binaries_bft() { generate_and_check binaries true; }
+test_generate_docker_bft() { generate_and_check docker true; }
+
+# expect_check_fails DIR TOPOLOGY WHAT — check_config.py must reject the mutated DIR.
+expect_check_fails() {
+  if "$PYTHON" "${TEST_DIR}/check_config.py" "$NET_ROOT" "$1" "$2" >"${WORK}/mutation.out" 2>&1; then
+    echo "check_config.py accepted: $3"
+    return 1
+  fi
+  grep -q . "${WORK}/mutation.out" || { echo "no failure message for: $3"; return 1; }
+}
+
+test_checks_catch_mutations() {
+  local src="${WORK}/gen-binaries-false" dir="${WORK}/mutant" topo="${WORK}/gen-binaries-false.topology"
+  [ -d "$src" ] || skip "needs test_generate_binaries_raft"
+  mutate() { rm -rf "$dir" && cp -R "$src" "$dir" && sed -i.bak "s|${src}|${dir}|g" "$dir"/generated/configtx/configtx.yaml "$dir"/generated/env/*.env; }
+  mutate && rm "$dir/organizations/peerOrganizations/org2.example.com/msp/config.yaml"
+  expect_check_fails "$dir" "$topo" "an MSP without NodeOUs config.yaml"
+  mutate && sed -i.bak 's/^CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:9446$/CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:9445/' "$dir/generated/env/peer0.org3.example.com.env"
+  expect_check_fails "$dir" "$topo" "two peers on one operations port"
+  mutate && sed -i.bak "s/'Org3MSP.peer')/'Org4MSP.peer')/" "$dir/generated/configtx/configtx.yaml"
+  expect_check_fails "$dir" "$topo" "a policy naming an unknown organisation"
+  mutate && sed -i.bak 's|users/User1@org2.example.com/msp/keystore/priv_sk|users/Admin@org2.example.com/msp/keystore/priv_sk|' "$dir/connection.json"
+  expect_check_fails "$dir" "$topo" "a connection-file key that does not match its certificate"
+  mutate && sed -i.bak 's/Rule: "MAJORITY Endorsement"/Rule: "ANY Endorsement"/' "$dir/generated/configtx/configtx.yaml"
+  expect_check_fails "$dir" "$topo" "an endorsement policy other than MAJORITY"
+}
+
+# The gateway's own zod schema and path resolution (TypeScript source transpiled on the fly).
+test_connection_file_gateway_schema() {
+  local conn="${WORK}/gen-binaries-false/connection.json"
+  [ -f "$conn" ] || skip "needs test_generate_binaries_raft"
+  command -v node >/dev/null 2>&1 || skip "node not found"
+  [ -d "${REPO_ROOT}/node_modules/typescript" ] && [ -d "${REPO_ROOT}/node_modules/zod" ] || skip "npm packages not installed (npm ci)"
+  node - "$REPO_ROOT" "$conn" <<'EOF'
+const [root, conn] = process.argv.slice(2);
+const fs = require('fs');
+const path = require('path');
+const Module = require('module');
+const ts = require(path.join(root, 'node_modules/typescript'));
+const file = path.join(root, 'gateway/src/fabric/config.ts');
+const js = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+const m = new Module(file, module);
+m.filename = file;
+m.paths = Module._nodeModulePaths(path.dirname(file));
+m._compile(js, file);
+const config = m.exports;
+const parsed = config.readConnectionFile(conn);
+const msps = parsed.orgs.map((o) => o.mspId);
+if (msps.join() !== 'Org1MSP,Org2MSP,Org3MSP') throw new Error(`orgs ${msps}`);
+for (const mspId of msps) {
+  for (const role of ['admin', 'user']) {
+    const c = config.configFromConnectionFile(parsed, { mspId, role });
+    for (const p of [c.certPath, c.keyPath, c.tlsRootCertPath]) {
+      if (!path.isAbsolute(p) || !fs.existsSync(p)) throw new Error(`${mspId} ${role}: ${p} does not exist`);
+    }
+    if (c.channel !== 'keyledger' || c.chaincode !== 'keyledger') throw new Error('channel/chaincode');
+  }
+}
+console.log('gateway accepts connection.json:', msps.join(', '));
+EOF
+}
+
+# A ccaas package made by the deploy code (scripts/ccaas.sh), installed the way a peer does it: metadata.json
+# to the metadata folder, code.tar.gz unpacked to the source folder; then detect, build, release.
+test_ccaas_builder() {
+  command -v openssl >/dev/null 2>&1 || skip "openssl not found"
+  local d="${WORK}/builder" bin="${NET_ROOT}/builders/ccaas/bin" shell=${BUILDER_SHELL:-}
+  rm -rf "$d"
+  mkdir -p "$d"
+  (
+    MODE=binaries BFT=false NET_DIR="${d}/net" VERBOSE=false
+    . "${NET_ROOT}/scripts/utils.sh"
+    . "${NET_ROOT}/scripts/topology.sh"
+    . "${NET_ROOT}/scripts/generate.sh"
+    . "${NET_ROOT}/scripts/ccaas.sh"
+    ccaas_tls keyledger
+    ccaas_package keyledger 2 keyledger_1.0 "${d}/pkg.tar.gz"
+  )
+  mkdir -p "${d}/meta" "${d}/src" "${d}/out" "${d}/release"
+  tar -xzf "${d}/pkg.tar.gz" -C "${d}/meta" metadata.json
+  tar -xzf "${d}/pkg.tar.gz" -O code.tar.gz | tar -xzf - -C "${d}/src"
+  mkdir -p "${d}/src/META-INF/statedb/couchdb/indexes"
+  echo '{"index":{"fields":["docType"]},"name":"byType","type":"json"}' >"${d}/src/META-INF/statedb/couchdb/indexes/byType.json"
+  run_builder() { if [ -n "$shell" ]; then "$shell" "$@"; else "$@"; fi; }
+  run_builder "${bin}/detect" "${d}/src" "${d}/meta"
+  CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG='{"peername":"peer0org2"}' run_builder "${bin}/build" "${d}/src" "${d}/meta" "${d}/out"
+  run_builder "${bin}/release" "${d}/out" "${d}/release"
+  node -e '
+    const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    if (c.address !== "127.0.0.1:9992") throw new Error("address " + c.address);
+    if (!c.tls_required || !c.client_auth_required) throw new Error("TLS not required");
+    for (const k of ["root_cert", "client_cert", "client_key"]) if (!/^-----BEGIN/.test(c[k])) throw new Error(k);
+  ' "${d}/release/chaincode/server/connection.json"
+  [ -f "${d}/release/statedb/couchdb/indexes/byType.json" ] || { echo "statedb indexes not released"; return 1; }
+  [ -f "${d}/out/metadata.json" ] || { echo "metadata not copied to the build output"; return 1; }
+  # Templates: {{.key}} from CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG; a missing key is an error.
+  mkdir -p "${d}/tsrc" "${d}/tout"
+  printf '{"address":"{{.peername}}_keyledger_ccaas:{{ .port }}","dial_timeout":"10s","tls_required":false}\n' >"${d}/tsrc/connection.json"
+  CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG='{"peername":"peer0org1","port":"9999"}' run_builder "${bin}/build" "${d}/tsrc" "${d}/meta" "${d}/tout"
+  grep -q '"address":"peer0org1_keyledger_ccaas:9999"' "${d}/tout/connection.json" || { cat "${d}/tout/connection.json"; return 1; }
+  if CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG='{"peername":"peer0org1"}' run_builder "${bin}/build" "${d}/tsrc" "${d}/meta" "${d}/tout2" 2>/dev/null; then
+    echo "build accepted a template key missing from the builder config"
+    return 1
+  fi
+  # Not ours: other package types are left to the next builder; a ccaas package without connection.json fails.
+  echo '{"type":"node","label":"x"}' >"${d}/meta/metadata.json"
+  if run_builder "${bin}/detect" "${d}/src" "${d}/meta" 2>/dev/null; then echo "detect accepted a node package"; return 1; fi
+  echo '{ "label": "x",
+    "type" : "CCAAS" }' >"${d}/meta/metadata.json"
+  run_builder "${bin}/detect" "${d}/src" "${d}/meta" 2>/dev/null || { echo "detect rejected a multi-line CCAAS metadata.json"; return 1; }
+  rm "${d}/src/connection.json"
+  if run_builder "${bin}/build" "${d}/src" "${d}/meta" "${d}/out3" 2>/dev/null; then echo "build accepted a package without connection.json"; return 1; fi
+  if run_builder "${bin}/release" "${d}/nothing" "${d}/release2" 2>/dev/null; then echo "release accepted an empty build output"; return 1; fi
+}
+
+test_ccaas_builder_busybox() {
+  command -v busybox >/dev/null 2>&1 || skip "busybox not installed (the peer image runs the builder with busybox sh)"
+  BUILDER_SHELL="busybox sh" test_ccaas_builder
+}
+
+test_ccaas_builder_dash() {
+  command -v dash >/dev/null 2>&1 || skip "dash not installed"
+  BUILDER_SHELL=dash test_ccaas_builder
+}
+
+# The chaincode servers' TLS material: chains, SANs for both modes, key usages; then, when the chaincode is
+# built, the real `fabric-chaincode-node server` with that material and a client presenting the peer's
+# certificate (mutual TLS), and one presenting none (refused).
+test_ccaas_tls() {
+  command -v openssl >/dev/null 2>&1 || skip "openssl not found"
+  local d="${WORK}/builder/net/organizations/ccaas/keyledger" o port pid sans
+  [ -d "$d" ] || skip "needs test_ccaas_builder"
+  for o in 1 2 3; do
+    openssl verify -CAfile "${d}/ca.crt" "${d}/org${o}/server.crt" "${d}/org${o}/client.crt" >/dev/null
+    sans=$(openssl x509 -in "${d}/org${o}/server.crt" -noout -ext subjectAltName)
+    for want in "IP Address:127.0.0.1" "DNS:localhost" "DNS:keyledger-ccaas.org${o}.example.com"; do
+      case "$sans" in *"$want"*) ;; *) echo "org${o} server SANs lack ${want}: ${sans}"; return 1 ;; esac
+    done
+    openssl x509 -in "${d}/org${o}/server.crt" -noout -ext extendedKeyUsage | grep -q 'TLS Web Server Authentication'
+    openssl x509 -in "${d}/org${o}/client.crt" -noout -ext extendedKeyUsage | grep -q 'TLS Web Client Authentication'
+  done
+  [ -f "${REPO_ROOT}/chaincode/dist/index.js" ] && [ -f "${REPO_ROOT}/node_modules/fabric-shim/cli.js" ] ||
+    skip "certificates checked; chaincode not built (npm run build -w chaincode), so no live server handshake"
+  port=$((20000 + RANDOM % 20000))
+  (cd "${REPO_ROOT}/chaincode" && exec node ../node_modules/fabric-shim/cli.js server --chaincode-address "127.0.0.1:${port}" \
+    --chaincode-id "keyledger_1.0:0000" --chaincode-tls-cert-file "${d}/org1/server.crt" --chaincode-tls-key-file "${d}/org1/server.key" \
+    --chaincode-tls-client-cacert-file "${d}/org1/ca.crt" --module-path .) >"${WORK}/ccaas-server.log" 2>&1 &
+  pid=$!
+  CHILD_PIDS+=("$pid")
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || { cat "${WORK}/ccaas-server.log"; return 1; }
+    sleep 0.2
+  done
+  # TLS 1.2 so that a refused client certificate fails the handshake itself (TLS 1.3 reports it later).
+  handshake() { openssl s_client -connect "127.0.0.1:${port}" -CAfile "${d}/org1/ca.crt" -verify_return_error -verify_ip 127.0.0.1 -tls1_2 -alpn h2 "$@" </dev/null 2>&1; }
+  handshake -cert "${d}/org1/client.crt" -key "${d}/org1/client.key" >"${WORK}/handshake.out" || true
+  if grep -q 'error:' "${WORK}/handshake.out" || ! grep -q 'Verify return code: 0 (ok)' "${WORK}/handshake.out"; then
+    cat "${WORK}/handshake.out" "${WORK}/ccaas-server.log"
+    return 1
+  fi
+  handshake >"${WORK}/handshake-nocert.out" || true
+  grep -q 'error:' "${WORK}/handshake-nocert.out" || { echo "the chaincode server accepted a client without a certificate"; return 1; }
+  handshake -cert "${d}/org2/server.crt" -key "${d}/org2/server.key" >"${WORK}/handshake-server-cert.out" || true
+  grep -q 'error:' "${WORK}/handshake-server-cert.out" || { echo "the chaincode server accepted a server-only certificate as a client"; return 1; }
+  kill "$pid" 2>/dev/null || true
+  echo "fabric-chaincode-node server: mutual TLS handshake with the peer's client certificate OK"
+}
+
+test_cli() {
+  local out
+  bash "${NET_ROOT}/network.sh" -h | grep -q 'createChannel' || { echo "help text"; return 1; }
+  if out=$(bash "${NET_ROOT}/network.sh" up --bogus --dir "${WORK}/cli" 2>&1); then echo "unknown flag accepted"; return 1; fi
+  printf '%s' "$out" | grep -q 'unknown argument: --bogus' || { echo "$out"; return 1; }
+  if out=$(bash "${NET_ROOT}/network.sh" deployCC -cctype docker --dir "${WORK}/cli" 2>&1); then echo "bad -cctype accepted"; return 1; fi
+  if out=$(bash "${NET_ROOT}/network.sh" up -c 'Bad_Channel' --dir "${WORK}/cli" 2>&1); then echo "bad channel name accepted"; return 1; fi
+  # A network made with one mode refuses the other until `down`.
+  mkdir -p "${WORK}/cli"
+  printf 'MODE=binaries\nBFT=false\nUSE_CA=false\nCHANNEL_NAME=keyledger\n' >"${WORK}/cli/network.state"
+  if out=$(bash "${NET_ROOT}/network.sh" up --mode docker --dir "${WORK}/cli" 2>&1); then echo "mode switch accepted"; return 1; fi
+  printf '%s' "$out" | grep -q 'created with --mode binaries' || { echo "$out"; return 1; }
+  if out=$(bash "${NET_ROOT}/network.sh" up -bft --dir "${WORK}/cli" 2>&1); then echo "Raft -> BFT switch accepted"; return 1; fi
+  # deployCC before createChannel is refused with the next step named.
+  if out=$(PATH="${FAKE_BIN}:${PATH}" FABRIC_BIN="" bash "${NET_ROOT}/network.sh" deployCC --dir "${WORK}/cli" 2>&1); then echo "deployCC without a channel accepted"; return 1; fi
+  printf '%s' "$out" | grep -Eq 'createChannel|missing Fabric binaries' || { echo "$out"; return 1; }
+}
+
+test_render_template() {
+  (
+    . "${NET_ROOT}/scripts/utils.sh"
+    printf 'a: ${A}\nb: "${B}" ${A}\n' >"${WORK}/tpl"
+    A='x & y' B='p/q'
+    render_template "${WORK}/tpl" "${WORK}/tpl.out" A B
+    [ "$(cat "${WORK}/tpl.out")" = $'a: x & y\nb: "p/q" x & y' ] || { cat "${WORK}/tpl.out"; exit 1; }
+    unset B
+    if render_template "${WORK}/tpl" "${WORK}/tpl.out" A B 2>/dev/null; then echo "unset variable accepted"; exit 1; fi
+    if render_template "${WORK}/tpl" "${WORK}/tpl.out" A 2>/dev/null; then echo "left-over placeholder accepted"; exit 1; fi
+  )
+}
+
+echo "network/test-network tests (crypto: ${CRYPTOGEN_KIND})"
+t "shellcheck over every script" test_shellcheck
+t "no port collisions in any mode, consensus or CA combination" test_ports_unique
+t "generate binaries/Raft: configtx, env files, connection file consistent" test_generate_binaries_raft
+t "generate docker/Raft: configtx, compose, connection file consistent" test_generate_docker_raft
+t "generate binaries/BFT: configtx (SmartBFT), env files consistent" test_generate_binaries_bft
+t "generate docker/BFT: configtx (SmartBFT), compose consistent" test_generate_docker_bft
+t "consistency checks reject broken material" test_checks_catch_mutations
+t "connection file accepted by the gateway's schema" test_connection_file_gateway_schema
+t "ccaas external builder: detect, build, release on a deploy package" test_ccaas_builder
+t "ccaas external builder under dash" test_ccaas_builder_dash
+t "ccaas external builder under busybox sh" test_ccaas_builder_busybox
+t "chaincode server TLS material and mutual-TLS handshake" test_ccaas_tls
+t "command line: help, bad flags, mode/consensus switches, order of commands" test_cli
+t "template rendering" test_render_template
+
+if [ "$FAILED" -gt 0 ]; then
+  echo "failed: ${FAILED_NAMES[*]}"
+fi
+if [ "$SKIPPED" -gt 0 ]; then
+  echo "${PASSED} passed, ${FAILED} failed, ${SKIPPED} skipped"
+else
+  echo "${PASSED} passed, ${FAILED} failed"
+fi
+[ "$FAILED" -eq 0 ]
