@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { Info, Returns, Transaction } from 'fabric-contract-api';
 import {
   ConflictError,
@@ -21,6 +22,7 @@ import {
   sortableInt,
   validate,
   ValidationError,
+  verifySignature,
   writeJson,
   type GovernanceConfig,
   type HistoryEntry,
@@ -37,7 +39,6 @@ import {
   signatureSchema,
   volumeInputSchema,
 } from './schemas';
-import { verifyWithCertificate } from './signature';
 import {
   listCommitted,
   listOpenPointers,
@@ -654,7 +655,8 @@ function approvalOf(ctx: KeyLedgerContext, payload: Uint8Array, signature: strin
     return base;
   }
   const certificate = Buffer.from(ctx.clientIdentity.getIDBytes()).toString('utf8');
-  if (!verifyWithCertificate(certificate, payload, Buffer.from(signature, 'base64'))) {
+  const key = new X509Certificate(certificate).publicKey;
+  if (!verifySignature(key, payload, Buffer.from(signature, 'base64'))) {
     throw new ValidationError(
       'invalid signature: it does not verify over the proposal digest with the caller certificate key',
     );

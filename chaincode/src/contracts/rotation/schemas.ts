@@ -4,12 +4,12 @@ import {
   fingerprintSchema,
   hexSchema,
   idSchema,
+  looksLikePrivateKey,
   mspIdSchema,
   positiveInt,
   reasonSchema,
   timeSchema,
 } from '../../lib';
-import { looksLikePrivateKey } from './keyMaterial';
 import { KEY_ALGORITHMS, ROTATION_REASONS } from './types';
 
 /** Input schemas of the rotation contract. Every object is strict: an unknown field is an error, not ignored. */
