@@ -1,6 +1,7 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { ForbiddenError } from './errors';
+import { sha256Hex } from './hash';
 
 /** Who submitted the transaction, as governance keys it: MSP id + SHA-256 fingerprint of the certificate. */
 export interface Caller {
@@ -11,8 +12,7 @@ export interface Caller {
 }
 
 export function certificateFingerprint(pem: string): string {
-  const der = new X509Certificate(pem).raw;
-  return createHash('sha256').update(der).digest('hex');
+  return sha256Hex(new X509Certificate(pem).raw);
 }
 
 export function callerOf(ctx: Context): Caller {

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { canonicalBytes } from '../../lib';
+import { canonicalBytes, sha256Hex } from '../../lib';
 import type { MemberIdentity, RotationReason, WrappedKey } from './types';
 
 /**
@@ -57,5 +56,5 @@ export function digestPayload(input: DigestInput): Buffer {
 }
 
 export function proposalDigest(input: DigestInput): string {
-  return createHash('sha256').update(digestPayload(input)).digest('hex');
+  return sha256Hex(digestPayload(input));
 }

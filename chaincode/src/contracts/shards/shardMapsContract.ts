@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Info, Returns, Transaction } from 'fabric-contract-api';
 import {
   canonicalJson,
@@ -18,6 +17,7 @@ import {
   reasonSchema,
   requireRole,
   result,
+  sha256Hex,
   sortableInt,
   validate,
   ValidationError,
@@ -29,10 +29,6 @@ import { publishShardMapSchema, putShardSchema } from './schemas';
 import type { DeviceHead, ReportedMapStatus, ShardMap, StoredShard } from './types';
 
 const READERS = ['admin', 'auditor', 'provider', 'device'] as const;
-
-function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /** The status a read reports: an active map whose validity has ended is 'expired'. */
 function reportedStatus(map: ShardMap, now: number): ReportedMapStatus {

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../lib';
+
 /** Anything the draw can rank: an id and a trust score. */
 export interface Ranked {
   readonly moduleId: string;
@@ -23,7 +24,7 @@ export function drawWeight(score: number): number {
  * 64 hex characters, so the concatenation is unambiguous.
  */
 export function drawValue(txId: string, sessionId: string, total: number): number {
-  const digest = createHash('sha256').update(txId, 'utf8').update(sessionId, 'utf8').digest('hex');
+  const digest = sha256Hex(`${txId}${sessionId}`);
   return Number(BigInt(`0x${digest}`) % BigInt(total));
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import {
   compositeKey,
@@ -8,6 +7,7 @@ import {
   NotFoundError,
   ObjectType,
   readJson,
+  sha256Hex,
   sortableInt,
   writeJson,
   type KeyLedgerContext,
@@ -75,10 +75,6 @@ export function sessionKey(ctx: Context, sessionId: string): string {
 
 export function responseKey(ctx: Context, sessionId: string, moduleId: string): string {
   return compositeKey(ctx, ObjectType.sessionResponse, sessionId, moduleId);
-}
-
-export function sha256Hex(value: string | Uint8Array): string {
-  return createHash('sha256').update(value).digest('hex');
 }
 
 export function readModule(ctx: Context, moduleId: string): Promise<SecurityModule> {

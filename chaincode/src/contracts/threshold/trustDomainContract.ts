@@ -19,6 +19,7 @@ import {
   requireAnyRole,
   requireRole,
   result,
+  sha256Hex,
   validate,
   ValidationError,
   writeJson,
@@ -64,7 +65,6 @@ import {
   responseKey,
   scoreOf,
   sessionKey,
-  sha256Hex,
   shareIndexKey,
   writeTrustEvent,
 } from './store';
