@@ -58,6 +58,7 @@ Commands (several may follow each other, e.g. "up createChannel deployCC"):
   stop           stop every node and chaincode server started by this script; keep all data
   down           stop everything started by this script and remove all generated material and ledgers
   connection     (re)write connection.json
+  cli-env <N>    shell exports for the peer CLI as OrgN's admin: eval "\$(./network.sh cli-env 1)"
   status         what runs, and the channel's height on each peer
   generate       write crypto (cryptogen), configtx.yaml, env files, compose variables and connection.json
                  without starting anything
@@ -375,6 +376,22 @@ net_generate() {
   fi
 }
 
+# print_cli_env N — shell exports for the peer CLI as OrgN's admin (eval "$(./network.sh cli-env N)").
+print_cli_env() {
+  local v
+  crypto_exists || fatalln "no crypto material yet: run ./network.sh up first"
+  setup_tools >&2
+  set_peer_env "$1"
+  for v in FABRIC_CFG_PATH CORE_PEER_TLS_ENABLED CORE_PEER_LOCALMSPID CORE_PEER_TLS_ROOTCERT_FILE CORE_PEER_MSPCONFIGPATH CORE_PEER_ADDRESS; do
+    printf 'export %s=%q\n' "$v" "${!v}"
+  done
+  printf 'export ORDERER_CA=%q\n' "$(orderer_tlsca_cert)"
+  # shellcheck disable=SC2016 # $PATH and $ORDERER_CA are for the shell that evals this
+  if [ -n "${FABRIC_BIN_DIR:-}" ]; then printf 'export PATH=%q:"$PATH"\n' "$FABRIC_BIN_DIR"; fi
+  # shellcheck disable=SC2016
+  printf '# peer ... -o localhost:%s --ordererTLSHostnameOverride %s --tls --cafile "$ORDERER_CA"\n' "$(orderer_port orderer)" "$(orderer_fqdn orderer)"
+}
+
 # ---------------------------------------------------------------------------------------------- arguments
 
 MODE=""
@@ -393,6 +410,7 @@ CC_END_POLICY=""
 CC_COLL_CONFIG=""
 CC_TYPE=ccaas
 NET_DIR=""
+CLI_ENV_ORG=1
 
 need_value() {
   if [ "$#" -lt 2 ] || [ -z "$2" ]; then fatalln "flag $1 needs a value"; fi
@@ -402,6 +420,12 @@ while [ "$#" -gt 0 ]; do
   case "$1" in
     up | down | stop | createChannel | deployCC | deployCCAAS | connection | status | generate | restart)
       COMMANDS="${COMMANDS:+${COMMANDS} }$1"
+      ;;
+    cli-env)
+      [[ "${2:-}" =~ ^[123]$ ]] || fatalln "cli-env needs an organisation number (1, 2 or 3)"
+      COMMANDS="${COMMANDS:+${COMMANDS} }cli-env"
+      CLI_ENV_ORG=$2
+      shift
       ;;
     help | -h | --help)
       print_help
@@ -534,6 +558,7 @@ for command in $COMMANDS; do
       ;;
     status) net_status ;;
     generate) net_generate ;;
+    cli-env) print_cli_env "$CLI_ENV_ORG" ;;
   esac
 done
 

@@ -214,7 +214,8 @@ test_ccaas_builder() {
   tar -xzf "${d}/pkg.tar.gz" -O code.tar.gz | tar -xzf - -C "${d}/src"
   mkdir -p "${d}/src/META-INF/statedb/couchdb/indexes"
   echo '{"index":{"fields":["docType"]},"name":"byType","type":"json"}' >"${d}/src/META-INF/statedb/couchdb/indexes/byType.json"
-  run_builder() { if [ -n "$shell" ]; then "$shell" "$@"; else "$@"; fi; }
+  # shellcheck disable=SC2086 # BUILDER_SHELL may be "busybox sh"
+  run_builder() { if [ -n "$shell" ]; then $shell "$@"; else "$@"; fi; }
   run_builder "${bin}/detect" "${d}/src" "${d}/meta"
   CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG='{"peername":"peer0org2"}' run_builder "${bin}/build" "${d}/src" "${d}/meta" "${d}/out"
   run_builder "${bin}/release" "${d}/out" "${d}/release"
