@@ -125,6 +125,27 @@ function hasHttpStatus(error: unknown): error is Error & { httpStatus: number } 
   return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599;
 }
 
+/**
+ * Refusals of the rotation layer (gateway/src/rotation), recognised by name so the API does not depend on
+ * its module layout: a front-end without a usable key, an envelope it cannot open, a rotation that cannot
+ * be proposed as things stand. Their messages never quote key or envelope bytes.
+ */
+function fromRotationError(error: Error): ProblemError | undefined {
+  switch (error.name) {
+    case 'KeyUnavailableError':
+      return (error as { code?: unknown }).code === 'NO_USABLE_KEY'
+        ? new ProblemError('conflict', error.message)
+        : new ProblemError('undecryptable-envelope', error.message);
+    case 'EnvelopeError':
+    case 'DecryptionError':
+      return new ProblemError('undecryptable-envelope', error.message);
+    case 'RotationPreconditionError':
+      return new ProblemError('conflict', error.message);
+    default:
+      return undefined;
+  }
+}
+
 /** body-parser / http-errors style errors: `status` or `statusCode` plus `expose` and a `type` string. */
 interface HttpLikeError {
   readonly status?: number;
@@ -220,6 +241,8 @@ export function renderProblem(error: unknown, instance: string, requestId: strin
     problem = new ProblemError(problemTypeForStatus(error.httpStatus), error.message, {
       status: error.httpStatus,
     });
+  } else if (error instanceof Error && fromRotationError(error)) {
+    problem = fromRotationError(error);
   } else if (typeof error === 'object' && error !== null && 'message' in error) {
     problem = fromHttpLike(error as HttpLikeError);
   }

@@ -1,5 +1,4 @@
 import { LedgerError } from '../fabric/errors';
-import { HsmError } from '../hsm/errors';
 import type { RotationProposal } from '../rotation/types';
 import type { AuthenticatedCaller } from './auth';
 import { runHealthChecks } from './health';
@@ -552,20 +551,7 @@ export const routes: readonly AnyRoute[] = [
         plaintext = await node.decrypt(queueId, envelope);
       } catch (error) {
         context.api.metrics.cryptoOperations.inc({ operation: 'decrypt', frontend: name, outcome: 'error' });
-        const known =
-          error instanceof ProblemError ||
-          error instanceof LedgerError ||
-          error instanceof HsmError ||
-          (error instanceof Error && typeof (error as { httpStatus?: unknown }).httpStatus === 'number');
-        if (known || !(error instanceof Error)) {
-          throw error;
-        }
-        // The front-end's contract: decrypt throws for an unknown or retired version or a failed authentication.
-        context.log.info({ frontend: name, queueId, reason: error.message }, 'envelope rejected');
-        throw new ProblemError(
-          'undecryptable-envelope',
-          `front-end node ${name} cannot decrypt this envelope for queue ${queueId}: ${error.message}`,
-        );
+        throw error;
       }
       const bytes = Buffer.from(plaintext);
       try {

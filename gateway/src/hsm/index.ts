@@ -9,3 +9,4 @@ export * from './softhsm';
 export * from './token';
 export * from './uri';
 export * from './wrap';
+export * from './tokenStore';

@@ -130,6 +130,13 @@ export interface UnwrapOptions {
   /** The recipient's own public point, part of the KDF input. */
   readonly recipientPoint: Uint8Array;
   readonly context: Uint8Array;
+  /**
+   * Unwrap a readable key (CKA_SENSITIVE false, CKA_EXTRACTABLE true — PKCS#11 reveals CKA_VALUE only then)
+   * instead of the default sensitive, non-extractable one. Only for a short-lived session copy whose value
+   * the caller reads once into process memory and destroys (a front-end's in-memory key cache); never with
+   * `persistent`.
+   */
+  readonly readable?: boolean;
 }
 
 /**
@@ -144,6 +151,10 @@ export function unwrapKeyFromSender(
 ): KeyRef {
   const ephemeral = checkPoint(wrapped.ephemeralPublicKey, 'ephemeral public key');
   const recipient = checkPoint(options.recipientPoint, 'recipient public key');
+  const readable = options.readable ?? false;
+  if (readable && options.persistent) {
+    throw new HsmError('a readable (non-sensitive) key must not be a token object');
+  }
   const id = createHash('sha256').update(options.label).digest().subarray(0, 16);
   const handle = token.use('key unwrapping', (pkcs11, session) => {
     const kek = deriveKek(
@@ -163,8 +174,8 @@ export function unwrapKeyFromSender(
         { type: pkcs11js.CKA_ID, value: id },
         { type: pkcs11js.CKA_TOKEN, value: options.persistent ?? false },
         { type: pkcs11js.CKA_PRIVATE, value: true },
-        { type: pkcs11js.CKA_SENSITIVE, value: true },
-        { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+        { type: pkcs11js.CKA_SENSITIVE, value: !readable },
+        { type: pkcs11js.CKA_EXTRACTABLE, value: readable },
         { type: pkcs11js.CKA_ENCRYPT, value: true },
         { type: pkcs11js.CKA_DECRYPT, value: true },
       ]);

@@ -51,3 +51,68 @@ export interface FrontendNodeHandle {
   /** The key versions this node holds for a queue (never key bytes). */
   keyVersions(queueId: string): LocalKeyVersion[];
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Added by the rotation implementation: ledger record shapes as the gateway reads them, and refusals.
+
+export type KeyPolicy = rotation.KeyPolicy;
+export type RotationReason = rotation.RotationReason;
+export type Approval = rotation.Approval;
+
+/** A governance member as `Governance:ListMembers` / `ListValidators` return it. */
+export interface LedgerMember extends MemberRef {
+  readonly name: string;
+  readonly roles: string[];
+  readonly status: 'active' | 'revoked';
+  /** PEM SPKI or public JWK; for a front-end, its P-256 key-wrapping (ECDH) key. */
+  readonly publicKey?: string;
+}
+
+/** `Governance:GetQuorum`. */
+export interface QuorumView {
+  readonly validators: number;
+  readonly faultTolerance: number;
+  readonly required: number;
+}
+
+/** One entry of `KeyRotation:ListQueues`: the policy with the queue's active version. */
+export interface QueueSummary extends rotation.KeyPolicy {
+  readonly activeVersion: number;
+  readonly activeKeyId?: string;
+}
+
+/** One entry of `KeyRotation:GetRotationsSince`. */
+export interface CommittedRotationView extends rotation.CommittedRotation {
+  readonly compromised: boolean;
+}
+
+/** `KeyRotation:GetWrappedKey`: the caller's own copy of a committed version. */
+export interface WrappedKeyView {
+  readonly queueId: string;
+  readonly version: number;
+  readonly keyId: string;
+  readonly keyCheckValue: string;
+  readonly proposalId: string;
+  readonly notBefore: number;
+  readonly committedAt: number;
+  readonly compromised: boolean;
+  readonly mspId: string;
+  readonly fingerprint: string;
+  readonly wrappedKey: string;
+  readonly ephemeralPublicKey?: string;
+}
+
+/**
+ * A committed key version a front-end will not use: the commit did not verify, its wrapped copy did not
+ * unwrap, or the unwrapped key's check value differs from the ledger's. Never carries key bytes.
+ */
+export interface RefusedKeyVersion {
+  readonly queueId: string;
+  readonly version: number;
+  readonly keyId: string;
+  readonly keyCheckValue: string;
+  readonly reason: string;
+  /** false when a later attempt may succeed (e.g. the ledger was unreachable half-way). */
+  readonly permanent: boolean;
+  readonly at: number;
+}

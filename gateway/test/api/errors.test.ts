@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { HsmError } from '../../src/hsm/errors';
+import { NamedError } from './fakes';
 import { expectProblem, POLICY, queueWithKey, startHarness, tokenOf, type Harness } from './harness';
 
 describe('REST API: every bad request gets a clear 4xx problem', () => {
@@ -456,6 +457,41 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
         h.request('POST', '/v1/queues/q2/decrypt', { as: 'fe1', body: { envelope: sealed.json.envelope } }),
       );
       expectProblem(otherQueue, 422);
+    });
+  });
+
+  describe('refusals of the rotation layer map to 409 / 422', () => {
+    it('a rotation that cannot be proposed as things stand is a 409', async () => {
+      await h.request('PUT', '/v1/queues/q1/policy', { as: 'admin', body: POLICY });
+      (h.validators.get('val1') as { failWith?: Error }).failWith = new NamedError(
+        'RotationPreconditionError',
+        'front-end fe2 (Org2MSP/ab) has not published its key-wrapping key yet',
+      );
+      const reply = await h.request('POST', '/v1/queues/q1/rotate', { as: 'val1' });
+      expectProblem(reply, 409, 'conflict');
+      expect(reply.json.detail).toBe('front-end fe2 (Org2MSP/ab) has not published its key-wrapping key yet');
+    });
+
+    it('a front-end that lost its usable key between the check and the call is a 409', async () => {
+      await queueWithKey(h);
+      (h.frontends.get('fe1') as { failEncryptWith?: Error }).failEncryptWith = new NamedError(
+        'KeyUnavailableError',
+        'front-end fe1 holds no usable key version for queue q1',
+        'NO_USABLE_KEY',
+      );
+      expectProblem(await h.request('POST', '/v1/queues/q1/encrypt', { as: 'fe1', body: { plaintext: '' } }), 409);
+    });
+
+    it('an envelope under a version past retention is a 422; an unexpected decrypt failure is a 500', async () => {
+      await queueWithKey(h);
+      const fe1 = h.frontends.get('fe1') as unknown as { decrypt: (q: string, e: Uint8Array) => Promise<Uint8Array> };
+      fe1.decrypt = () =>
+        Promise.reject(new NamedError('KeyUnavailableError', 'key version 1 of queue q1 is past retention', 'PAST_RETENTION'));
+      const past = await h.request('POST', '/v1/queues/q1/decrypt', { as: 'fe1', body: { envelope: 'aGk=' } });
+      expectProblem(past, 422, 'undecryptable-envelope');
+      expect(past.json.detail).toBe('key version 1 of queue q1 is past retention');
+      fe1.decrypt = () => Promise.reject(new RangeError('offset out of range'));
+      expectProblem(await h.request('POST', '/v1/queues/q1/decrypt', { as: 'fe1', body: { envelope: 'aGk=' } }), 500);
     });
   });
 

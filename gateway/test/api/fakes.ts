@@ -48,6 +48,17 @@ interface Committed {
   recipients: string[];
 }
 
+/** Errors named as gateway/src/rotation names them (the API recognises them by name). */
+export class NamedError extends Error {
+  readonly code?: string;
+
+  constructor(name: string, message: string, code?: string) {
+    super(message);
+    this.name = name;
+    this.code = code;
+  }
+}
+
 function fingerprintOf(name: string): string {
   return createHash('sha256').update(name).digest('hex');
 }
@@ -545,7 +556,7 @@ export class FakeFrontendNode implements FrontendNodeHandle {
     }
     const current = this.keyVersions(queueId).find((v) => v.current);
     if (!current) {
-      throw new Error(`no current key for ${queueId}`);
+      throw new NamedError('KeyUnavailableError', `front-end ${this.name} holds no usable key version for queue ${queueId}`, 'NO_USABLE_KEY');
     }
     const key = this.#ledger.keys.get(`${queueId}#${current.version}`) as Buffer;
     const iv = randomBytes(12);
@@ -565,12 +576,16 @@ export class FakeFrontendNode implements FrontendNodeHandle {
   async decrypt(queueId: string, envelope: Uint8Array): Promise<Uint8Array> {
     const bytes = Buffer.from(envelope);
     if (bytes.length < 7 + 12 + 16 || bytes.subarray(0, 3).toString('latin1') !== 'KL1') {
-      throw new Error('not a KeyLedger envelope');
+      throw new NamedError('EnvelopeError', 'not a KeyLedger envelope (bad magic)');
     }
     const version = bytes.readUInt32BE(3);
     const key = this.#ledger.keys.get(`${queueId}#${version}`);
     if (!key) {
-      throw new Error(`key version ${version} of queue ${queueId} is unknown here`);
+      throw new NamedError(
+        'KeyUnavailableError',
+        `key version ${version} of queue ${queueId} is unknown to this node`,
+        'UNKNOWN_VERSION',
+      );
     }
     const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(7, 19));
     decipher.setAAD(Buffer.from(`${queueId}#${version}`));
@@ -578,7 +593,7 @@ export class FakeFrontendNode implements FrontendNodeHandle {
     try {
       return Buffer.concat([decipher.update(bytes.subarray(19, bytes.length - 16)), decipher.final()]);
     } catch {
-      throw new Error('the envelope does not authenticate');
+      throw new NamedError('DecryptionError', 'message does not authenticate under its key version and queue');
     }
   }
 }

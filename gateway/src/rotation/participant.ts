@@ -1,0 +1,70 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { signers, type Signer } from '@hyperledger/fabric-gateway';
+import type { Logger } from 'pino';
+import { ConfigError, FabricConnection, type ConnectOptions, type FabricConfig } from '../fabric';
+import { HsmToken, type TokenOptions } from '../hsm';
+import { identityFromCertificate, RotationLedger, type LedgerIdentity } from './ledger';
+import { defaultRotationLogger } from './logging';
+
+/** What every rotation participant (validator agent, front-end node) is made of. */
+export interface ParticipantOptions {
+  readonly name: string;
+  /** Where the ledger is and who this participant is on it. */
+  readonly fabric: FabricConfig;
+  /** Signer for a Fabric identity key kept in an HSM (`newHsmSigner`); otherwise `fabric.keyPath` is used. */
+  readonly signer?: Signer;
+  /** Its own HSM token: an open one (the caller closes it) or how to open one (closed on stop). */
+  readonly token: HsmToken | TokenOptions;
+  readonly logger?: Logger;
+  /** gRPC deadlines. */
+  readonly connect?: Omit<ConnectOptions, 'signer'>;
+}
+
+export interface Participant {
+  readonly identity: LedgerIdentity;
+  readonly connection: FabricConnection;
+  readonly ledger: RotationLedger;
+  readonly token: HsmToken;
+  readonly ownsToken: boolean;
+  readonly logger: Logger;
+}
+
+function pemSigner(config: FabricConfig): Signer {
+  if (!config.keyPath) {
+    throw new ConfigError(`no private key configured for ${config.mspId}; give keyPath or an HSM signer`);
+  }
+  return signers.newPrivateKeySigner(createPrivateKey(readFileSync(config.keyPath)));
+}
+
+export function openParticipant(options: ParticipantOptions, component: string): Participant {
+  const signer = options.signer ?? pemSigner(options.fabric);
+  const identity = identityFromCertificate(options.fabric.mspId, options.fabric.certPath, signer);
+  const ownsToken = !(options.token instanceof HsmToken);
+  const token = options.token instanceof HsmToken ? options.token : HsmToken.open(options.token);
+  try {
+    const connection = FabricConnection.open(options.fabric, { ...options.connect, signer });
+    const base = options.logger ?? defaultRotationLogger(options.name);
+    const logger = base.child({
+      component,
+      node: options.name,
+      member: `${identity.mspId}/${identity.fingerprint.slice(0, 16)}`,
+    });
+    return { identity, connection, ledger: new RotationLedger(connection), token, ownsToken, logger };
+  } catch (error) {
+    if (ownsToken) {
+      token.close();
+    }
+    throw error;
+  }
+}
+
+export function closeParticipant(participant: Participant): void {
+  try {
+    participant.connection.close();
+  } finally {
+    if (participant.ownsToken) {
+      participant.token.close();
+    }
+  }
+}
