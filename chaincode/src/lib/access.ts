@@ -5,8 +5,7 @@ import type { Role } from './roles';
 
 /** Throws unless the caller holds at least one of the roles; returns the caller for convenience. */
 export async function requireRole(ctx: KeyLedgerContext, ...allowed: Role[]): Promise<Caller> {
-  const roles = await ctx.roles();
-  if (!allowed.some((role) => roles.has(role))) {
+  if (!(await hasAnyRole(ctx, allowed))) {
     const caller = ctx.caller;
     throw new ForbiddenError(
       `caller ${caller.mspId}/${caller.fingerprint.slice(0, 16)}… needs role ${allowed.join(' or ')}`,
@@ -17,6 +16,12 @@ export async function requireRole(ctx: KeyLedgerContext, ...allowed: Role[]): Pr
 
 export async function hasRole(ctx: KeyLedgerContext, role: Role): Promise<boolean> {
   return (await ctx.roles()).has(role);
+}
+
+/** Whether the caller holds at least one of the roles: for "owner, or one of these roles" checks. */
+export async function hasAnyRole(ctx: KeyLedgerContext, roles: readonly Role[]): Promise<boolean> {
+  const held = await ctx.roles();
+  return roles.some((role) => held.has(role));
 }
 
 /** Any identity with at least one role: the audience for read functions. */

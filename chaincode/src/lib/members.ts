@@ -99,7 +99,3 @@ export async function allMembers(ctx: Context): Promise<Member[]> {
   }
   return members;
 }
-
-export function memberRef(member: Pick<Member, 'mspId' | 'fingerprint'>): string {
-  return `${member.mspId}/${member.fingerprint}`;
-}

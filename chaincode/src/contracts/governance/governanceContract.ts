@@ -6,6 +6,7 @@ import {
   faultTolerance,
   ForbiddenError,
   governanceConfigKey,
+  identityRef,
   KeyLedgerContext,
   KeyLedgerContract,
   memberKey,
@@ -26,7 +27,7 @@ import {
   type Member,
 } from '../../lib';
 import { changeSummary, planChange } from './changes';
-import { isActiveWith, memberIdOf, newMember, sortRoles } from './memberRecords';
+import { isActiveWith, newMember, sortRoles } from './memberRecords';
 import { callerSubject, isOrgAdmin } from './orgAdmin';
 import { pageKeys, parsePageSize } from './paging';
 import { PROPOSAL_STATUS_INDEX, readProposal, saveProposal } from './proposals';
@@ -45,7 +46,7 @@ import {
   parseStatusFilter,
   parseUpdateArgs,
 } from './schemas';
-import { idRef, PROPOSAL_TTL_MILLIS, tally } from './tally';
+import { PROPOSAL_TTL_MILLIS, tally } from './tally';
 import type {
   GovernanceConfigRecord,
   GovernanceProposal,
@@ -112,7 +113,7 @@ export class GovernanceContract extends KeyLedgerContract {
     await writeJson(ctx, governanceConfigKey(ctx), config);
     await saveMember(ctx, previous, member);
     emitEvent(ctx, 'Bootstrapped', {
-      admin: memberIdOf(member),
+      admin: identityRef(member),
       roles: member.roles,
       quorumRule: config.quorumRule,
       bootstrappedBy: config.bootstrappedBy,
@@ -137,7 +138,7 @@ export class GovernanceContract extends KeyLedgerContract {
     const member = newMember(input, input.name, roles, input.publicKey, ctx.now, memberRef(caller));
     await saveMember(ctx, previous, member);
     emitEvent(ctx, 'MemberRegistered', {
-      ...memberIdOf(member),
+      ...identityRef(member),
       roles: member.roles,
       status: member.status,
       publicKeyFingerprint: fingerprintOf(member.publicKey),
@@ -167,7 +168,7 @@ export class GovernanceContract extends KeyLedgerContract {
     const member: Member = { ...previous, name: input.name ?? previous.name, roles, updatedAt: ctx.now };
     await saveMember(ctx, previous, member);
     emitEvent(ctx, 'MemberUpdated', {
-      ...memberIdOf(member),
+      ...identityRef(member),
       roles: member.roles,
       previousRoles: previous.roles,
       status: member.status,
@@ -187,8 +188,8 @@ export class GovernanceContract extends KeyLedgerContract {
     const member: Member = { ...previous, publicKey: key, updatedAt: ctx.now };
     await saveMember(ctx, previous, member);
     const fingerprint = publicKeyFingerprint(key);
-    emitEvent(ctx, 'MemberPublicKeySet', { ...memberIdOf(member), publicKeyFingerprint: fingerprint });
-    return result({ ...memberIdOf(member), publicKeyFingerprint: fingerprint, updatedAt: member.updatedAt });
+    emitEvent(ctx, 'MemberPublicKeySet', { ...identityRef(member), publicKeyFingerprint: fingerprint });
+    return result({ ...identityRef(member), publicKeyFingerprint: fingerprint, updatedAt: member.updatedAt });
   }
 
   /** Admin. Validators leave only by a removeValidator proposal; the last active admin cannot be revoked. */
@@ -218,7 +219,7 @@ export class GovernanceContract extends KeyLedgerContract {
       updatedAt: ctx.now,
     };
     await saveMember(ctx, previous, member);
-    emitEvent(ctx, 'MemberRevoked', { ...memberIdOf(member), roles: member.roles, status: member.status });
+    emitEvent(ctx, 'MemberRevoked', { ...identityRef(member), roles: member.roles, status: member.status });
     return result(member);
   }
 
@@ -357,13 +358,13 @@ export class GovernanceContract extends KeyLedgerContract {
     const config = await mustReadConfig(ctx);
     const validators = await membersWithRole(ctx, 'validator');
     const plan = await planChange(ctx, input.change, validators, config, input.proposalId);
-    const approvals = [{ ...memberIdOf(proposer), at: ctx.now }];
+    const approvals = [{ ...identityRef(proposer), at: ctx.now }];
     const count = tally(config.quorumRule, validators, approvals, []);
     const open: GovernanceProposal = {
       proposalId: input.proposalId,
       change: input.change,
       reason: input.reason,
-      proposer: memberIdOf(proposer),
+      proposer: identityRef(proposer),
       proposedAt: ctx.now,
       expiresAt: ctx.now + PROPOSAL_TTL_MILLIS,
       status: 'open',
@@ -393,7 +394,7 @@ export class GovernanceContract extends KeyLedgerContract {
     const voter = await requireRole(ctx, 'validator');
     const id = parseId(proposalId, 'proposalId');
     const proposal = await mustReadOpenProposal(ctx, id, voter);
-    const approvals = [...proposal.approvals, { ...memberIdOf(voter), at: ctx.now }];
+    const approvals = [...proposal.approvals, { ...identityRef(voter), at: ctx.now }];
     const config = await mustReadConfig(ctx);
     const validators = await membersWithRole(ctx, 'validator');
     const count = tally(config.quorumRule, validators, approvals, proposal.rejections);
@@ -423,7 +424,7 @@ export class GovernanceContract extends KeyLedgerContract {
     const id = parseId(proposalId, 'proposalId');
     const why = parseReason(reason);
     const proposal = await mustReadOpenProposal(ctx, id, voter);
-    const rejections = [...proposal.rejections, { ...memberIdOf(voter), at: ctx.now, reason: why }];
+    const rejections = [...proposal.rejections, { ...identityRef(voter), at: ctx.now, reason: why }];
     const config = await mustReadConfig(ctx);
     const count = tally(
       config.quorumRule,
@@ -577,11 +578,11 @@ async function mustReadOpenProposal(
   if (ctx.now >= proposal.expiresAt) {
     throw new ConflictError(`governance proposal ${id} expired at ${proposal.expiresAt} (epoch ms)`);
   }
-  const ref = idRef(voter);
-  if (proposal.approvals.some((vote) => idRef(vote) === ref)) {
+  const ref = memberRef(voter);
+  if (proposal.approvals.some((vote) => memberRef(vote) === ref)) {
     throw new ConflictError(`${memberRef(voter)} has already approved governance proposal ${id}`);
   }
-  if (proposal.rejections.some((vote) => idRef(vote) === ref)) {
+  if (proposal.rejections.some((vote) => memberRef(vote) === ref)) {
     throw new ConflictError(`${memberRef(voter)} has already rejected governance proposal ${id}`);
   }
   return proposal;
@@ -620,7 +621,7 @@ function eventFields(
     rejections: count.rejections,
     required: count.required,
     validators: count.validators,
-    by: memberIdOf(actor),
+    by: identityRef(actor),
   };
 }
 

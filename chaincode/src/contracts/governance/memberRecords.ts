@@ -32,7 +32,3 @@ export function newMember(
     updatedAt: now,
   };
 }
-
-export function memberIdOf(member: MemberId): MemberId {
-  return { mspId: member.mspId, fingerprint: member.fingerprint };
-}

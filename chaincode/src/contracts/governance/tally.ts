@@ -1,12 +1,8 @@
-import { faultTolerance, requiredApprovals, type QuorumRule } from '../../lib';
+import { faultTolerance, memberRef, requiredApprovals, type QuorumRule } from '../../lib';
 import type { MemberId, Tally, Vote } from './types';
 
 /** Proposals stay open for seven days of transaction time. */
 export const PROPOSAL_TTL_MILLIS = 7 * 24 * 60 * 60 * 1000;
-
-export function idRef(id: MemberId): string {
-  return `${id.mspId}/${id.fingerprint}`;
-}
 
 /**
  * Counts a proposal's votes against the validators active now. Votes by identities that are no longer
@@ -22,9 +18,9 @@ export function tally(
   approvals: readonly Vote[],
   rejections: readonly Vote[],
 ): Tally {
-  const active = new Set(validators.map(idRef));
-  const approved = new Set(approvals.map(idRef).filter((ref) => active.has(ref)));
-  const rejected = new Set(rejections.map(idRef).filter((ref) => active.has(ref)));
+  const active = new Set(validators.map(memberRef));
+  const approved = new Set(approvals.map(memberRef).filter((ref) => active.has(ref)));
+  const rejected = new Set(rejections.map(memberRef).filter((ref) => active.has(ref)));
   const n = active.size;
   const required = requiredApprovals(rule, n);
   const pending = [...active].filter((ref) => !approved.has(ref) && !rejected.has(ref)).length;

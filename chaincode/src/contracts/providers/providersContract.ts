@@ -4,6 +4,7 @@ import {
   emitEvent,
   ForbiddenError,
   hasRole,
+  identityRef,
   KeyLedgerContext,
   KeyLedgerContract,
   listByPartialKey,
@@ -18,6 +19,7 @@ import {
   result,
   requireAnyRole,
   requireRole,
+  sameIdentity,
   validate,
   ValidationError,
   writeJson,
@@ -35,20 +37,12 @@ import {
 } from './schemas';
 import { computeScore, WEIGHTS, type ScoreBreakdown } from './score';
 import { applyOutcomes, emptyStats, type Outcome } from './stats';
-import type { OutcomeBatch, OwnerRef, ProviderProfile, ProviderStats, ReputationEntry } from './types';
+import type { OutcomeBatch, ProviderProfile, ProviderStats, ReputationEntry } from './types';
 
 export const DEFAULT_RECENT_ENTRIES = 10;
 export const MAX_RECENT_ENTRIES = 100;
 
 type ScoredProvider = ProviderProfile & ScoreBreakdown;
-
-function ownerOf(ctx: KeyLedgerContext): OwnerRef {
-  return { mspId: ctx.caller.mspId, fingerprint: ctx.caller.fingerprint };
-}
-
-function isOwner(ctx: KeyLedgerContext, profile: ProviderProfile): boolean {
-  return profile.owner.mspId === ctx.caller.mspId && profile.owner.fingerprint === ctx.caller.fingerprint;
-}
 
 async function readProvider(ctx: KeyLedgerContext, providerId: string): Promise<ProviderProfile> {
   return mustReadJson<ProviderProfile>(ctx, providerKey(ctx, providerId), `provider ${providerId}`);
@@ -184,7 +178,7 @@ export class ProvidersContract extends KeyLedgerContract {
       region: input.region,
       auditLinks: input.auditLinks,
       status: 'active',
-      owner: ownerOf(ctx),
+      owner: identityRef(ctx.caller),
       registeredAt: ctx.now,
       updatedAt: ctx.now,
       version: 1,
@@ -217,7 +211,7 @@ export class ProvidersContract extends KeyLedgerContract {
     const keyChanged = input.certificatePem !== undefined || input.publicKeyPem !== undefined;
     const keyMaterial = keyChanged ? parseProviderKey(input, ctx.now) : undefined;
     const previous = await readProvider(ctx, input.providerId);
-    if (!isOwner(ctx, previous) && !(await hasRole(ctx, 'admin'))) {
+    if (!sameIdentity(previous.owner, ctx.caller) && !(await hasRole(ctx, 'admin'))) {
       throw new ForbiddenError(`only the owner of provider ${input.providerId} or an admin may update it`);
     }
     if (input.expectedVersion !== undefined && input.expectedVersion !== previous.version) {
@@ -360,7 +354,7 @@ export class ProvidersContract extends KeyLedgerContract {
       count: batch.outcomes.length,
       providers: providerIds,
       recordedAt: ctx.now,
-      recordedBy: ownerOf(ctx),
+      recordedBy: identityRef(ctx.caller),
       txId: ctx.txId,
     };
     await writeJson(ctx, batchKey(ctx, batch.batchId), record);

@@ -1,15 +1,11 @@
+import { memberRef } from '../../lib';
 import type { MemberIdentity } from './types';
-
-/** `mspId/fingerprint`, the reference format of `lib/members.memberRef`. */
-export function refOf(identity: MemberIdentity): string {
-  return `${identity.mspId}/${identity.fingerprint}`;
-}
 
 /** Identities named more than once, in first-seen order. */
 export function duplicateRecipients(recipients: readonly MemberIdentity[]): string[] {
   const seen = new Set<string>();
   const duplicates = new Set<string>();
-  for (const ref of recipients.map(refOf)) {
+  for (const ref of recipients.map(memberRef)) {
     if (seen.has(ref)) {
       duplicates.add(ref);
     }
@@ -35,8 +31,8 @@ export function recipientMismatch(
   recipients: readonly MemberIdentity[],
   frontends: readonly MemberIdentity[],
 ): RecipientMismatch | undefined {
-  const expected = new Set(frontends.map(refOf));
-  const named = new Set(recipients.map(refOf));
+  const expected = new Set(frontends.map(memberRef));
+  const named = new Set(recipients.map(memberRef));
   const missing = [...expected].filter((ref) => !named.has(ref));
   const extra = [...named].filter((ref) => !expected.has(ref));
   const duplicates = duplicateRecipients(recipients);

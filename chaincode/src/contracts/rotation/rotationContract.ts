@@ -3,10 +3,12 @@ import { Info, Returns, Transaction } from 'fabric-contract-api';
 import {
   ConflictError,
   emitEvent,
+  identityRef,
   isoTime,
   KeyLedgerContext,
   KeyLedgerContract,
   listByPartialKey,
+  memberRef,
   membersWithRole,
   NotFoundError,
   ObjectType,
@@ -19,6 +21,7 @@ import {
   requireAnyRole,
   requireRole,
   result,
+  sameIdentity,
   sortableInt,
   validate,
   ValidationError,
@@ -29,7 +32,7 @@ import {
 } from '../../lib';
 import { digestPayload, proposalDigest, sortWrappedKeys } from './digest';
 import { rotationDue } from './due';
-import { describeMismatch, duplicateRecipients, recipientMismatch, refOf } from './recipients';
+import { describeMismatch, duplicateRecipients, recipientMismatch } from './recipients';
 import {
   compromiseInputSchema,
   DEFAULT_PROPOSAL_TTL_MS,
@@ -115,7 +118,7 @@ export class RotationContract extends KeyLedgerContract {
       retentionVersions: input.retentionVersions ?? DEFAULT_RETENTION_VERSIONS,
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
-      updatedBy: refOf(caller),
+      updatedBy: memberRef(caller),
     };
     await writeJson(ctx, policyKey, policy);
     if (!previous) {
@@ -211,7 +214,7 @@ export class RotationContract extends KeyLedgerContract {
         `wrappedKeys must name every active front-end exactly once: ${describeMismatch(mismatch)}`,
       );
     }
-    const proposer: MemberIdentity = { mspId: caller.mspId, fingerprint: caller.fingerprint };
+    const proposer = identityRef(caller);
     const wrappedKeys = sortWrappedKeys(input.wrappedKeys);
     const digestInput = { ...input, wrappedKeys, proposer };
     const approval = approvalOf(ctx, digestPayload(digestInput), input.signature);
@@ -291,7 +294,7 @@ export class RotationContract extends KeyLedgerContract {
       proposalId: id,
       queueId: proposal.queueId,
       version: proposal.version,
-      approver: refOf(caller),
+      approver: memberRef(caller),
       signed: signatureValue !== undefined,
       approvals: votes.approvals,
       quorum: votes.quorum,
@@ -335,7 +338,7 @@ export class RotationContract extends KeyLedgerContract {
       proposalId: id,
       queueId: proposal.queueId,
       version: proposal.version,
-      rejectedBy: refOf(caller),
+      rejectedBy: memberRef(caller),
       reason: reasonText,
       rejections: votes.rejections,
       approvals: votes.approvals,
@@ -371,7 +374,7 @@ export class RotationContract extends KeyLedgerContract {
       queueId: proposal.queueId,
       version: proposal.version,
       expiresAt: proposal.expiresAt,
-      expiredBy: refOf(caller),
+      expiredBy: memberRef(caller),
     });
     return result(next);
   }
@@ -400,7 +403,7 @@ export class RotationContract extends KeyLedgerContract {
     const record = {
       version: input.version,
       reportedAt: now,
-      reportedBy: refOf(caller),
+      reportedBy: memberRef(caller),
       reason: input.reason,
     };
     const compromised = [...state.compromised, record].sort((a, b) => a.version - b.version);
@@ -459,7 +462,7 @@ export class RotationContract extends KeyLedgerContract {
     emitEvent(ctx, 'MessageVolumeReported', {
       queueId: input.queueId,
       version: input.version,
-      reporter: refOf(caller),
+      reporter: memberRef(caller),
       count: input.count,
       reporterTotal: record.total,
       windowStart: input.windowStart,
@@ -487,7 +490,7 @@ export class RotationContract extends KeyLedgerContract {
       messages = reports.reduce((sum, report) => sum + report.total, 0);
       recipients = (await mustCommitted(ctx, id, state.activeVersion)).recipients;
     }
-    const frontends = (await membersWithRole(ctx, 'frontend')).map(refOf);
+    const frontends = (await membersWithRole(ctx, 'frontend')).map(memberRef);
     const open = await readOpenPointer(ctx, id);
     const openProposal = open
       ? {
@@ -566,12 +569,10 @@ export class RotationContract extends KeyLedgerContract {
     const versionNumber = parseIntArg(version, 'version', 1);
     const committed = await mustCommitted(ctx, id, versionNumber);
     const proposal = await mustProposal(ctx, committed.proposalId);
-    const entry = proposal.wrappedKeys.find(
-      (candidate) => candidate.mspId === caller.mspId && candidate.fingerprint === caller.fingerprint,
-    );
+    const entry = proposal.wrappedKeys.find((candidate) => sameIdentity(candidate, caller));
     if (!entry) {
       throw new NotFoundError(
-        `no wrapped key for ${refOf(caller)} in version ${versionNumber} of queue ${id}`,
+        `no wrapped key for ${memberRef(caller)} in version ${versionNumber} of queue ${id}`,
       );
     }
     const state = await mustQueue(ctx, id);
@@ -631,11 +632,11 @@ function assertVotable(proposal: RotationProposal, now: number, caller: MemberId
   if (now > proposal.expiresAt) {
     throw new ConflictError(`rotation proposal ${id} expired at ${isoTime(proposal.expiresAt)}`);
   }
-  const ref = refOf(caller);
-  if (proposal.approvals.some((approval) => refOf(approval) === ref)) {
+  const ref = memberRef(caller);
+  if (proposal.approvals.some((approval) => memberRef(approval) === ref)) {
     throw new ConflictError(`${ref} has already approved rotation proposal ${id}`);
   }
-  if (proposal.rejections.some((rejection) => refOf(rejection) === ref)) {
+  if (proposal.rejections.some((rejection) => memberRef(rejection) === ref)) {
     throw new ConflictError(`${ref} has already rejected rotation proposal ${id}`);
   }
 }
@@ -646,8 +647,7 @@ function assertVotable(proposal: RotationProposal, now: number, caller: MemberId
  */
 function approvalOf(ctx: KeyLedgerContext, payload: Uint8Array, signature: string | undefined): Approval {
   const base = {
-    mspId: ctx.caller.mspId,
-    fingerprint: ctx.caller.fingerprint,
+    ...identityRef(ctx.caller),
     approvedAt: ctx.now,
     txId: ctx.txId,
   };
@@ -683,8 +683,8 @@ function summaryOf(proposal: RotationProposal): Record<string, unknown> {
     keyCheckValue: proposal.keyCheckValue,
     digest: proposal.digest,
     reason: proposal.reason,
-    proposer: refOf(proposal.proposer),
-    recipients: proposal.wrappedKeys.map(refOf),
+    proposer: memberRef(proposal.proposer),
+    recipients: proposal.wrappedKeys.map(memberRef),
     notBefore: proposal.notBefore,
     proposedAt: proposal.proposedAt,
     expiresAt: proposal.expiresAt,
@@ -735,7 +735,7 @@ async function commitRotation(
     approvals: proposal.approvals,
     quorum: votes.quorum,
     validatorCount: votes.validatorCount,
-    recipients: proposal.wrappedKeys.map(refOf),
+    recipients: proposal.wrappedKeys.map(memberRef),
   };
   await writeJson(ctx, rotationKeys.proposal(ctx, proposal.proposalId), committedProposal);
   await writeJson(ctx, rotationKeys.queue(ctx, proposal.queueId), nextState);
@@ -750,7 +750,7 @@ async function commitRotation(
     keyCheckValue: proposal.keyCheckValue,
     proposalId: proposal.proposalId,
     digest: proposal.digest,
-    approvals: proposal.approvals.map(refOf),
+    approvals: proposal.approvals.map(memberRef),
     quorum: votes.quorum,
     validatorCount: votes.validatorCount,
     reason: proposal.reason,

@@ -1,5 +1,4 @@
-import { requiredApprovals, type QuorumRule } from '../../lib';
-import { refOf } from './recipients';
+import { memberRef, requiredApprovals, type QuorumRule } from '../../lib';
 import type { MemberIdentity } from './types';
 
 export interface Tally {
@@ -33,11 +32,11 @@ export function tally(
   approvals: readonly MemberIdentity[],
   rejections: readonly MemberIdentity[],
 ): Tally {
-  const active = new Set(validators.map(refOf));
+  const active = new Set(validators.map(memberRef));
   const validatorCount = active.size;
   const quorum = requiredApprovals(rule, validatorCount);
-  const approving = new Set(approvals.map(refOf).filter((ref) => active.has(ref))).size;
-  const rejecting = new Set(rejections.map(refOf).filter((ref) => active.has(ref))).size;
+  const approving = new Set(approvals.map(memberRef).filter((ref) => active.has(ref))).size;
+  const rejecting = new Set(rejections.map(memberRef).filter((ref) => active.has(ref))).size;
   return {
     validatorCount,
     quorum,

@@ -1,13 +1,5 @@
-import { ForbiddenError, type KeyLedgerContext } from '../../lib';
-import type { DeviceHead, IdentityRef, ShardMap } from './types';
-
-export function callerRef(ctx: KeyLedgerContext): IdentityRef {
-  return { mspId: ctx.caller.mspId, fingerprint: ctx.caller.fingerprint };
-}
-
-export function sameIdentity(a: IdentityRef | undefined, b: IdentityRef): boolean {
-  return a !== undefined && a.mspId === b.mspId && a.fingerprint === b.fingerprint;
-}
+import { ForbiddenError, sameIdentity, type KeyLedgerContext } from '../../lib';
+import type { DeviceHead, ShardMap } from './types';
 
 /**
  * Writers of a device's maps and shards: an admin, or a provider of the organisation that first published for
@@ -38,7 +30,7 @@ export async function assertReader(ctx: KeyLedgerContext, map: ShardMap): Promis
   if (roles.has('admin') || roles.has('auditor') || roles.has('provider')) {
     return;
   }
-  if (map.deviceOwner === undefined || sameIdentity(map.deviceOwner, callerRef(ctx))) {
+  if (map.deviceOwner === undefined || sameIdentity(map.deviceOwner, ctx.caller)) {
     return;
   }
   throw new ForbiddenError(`only device ${map.deviceId}'s own identity may read its shard maps`);

@@ -4,6 +4,7 @@ import {
   ConflictError,
   emitEvent,
   ForbiddenError,
+  identityRef,
   KeyLedgerContext,
   KeyLedgerContract,
   listByPartialKey,
@@ -17,13 +18,14 @@ import {
   reasonSchema,
   requireRole,
   result,
+  sameIdentity,
   sha256Hex,
   sortableInt,
   validate,
   ValidationError,
   writeJson,
 } from '../../lib';
-import { assertPublisher, assertReader, callerRef, sameIdentity } from './access';
+import { assertPublisher, assertReader } from './access';
 import { deviceHeadKey, shardKey, shardMapKey } from './keys';
 import { publishShardMapSchema, putShardSchema } from './schemas';
 import type { DeviceHead, ReportedMapStatus, ShardMap, StoredShard } from './types';
@@ -122,7 +124,7 @@ export class ShardMapsContract extends KeyLedgerContract {
       mapDigest: sha256Hex(canonicalJson(content)),
       status: 'active',
       publishedAt: ctx.now,
-      publishedBy: callerRef(ctx),
+      publishedBy: identityRef(ctx.caller),
       txId: ctx.txId,
       deviceOwner: owner,
     };
@@ -132,7 +134,7 @@ export class ShardMapsContract extends KeyLedgerContract {
         status: 'invalidated',
         invalidatedAt: ctx.now,
         invalidatedReason: 'superseded',
-        invalidatedBy: callerRef(ctx),
+        invalidatedBy: identityRef(ctx.caller),
         supersededBy: input.epoch,
       };
       await writeJson(ctx, shardMapKey(ctx, previous.deviceId, previous.epoch), superseded);
@@ -206,7 +208,7 @@ export class ShardMapsContract extends KeyLedgerContract {
       digest,
       ciphertext: bytes.toString('base64'),
       storedAt: ctx.now,
-      storedBy: callerRef(ctx),
+      storedBy: identityRef(ctx.caller),
     };
     if (!stored) {
       await writeJson(ctx, key, record);
@@ -289,7 +291,7 @@ export class ShardMapsContract extends KeyLedgerContract {
     const why = validate(reasonSchema, reason, 'reason');
     const map = await readMap(ctx, device, epochNumber);
     const head = await readHead(ctx, device);
-    if (!sameIdentity(map.deviceOwner, callerRef(ctx))) {
+    if (!sameIdentity(map.deviceOwner, ctx.caller)) {
       const roles = await ctx.roles();
       if (!roles.has('admin') && !roles.has('provider')) {
         throw new ForbiddenError(
@@ -308,7 +310,7 @@ export class ShardMapsContract extends KeyLedgerContract {
       status: 'invalidated',
       invalidatedAt: ctx.now,
       invalidatedReason: why,
-      invalidatedBy: callerRef(ctx),
+      invalidatedBy: identityRef(ctx.caller),
     };
     await writeJson(ctx, shardMapKey(ctx, device, epochNumber), next);
     if (head && head.activeEpoch === epochNumber) {

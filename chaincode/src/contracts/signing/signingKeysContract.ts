@@ -3,6 +3,7 @@ import {
   ConflictError,
   DEFAULT_PAGE_SIZE,
   emitEvent,
+  identityRef,
   KeyLedgerContext,
   KeyLedgerContract,
   listByPartialKey,
@@ -22,14 +23,10 @@ import {
 import { validatePublicJwk } from './jwk';
 import { signingKeyKey, statusIndexKey, thumbprintKey } from './keys';
 import { kidSchema, registerSigningKeySchema, revocationReasonSchema, statusSchema } from './schemas';
-import type { IdentityRef, JwksKey, SigningKeyRecord, SigningKeyStatus } from './types';
+import type { JwksKey, SigningKeyRecord, SigningKeyStatus } from './types';
 
 interface KidRef {
   readonly kid: string;
-}
-
-function callerRef(ctx: KeyLedgerContext): IdentityRef {
-  return { mspId: ctx.caller.mspId, fingerprint: ctx.caller.fingerprint };
 }
 
 async function readKey(ctx: KeyLedgerContext, kid: string): Promise<SigningKeyRecord> {
@@ -103,7 +100,7 @@ export class SigningKeysContract extends KeyLedgerContract {
       notBefore: input.notBefore,
       status: 'active',
       registeredAt: ctx.now,
-      registeredBy: callerRef(ctx),
+      registeredBy: identityRef(ctx.caller),
       updatedAt: ctx.now,
       version: 1,
     };
@@ -171,7 +168,7 @@ export class SigningKeysContract extends KeyLedgerContract {
       status: 'revoked',
       revokedAt: ctx.now,
       revocationReason: why,
-      revokedBy: callerRef(ctx),
+      revokedBy: identityRef(ctx.caller),
       updatedAt: ctx.now,
       version: previous.version + 1,
     };

@@ -10,7 +10,6 @@ import {
   sha256Hex,
   sortableInt,
   writeJson,
-  type KeyLedgerContext,
 } from '../../lib';
 import { trustBreakdown, type TrustBreakdown } from './score';
 import type {
@@ -133,15 +132,6 @@ export function listResponses(ctx: Context, sessionId: string): Promise<SessionR
 
 export function writeTrustEvent(ctx: Context, event: TrustEvent): Promise<void> {
   return writeJson(ctx, trustEventKey(ctx, event), event);
-}
-
-/** The caller as a compact reference, `mspId/fingerprint`, for `…By` fields. */
-export function callerRef(ctx: KeyLedgerContext): string {
-  return `${ctx.caller.mspId}/${ctx.caller.fingerprint}`;
-}
-
-export function isOwner(ctx: KeyLedgerContext, module: Pick<SecurityModule, 'owner'>): boolean {
-  return module.owner.mspId === ctx.caller.mspId && module.owner.fingerprint === ctx.caller.fingerprint;
 }
 
 export function breakdownOf(module: SecurityModule, now: number): TrustBreakdown {

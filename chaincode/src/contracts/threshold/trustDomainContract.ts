@@ -5,10 +5,12 @@ import {
   emitEvent,
   exists,
   ForbiddenError,
+  hasAnyRole,
   hasRole,
   isoTime,
   KeyLedgerContext,
   KeyLedgerContract,
+  memberRef,
   pageByPartialKey,
   ObjectType,
   parseId,
@@ -19,6 +21,7 @@ import {
   requireAnyRole,
   requireRole,
   result,
+  sameIdentity,
   sha256Hex,
   validate,
   ValidationError,
@@ -44,10 +47,8 @@ import {
 import { emptyCounters, trustScore, withAnomaly } from './score';
 import {
   breakdownOf,
-  callerRef,
   commitmentsKey,
   evidenceKey,
-  isOwner,
   listModules,
   listResponses,
   moduleKey,
@@ -147,7 +148,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       status: 'active',
       trust: emptyCounters(),
       registeredAt: now,
-      registeredBy: callerRef(ctx),
+      registeredBy: memberRef(ctx.caller),
       updatedAt: now,
       version: 1,
     };
@@ -263,7 +264,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       kind: 'attestation',
       at: now,
       txId: ctx.txId,
-      reportedBy: callerRef(ctx),
+      reportedBy: memberRef(ctx.caller),
       firmwareDigest: input.statement.firmwareDigest,
       issuedAt: input.statement.issuedAt,
       nonceDigest: sha256Hex(input.statement.nonce),
@@ -327,7 +328,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       kind: 'tamper',
       at: now,
       txId: ctx.txId,
-      reportedBy: callerRef(ctx),
+      reportedBy: memberRef(ctx.caller),
       evidenceDigest: input.evidenceDigest,
       description: input.description,
     });
@@ -338,7 +339,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       status: next.status,
       tamperReports: next.trust.tamperReports,
       reportedAt: now,
-      reportedBy: callerRef(ctx),
+      reportedBy: memberRef(ctx.caller),
     });
     return result(moduleView(next, now));
   }
@@ -373,7 +374,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       kind: 'quarantineCleared',
       at: now,
       txId: ctx.txId,
-      reportedBy: callerRef(ctx),
+      reportedBy: memberRef(ctx.caller),
       reason: why,
     });
     await writeJson(ctx, moduleKey(ctx, id), next);
@@ -381,7 +382,7 @@ export class TrustDomainContract extends KeyLedgerContract {
     emitEvent(ctx, 'QuarantineCleared', {
       moduleId: id,
       clearedAt: now,
-      clearedBy: callerRef(ctx),
+      clearedBy: memberRef(ctx.caller),
       reason: why,
       score,
     });
@@ -420,7 +421,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       kind: 'anomaly',
       at: now,
       txId: ctx.txId,
-      reportedBy: callerRef(ctx),
+      reportedBy: memberRef(ctx.caller),
       anomalyKind: input.kind,
       severity: input.severity,
       evidenceDigest: input.evidenceDigest,
@@ -467,7 +468,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       kind: 'participation',
       at: now,
       txId: ctx.txId,
-      reportedBy: callerRef(ctx),
+      reportedBy: memberRef(ctx.caller),
       sessionId: input.sessionId,
       ok: input.ok,
     });
@@ -507,7 +508,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       version: (previous?.version ?? 0) + 1,
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
-      updatedBy: callerRef(ctx),
+      updatedBy: memberRef(ctx.caller),
     };
     await writeJson(ctx, policyKey(ctx, policy.keyId), policy);
     emitEvent(ctx, 'ThresholdPolicySet', {
@@ -580,7 +581,7 @@ export class TrustDomainContract extends KeyLedgerContract {
         input.shareIndices === undefined ? undefined : [...input.shareIndices].sort((a, b) => a - b),
       dealer: input.dealer,
       publishedAt: now,
-      publishedBy: callerRef(ctx),
+      publishedBy: memberRef(ctx.caller),
       txId: ctx.txId,
     };
     await writeJson(ctx, commitmentsKey(ctx, set.keyId, set.epoch), set);
@@ -665,7 +666,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       coordinator: coordinator.moduleId,
       coordinatorOwner: coordinator.module.owner,
       openedAt: now,
-      openedBy: callerRef(ctx),
+      openedBy: memberRef(ctx.caller),
       expiresAt: now + SESSION_TTL_MS,
       openTxId: ctx.txId,
     };
@@ -724,7 +725,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       moduleId: module.moduleId,
       responseDigest: input.responseDigest,
       recordedAt: now,
-      recordedBy: callerRef(ctx),
+      recordedBy: memberRef(ctx.caller),
       txId: ctx.txId,
     };
     await writeJson(ctx, responseKey(ctx, session.sessionId, module.moduleId), response);
@@ -756,9 +757,10 @@ export class TrustDomainContract extends KeyLedgerContract {
     await requireRole(ctx, 'orchestrator', 'admin', 'module');
     const input = parseJsonArg(closeSessionSchema, closeJson, 'session close');
     const session = await readSession(ctx, input.sessionId);
-    const owner = session.coordinatorOwner;
-    const isCoordinator = owner.mspId === ctx.caller.mspId && owner.fingerprint === ctx.caller.fingerprint;
-    if (!isCoordinator && !(await hasAnyRole(ctx, ['orchestrator', 'admin']))) {
+    if (
+      !sameIdentity(session.coordinatorOwner, ctx.caller) &&
+      !(await hasAnyRole(ctx, ['orchestrator', 'admin']))
+    ) {
       throw new ForbiddenError(
         `only the owner of coordinator ${session.coordinator}, an orchestrator or an admin may close session ${session.sessionId}`,
       );
@@ -804,7 +806,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       responders,
       reason: input.reason,
       closedAt: now,
-      closedBy: callerRef(ctx),
+      closedBy: memberRef(ctx.caller),
     };
     await writeJson(ctx, sessionKey(ctx, session.sessionId), closed);
     emitEvent(ctx, 'SessionClosed', {
@@ -901,7 +903,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       kind: cheater ? 'cheater' : 'participation',
       at: now,
       txId: ctx.txId,
-      reportedBy: callerRef(ctx),
+      reportedBy: memberRef(ctx.caller),
       sessionId,
       ok,
       reason: cheater ? reason : undefined,
@@ -912,14 +914,9 @@ export class TrustDomainContract extends KeyLedgerContract {
 }
 
 function requireOwner(ctx: KeyLedgerContext, module: SecurityModule): void {
-  if (!isOwner(ctx, module)) {
+  if (!sameIdentity(module.owner, ctx.caller)) {
     throw new ForbiddenError(`caller is not the owner of module ${module.moduleId}`);
   }
-}
-
-async function hasAnyRole(ctx: KeyLedgerContext, roles: readonly Role[]): Promise<boolean> {
-  const held = await ctx.roles();
-  return roles.some((role) => held.has(role));
 }
 
 function withParticipation(trust: TrustCounters, ok: boolean): TrustCounters {
