@@ -1,3 +1,5 @@
+import { memberRef, type IdentityRef } from './identity';
+
 /**
  * Quorum rules for a set of n validators tolerating f = ⌊(n−1)/3⌋ byzantine members.
  *
@@ -41,4 +43,45 @@ export function requiredApprovals(rule: QuorumRule, validatorCount: number): num
     return Math.max(Math.min(rule.threshold, validatorCount), floor);
   }
   return bftQuorum(validatorCount);
+}
+
+/** Votes on a decision, counted against the validator set as it is now. */
+export interface VoteCount {
+  /** Active validators (n). */
+  readonly validators: number;
+  /** requiredApprovals(rule, n). */
+  readonly required: number;
+  /** Distinct active validators that approved. */
+  readonly approvals: number;
+  /** Distinct active validators that rejected. */
+  readonly rejections: number;
+  /** Active validators that have voted neither way. */
+  readonly pending: number;
+  /** approvals ≥ required, with at least one validator (an empty set decides nothing). */
+  readonly reached: boolean;
+}
+
+/**
+ * Counts votes for every contract that decides by validator quorum. Only votes of validators active now count,
+ * each once: removing a validator withdraws its votes, so a revoked validator's earlier approval cannot carry a
+ * proposal over the line, and naming oneself twice counts once.
+ */
+export function countVotes(
+  rule: QuorumRule,
+  validators: readonly IdentityRef[],
+  approvals: readonly IdentityRef[],
+  rejections: readonly IdentityRef[],
+): VoteCount {
+  const active = new Set(validators.map(memberRef));
+  const approved = new Set(approvals.map(memberRef).filter((ref) => active.has(ref)));
+  const rejected = new Set(rejections.map(memberRef).filter((ref) => active.has(ref)));
+  const required = requiredApprovals(rule, active.size);
+  return {
+    validators: active.size,
+    required,
+    approvals: approved.size,
+    rejections: rejected.size,
+    pending: [...active].filter((ref) => !approved.has(ref) && !rejected.has(ref)).length,
+    reached: active.size > 0 && approved.size >= required,
+  };
 }

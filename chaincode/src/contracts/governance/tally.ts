@@ -1,4 +1,4 @@
-import { faultTolerance, memberRef, requiredApprovals, type QuorumRule } from '../../lib';
+import { countVotes, faultTolerance, type QuorumRule } from '../../lib';
 import type { MemberId, Tally, Vote } from './types';
 
 /** Proposals stay open for seven days of transaction time. */
@@ -18,20 +18,15 @@ export function tally(
   approvals: readonly Vote[],
   rejections: readonly Vote[],
 ): Tally {
-  const active = new Set(validators.map(memberRef));
-  const approved = new Set(approvals.map(memberRef).filter((ref) => active.has(ref)));
-  const rejected = new Set(rejections.map(memberRef).filter((ref) => active.has(ref)));
-  const n = active.size;
-  const required = requiredApprovals(rule, n);
-  const pending = [...active].filter((ref) => !approved.has(ref) && !rejected.has(ref)).length;
+  const votes = countVotes(rule, validators, approvals, rejections);
   return {
-    validators: n,
-    faultTolerance: faultTolerance(n),
-    required,
-    approvals: approved.size,
-    rejections: rejected.size,
-    pending,
-    reached: n > 0 && approved.size >= required,
-    impossible: approved.size + pending < required,
+    validators: votes.validators,
+    faultTolerance: faultTolerance(votes.validators),
+    required: votes.required,
+    approvals: votes.approvals,
+    rejections: votes.rejections,
+    pending: votes.pending,
+    reached: votes.reached,
+    impossible: votes.approvals + votes.pending < votes.required,
   };
 }

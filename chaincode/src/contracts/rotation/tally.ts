@@ -1,4 +1,4 @@
-import { memberRef, requiredApprovals, type QuorumRule } from '../../lib';
+import { countVotes, type QuorumRule } from '../../lib';
 import type { MemberIdentity } from './types';
 
 export interface Tally {
@@ -32,17 +32,13 @@ export function tally(
   approvals: readonly MemberIdentity[],
   rejections: readonly MemberIdentity[],
 ): Tally {
-  const active = new Set(validators.map(memberRef));
-  const validatorCount = active.size;
-  const quorum = requiredApprovals(rule, validatorCount);
-  const approving = new Set(approvals.map(memberRef).filter((ref) => active.has(ref))).size;
-  const rejecting = new Set(rejections.map(memberRef).filter((ref) => active.has(ref))).size;
+  const votes = countVotes(rule, validators, approvals, rejections);
   return {
-    validatorCount,
-    quorum,
-    approvals: approving,
-    rejections: rejecting,
-    reached: quorum >= 1 && approving >= quorum,
-    defeated: validatorCount - rejecting < quorum,
+    validatorCount: votes.validators,
+    quorum: votes.required,
+    approvals: votes.approvals,
+    rejections: votes.rejections,
+    reached: votes.reached,
+    defeated: votes.validators - votes.rejections < votes.required,
   };
 }
