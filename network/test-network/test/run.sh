@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2030,SC2031 # tests set variables inside subshells on purpose
 # Tests of network/test-network that run without Fabric or Docker:
 #   - every shell script passes shellcheck (bash scripts, and the POSIX sh external builder as sh);
 #   - no port collides in any mode/consensus/CA combination;
@@ -20,7 +21,15 @@ REPO_ROOT=$(cd "${NET_ROOT}/../.." && pwd -P)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/keyledger-test-network.XXXXXX")
 CHILD_PIDS=()
 cleanup() {
-  local p
+  local p f
+  # Nodes and chaincode servers the smoke test started, if it stopped half-way.
+  for f in "${WORK}"/smoke/run/*.pid; do
+    [ -f "$f" ] || continue
+    p=$(cut -d' ' -f1 "$f")
+    case "$(tr '\0' ' ' <"/proc/${p}/cmdline" 2>/dev/null)" in
+      *fabric.py* | *fabric-shim*) kill "$p" 2>/dev/null || true ;;
+    esac
+  done
   for p in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do kill "$p" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
@@ -31,8 +40,16 @@ FAILED_NAMES=()
 
 # t NAME FUNCTION — runs one test; its output is shown only when it fails.
 t() {
-  local name=$1 fn=$2 out status=0
-  out=$("$fn" 2>&1) || status=$?
+  local name=$1 fn=$2 out status
+  # A subshell outside any && / || list, so that set -e stops the test at its first failing command.
+  set +e
+  (
+    set -e
+    "$fn"
+  ) >"${WORK}/test.out" 2>&1
+  status=$?
+  set -e
+  out=$(cat "${WORK}/test.out")
   if [ "$status" -eq 0 ]; then
     PASSED=$((PASSED + 1))
     printf 'PASS %s\n' "$name"
@@ -76,7 +93,7 @@ fi
 topology() { # MODE BFT USE_CA
   (
     MODE=$1 BFT=$2 USE_CA=$3
-    # shellcheck source=../scripts/topology.sh
+    # shellcheck source=scripts/topology.sh
     . "${NET_ROOT}/scripts/topology.sh"
     all_ports
   )
@@ -163,7 +180,9 @@ test_connection_file_gateway_schema() {
   local conn="${WORK}/gen-binaries-false/connection.json"
   [ -f "$conn" ] || skip "needs test_generate_binaries_raft"
   command -v node >/dev/null 2>&1 || skip "node not found"
-  [ -d "${REPO_ROOT}/node_modules/typescript" ] && [ -d "${REPO_ROOT}/node_modules/zod" ] || skip "npm packages not installed (npm ci)"
+  if [ ! -d "${REPO_ROOT}/node_modules/typescript" ] || [ ! -d "${REPO_ROOT}/node_modules/zod" ]; then
+    skip "npm packages not installed (npm ci)"
+  fi
   node - "$REPO_ROOT" "$conn" <<'EOF'
 const [root, conn] = process.argv.slice(2);
 const fs = require('fs');
@@ -202,9 +221,13 @@ test_ccaas_builder() {
   mkdir -p "$d"
   (
     MODE=binaries BFT=false NET_DIR="${d}/net" VERBOSE=false
+    # shellcheck source=scripts/utils.sh
     . "${NET_ROOT}/scripts/utils.sh"
+    # shellcheck source=scripts/topology.sh
     . "${NET_ROOT}/scripts/topology.sh"
+    # shellcheck source=scripts/generate.sh
     . "${NET_ROOT}/scripts/generate.sh"
+    # shellcheck source=scripts/ccaas.sh
     . "${NET_ROOT}/scripts/ccaas.sh"
     ccaas_tls keyledger
     ccaas_package keyledger 2 keyledger_1.0 "${d}/pkg.tar.gz"
@@ -273,8 +296,9 @@ test_ccaas_tls() {
     openssl x509 -in "${d}/org${o}/server.crt" -noout -ext extendedKeyUsage | grep -q 'TLS Web Server Authentication'
     openssl x509 -in "${d}/org${o}/client.crt" -noout -ext extendedKeyUsage | grep -q 'TLS Web Client Authentication'
   done
-  [ -f "${REPO_ROOT}/chaincode/dist/index.js" ] && [ -f "${REPO_ROOT}/node_modules/fabric-shim/cli.js" ] ||
+  if [ ! -f "${REPO_ROOT}/chaincode/dist/index.js" ] || [ ! -f "${REPO_ROOT}/node_modules/fabric-shim/cli.js" ]; then
     skip "certificates checked; chaincode not built (npm run build -w chaincode), so no live server handshake"
+  fi
   port=$((20000 + RANDOM % 20000))
   (cd "${REPO_ROOT}/chaincode" && exec node ../node_modules/fabric-shim/cli.js server --chaincode-address "127.0.0.1:${port}" \
     --chaincode-id "keyledger_1.0:0000" --chaincode-tls-cert-file "${d}/org1/server.crt" --chaincode-tls-key-file "${d}/org1/server.key" \
@@ -301,6 +325,72 @@ test_ccaas_tls() {
   echo "fabric-chaincode-node server: mutual TLS handshake with the peer's client certificate OK"
 }
 
+# The whole binaries-mode flow of network.sh — up, createChannel, deployCC, stop, up (restart), upgrade, down —
+# against stand-ins for peer/orderer/osnadmin/configtxgen (test/fakes/fabric.py: not Fabric, but they check
+# their configuration, serve TLS operations endpoints with the metrics network.sh waits on, run the real
+# external builder on install and dial the real chaincode servers with mutual TLS on `chaincode query`).
+test_network_sh_flow_with_stand_ins() {
+  [ -n "$PYTHON" ] || skip "python3 with PyYAML not found"
+  command -v curl >/dev/null 2>&1 || skip "curl not found"
+  [ -f "${REPO_ROOT}/node_modules/fabric-shim/cli.js" ] || skip "npm packages not installed (npm ci)"
+  local owner port tool dir="${WORK}/smoke" fb="${WORK}/smoke-bin" cfg="${WORK}/smoke-cfg" out pids=() p bystander
+  while read -r owner port; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then skip "port ${port} (${owner}) is busy on this machine"; fi
+  done < <(topology binaries false false)
+  mkdir -p "$fb" "$cfg"
+  touch "${cfg}/core.yaml" "${cfg}/orderer.yaml"
+  for tool in peer orderer osnadmin configtxgen; do
+    printf '#!/bin/sh\nexec %s %s %s "$@"\n' "$PYTHON" "${TEST_DIR}/fakes/fabric.py" "$tool" >"${fb}/${tool}"
+    chmod +x "${fb}/${tool}"
+  done
+  [ -x "${FAKE_BIN}/cryptogen" ] && cp "${FAKE_BIN}/cryptogen" "${fb}/cryptogen"
+  export PATH="${fb}:${PATH}" FABRIC_CFG_PATH="$cfg" FAKE_FABRIC_STATE="${WORK}/smoke-state" FABRIC_BIN=""
+  export NODE_START_TIMEOUT=30 LEADER_TIMEOUT=30 GOSSIP_TIMEOUT=30
+  nsh() { bash "${NET_ROOT}/network.sh" "$@" --dir "$dir" -ccp "${TEST_DIR}/fixtures/chaincode"; }
+
+  nsh up createChannel deployCC --mode binaries
+  [ -f "${dir}/connection.json" ] || { echo "no connection.json"; return 1; }
+  for p in orderer.example.com peer0.org1.example.com peer0.org2.example.com peer0.org3.example.com \
+    ccaas-keyledger-org1 ccaas-keyledger-org2 ccaas-keyledger-org3; do
+    [ -f "${dir}/run/${p}.pid" ] || { echo "no pid file for ${p}"; return 1; }
+    pids+=("$(cut -d' ' -f1 "${dir}/run/${p}.pid")")
+  done
+  grep -q '^CC_DEPLOYED_keyledger=1.0:1:ccaas$' "${dir}/network.state" || { cat "${dir}/network.state"; return 1; }
+
+  # A pid file whose pid runs something else must not be killed.
+  sleep 300 &
+  bystander=$!
+  CHILD_PIDS+=("$bystander")
+  echo "${bystander} node" >"${dir}/run/ccaas-other-org1.pid"
+
+  nsh stop
+  for p in "${pids[@]}"; do
+    if kill -0 "$p" 2>/dev/null; then echo "pid ${p} still running after stop"; return 1; fi
+  done
+  kill -0 "$bystander" || { echo "stop killed a process it did not start"; return 1; }
+
+  nsh up # restarts nodes and chaincode servers, waits for leader and gossip
+  [ -f "${dir}/run/ccaas-keyledger-org2.pid" ] || { echo "chaincode servers not restarted"; return 1; }
+  out=$(bash "${NET_ROOT}/network.sh" status --dir "$dir")
+  printf '%s\n' "$out" | grep -q 'running: ccaas-keyledger-org3' || { echo "$out"; return 1; }
+
+  nsh deployCC -ccv 1.1 # upgrade: sequence 2, new packages, new servers
+  grep -q '^CC_DEPLOYED_keyledger=1.1:2:ccaas$' "${dir}/network.state" || { cat "${dir}/network.state"; return 1; }
+
+  pids=()
+  for p in "${dir}"/run/*.pid; do pids+=("$(cut -d' ' -f1 "$p")"); done
+  echo "${bystander} node" >"${dir}/run/ccaas-other-org1.pid"
+  nsh down
+  for p in "${pids[@]}"; do
+    [ "$p" = "$bystander" ] && continue
+    if kill -0 "$p" 2>/dev/null; then echo "pid ${p} still running after down"; return 1; fi
+  done
+  kill -0 "$bystander" || { echo "down killed a process it did not start"; return 1; }
+  for p in generated data run organizations/peerOrganizations channel-artifacts connection.json network.state; do
+    [ ! -e "${dir}/${p}" ] || { echo "down left ${p}"; return 1; }
+  done
+}
+
 test_cli() {
   local out
   bash "${NET_ROOT}/network.sh" -h | grep -q 'createChannel' || { echo "help text"; return 1; }
@@ -321,8 +411,11 @@ test_cli() {
 
 test_render_template() {
   (
+    # shellcheck source=scripts/utils.sh
     . "${NET_ROOT}/scripts/utils.sh"
+    # shellcheck disable=SC2016 # the template's placeholders
     printf 'a: ${A}\nb: "${B}" ${A}\n' >"${WORK}/tpl"
+    # shellcheck disable=SC2034 # read by render_template through indirection
     A='x & y' B='p/q'
     render_template "${WORK}/tpl" "${WORK}/tpl.out" A B
     [ "$(cat "${WORK}/tpl.out")" = $'a: x & y\nb: "p/q" x & y' ] || { cat "${WORK}/tpl.out"; exit 1; }
@@ -345,6 +438,7 @@ t "ccaas external builder: detect, build, release on a deploy package" test_ccaa
 t "ccaas external builder under dash" test_ccaas_builder_dash
 t "ccaas external builder under busybox sh" test_ccaas_builder_busybox
 t "chaincode server TLS material and mutual-TLS handshake" test_ccaas_tls
+t "network.sh up/createChannel/deployCC/stop/up/upgrade/down (binaries mode, Fabric stand-ins)" test_network_sh_flow_with_stand_ins
 t "command line: help, bad flags, mode/consensus switches, order of commands" test_cli
 t "template rendering" test_render_template
 
