@@ -15,6 +15,7 @@ import {
   NotFoundError,
   ObjectType,
   parseId,
+  parsePageSize,
   readGovernanceConfig,
   readHistory,
   readMember,
@@ -29,7 +30,7 @@ import {
 import { changeSummary, planChange } from './changes';
 import { isActiveWith, newMember, sortRoles } from './memberRecords';
 import { callerSubject, isOrgAdmin } from './orgAdmin';
-import { pageKeys, parsePageSize } from './paging';
+import { pageKeys } from './paging';
 import { PROPOSAL_STATUS_INDEX, readProposal, saveProposal } from './proposals';
 import { publicKeyFingerprint } from './publicKey';
 import {
@@ -284,13 +285,13 @@ export class GovernanceContract extends KeyLedgerContract {
     if (filter === undefined) {
       const page = await pageKeys(ctx, ObjectType.member, [], size, bookmark);
       return result({
-        items: page.entries.map((entry) => decodeJson<Member>(entry.value)),
+        items: page.items.map((entry) => decodeJson<Member>(entry.value)),
         bookmark: page.bookmark,
       });
     }
     const page = await pageKeys(ctx, ObjectType.memberRole, [filter], size, bookmark);
     const items: Member[] = [];
-    for (const { attributes } of page.entries) {
+    for (const { attributes } of page.items) {
       const [, mspId = '', fingerprint = ''] = attributes;
       const member = await readMember(ctx, mspId, fingerprint);
       if (isActiveWith(member, filter) && member !== undefined) {
@@ -497,11 +498,11 @@ export class GovernanceContract extends KeyLedgerContract {
     let next: string;
     if (filter === undefined) {
       const page = await pageKeys(ctx, ObjectType.governanceProposal, [], size, bookmark);
-      page.entries.forEach((entry) => proposals.push(decodeJson<GovernanceProposal>(entry.value)));
+      page.items.forEach((entry) => proposals.push(decodeJson<GovernanceProposal>(entry.value)));
       next = page.bookmark;
     } else {
       const page = await pageKeys(ctx, PROPOSAL_STATUS_INDEX, [filter], size, bookmark);
-      for (const { attributes } of page.entries) {
+      for (const { attributes } of page.items) {
         const proposal = await readProposal(ctx, attributes[1] ?? '');
         if (proposal !== undefined) {
           proposals.push(proposal);

@@ -1,18 +1,16 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
 import {
   ConflictError,
-  DEFAULT_PAGE_SIZE,
   emitEvent,
   identityRef,
   KeyLedgerContext,
   KeyLedgerContract,
   listByPartialKey,
-  MAX_PAGE_SIZE,
   mustReadJson,
   ObjectType,
   pageByPartialKey,
-  parseIntArg,
   parseJsonArg,
+  parsePageSize,
   readJson,
   requireAnyRole,
   requireRole,
@@ -206,7 +204,7 @@ export class SigningKeysContract extends KeyLedgerContract {
     await requireAnyRole(ctx);
     const wanted: SigningKeyStatus | undefined =
       status === '' ? undefined : validate(statusSchema, status, 'status');
-    const size = pageSize === '' ? DEFAULT_PAGE_SIZE : parseIntArg(pageSize, 'pageSize', 1, MAX_PAGE_SIZE);
+    const size = parsePageSize(pageSize);
     if (wanted === undefined) {
       return result(await pageByPartialKey<SigningKeyRecord>(ctx, ObjectType.signingKey, [], size, bookmark));
     }

@@ -16,6 +16,7 @@ import {
   parseId,
   parseIntArg,
   parseJsonArg,
+  parsePageSize,
   readJson,
   reasonSchema,
   requireAnyRole,
@@ -26,7 +27,6 @@ import {
   validate,
   ValidationError,
   writeJson,
-  DEFAULT_PAGE_SIZE,
   type Role,
 } from '../../lib';
 import { chooseCoordinator, orderEligible } from './coordinator';
@@ -213,7 +213,7 @@ export class TrustDomainContract extends KeyLedgerContract {
   ): Promise<string> {
     await requireAnyRole(ctx);
     const id = parseId(moduleId, 'moduleId');
-    const size = pageSize === '' ? DEFAULT_PAGE_SIZE : parseIntArg(pageSize, 'pageSize', 1, 500);
+    const size = parsePageSize(pageSize);
     await readModule(ctx, id);
     return result(await pageByPartialKey(ctx, ObjectType.trustEvent, [id], size, bookmark));
   }
