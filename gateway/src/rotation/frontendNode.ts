@@ -52,6 +52,11 @@ export interface FrontendNodeOptions extends ParticipantOptions {
   readonly followEvents?: boolean;
   /** File keeping the event position, so a restarted node resumes where it stopped (default: in memory). */
   readonly checkpointPath?: string;
+  /**
+   * First block to follow events from when there is no checkpoint yet (default: the next block committed).
+   * The start-up catch-up covers everything before it.
+   */
+  readonly startBlock?: bigint;
   /** Catch up from ledger state on start (default true). */
   readonly syncOnStart?: boolean;
   /**
@@ -237,6 +242,7 @@ export class FrontendNode implements FrontendNodeHandle {
         network: this.#p.connection.network,
         chaincode: this.#p.connection.config.chaincode,
         checkpointer,
+        ...(this.#options.startBlock !== undefined ? { startBlock: this.#options.startBlock } : {}),
         reconnectDelayMs: 500,
         onError: (error) =>
           this.#p.logger.warn(

@@ -46,6 +46,11 @@ export interface ValidatorAgentOptions extends ParticipantOptions {
   readonly followEvents?: boolean;
   /** File to keep the event position in (default: in memory, from the next block). */
   readonly checkpointPath?: string;
+  /**
+   * First block to follow events from when there is no checkpoint yet (default: the next block committed).
+   * The start-up catch-up covers everything before it.
+   */
+  readonly startBlock?: bigint;
 }
 
 export type ReviewOutcome =
@@ -177,6 +182,7 @@ export class ValidatorAgent implements ValidatorAgentHandle {
         network: this.#p.connection.network,
         chaincode: this.#p.connection.config.chaincode,
         checkpointer,
+        ...(this.#options.startBlock !== undefined ? { startBlock: this.#options.startBlock } : {}),
         reconnectDelayMs: 500,
         onError: (error) =>
           this.#p.logger.warn({ error: errorText(error) }, 'event stream failed; reconnecting'),

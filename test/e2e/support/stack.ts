@@ -215,6 +215,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
       const agent = await ValidatorAgent.start({
         name: who.name,
+        // Follow events from the current tip (the agents catch up on state first). Explicit, because the
+        // devnet does not accept fabric-gateway's default "next commit" start position yet.
+        startBlock: BigInt(devnet.status().height),
         fabric: who.fabric,
         token: who.token,
         logger,
@@ -241,6 +244,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
       const node = await FrontendNode.start({
         name: who.name,
+        // Follow events from the current tip (the agents catch up on state first). Explicit, because the
+        // devnet does not accept fabric-gateway's default "next commit" start position yet.
+        startBlock: BigInt(devnet.status().height),
         fabric: who.fabric,
         token: who.token,
         logger,
