@@ -17,6 +17,12 @@ export const mspIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
 /** Hex-encoded SHA-256 certificate fingerprint (lower case). */
 export const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters');
 
+/** The two fields that name a ledger identity, to spread into an input object that carries them. */
+export const identityRefShape = { mspId: mspIdSchema, fingerprint: fingerprintSchema };
+
+/** An identity reference on its own, e.g. an owner: exactly `{mspId, fingerprint}`. */
+export const identityRefSchema = z.strictObject(identityRefShape);
+
 export const hexSchema = z.string().regex(/^(?:[0-9a-f]{2})+$/, 'must be lower-case hex');
 
 export const base64Schema = z
@@ -32,6 +38,24 @@ export const nonNegativeInt = z.number().int().nonnegative().max(Number.MAX_SAFE
 export const positiveInt = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 export const reasonSchema = z.string().min(1).max(1024);
+
+/** Whether no value occurs twice (compared as a Set compares: strings by value, objects by reference). */
+export function distinct(values: readonly unknown[]): boolean {
+  return new Set(values).size === values.length;
+}
+
+/**
+ * An array of `min`..`max` strings, none twice: lists that become index entries or sets (key ids, CA ids, module
+ * ids), where a duplicate would be a second index write or a double count.
+ */
+export function uniqueArray<T extends z.ZodType<string>>(
+  item: T,
+  min: number,
+  max: number,
+  message = 'must not contain duplicates',
+): z.ZodType<string[]> {
+  return z.array(item).min(min).max(max).refine(distinct, message);
+}
 
 function describeIssues(error: z.ZodError): string {
   return error.issues

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   fingerprintSchema,
+  identityRefShape,
   idSchema,
   mspIdSchema,
   parseJsonArg,
@@ -42,22 +43,20 @@ export const quorumRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('threshold'), threshold: z.number().int().min(1).max(MAX_THRESHOLD) }),
 ]);
 
-const memberIdShape = { mspId: mspIdSchema, fingerprint: fingerprintSchema };
-
 const bootstrapSchema = z.strictObject({
-  admin: z.strictObject({ ...memberIdShape, name: nameSchema }).optional(),
+  admin: z.strictObject({ ...identityRefShape, name: nameSchema }).optional(),
   quorumRule: quorumRuleSchema.optional(),
 });
 
 const registerSchema = z.strictObject({
-  ...memberIdShape,
+  ...identityRefShape,
   name: nameSchema,
   roles: rolesSchema,
   publicKey: publicKeySchema.optional(),
 });
 
 const updateSchema = z
-  .strictObject({ ...memberIdShape, name: nameSchema.optional(), roles: rolesSchema.optional() })
+  .strictObject({ ...identityRefShape, name: nameSchema.optional(), roles: rolesSchema.optional() })
   .refine((value) => value.name !== undefined || value.roles !== undefined, {
     message: 'give name and/or roles to change',
     path: ['roles'],
@@ -66,9 +65,9 @@ const updateSchema = z
 const changeSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('addValidator'),
-    member: z.strictObject({ ...memberIdShape, name: nameSchema, publicKey: publicKeySchema.optional() }),
+    member: z.strictObject({ ...identityRefShape, name: nameSchema, publicKey: publicKeySchema.optional() }),
   }),
-  z.strictObject({ type: z.literal('removeValidator'), ...memberIdShape }),
+  z.strictObject({ type: z.literal('removeValidator'), ...identityRefShape }),
   z.strictObject({ type: z.literal('setQuorumRule'), rule: quorumRuleSchema }),
 ]);
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, positiveInt, timeSchema } from '../../lib';
+import { idSchema, positiveInt, timeSchema, uniqueArray } from '../../lib';
 
 /** Most outcomes one batch may carry (one transaction stays small). */
 export const MAX_BATCH_OUTCOMES = 500;
@@ -33,14 +33,6 @@ export const regionSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ -');
 
 const pemSchema = z.string().min(1).max(MAX_PEM_CHARS);
-
-function uniqueArray<T extends z.ZodType<string>>(item: T, min: number, max: number): z.ZodType<string[]> {
-  return z
-    .array(item)
-    .min(min)
-    .max(max)
-    .refine((values) => new Set(values).size === values.length, 'must not contain duplicates');
-}
 
 const keyIdsSchema = uniqueArray(idSchema, 0, 256);
 const algorithmsSchema = uniqueArray(algorithmSchema, 1, 32);

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import {
   base64Schema,
-  fingerprintSchema,
   hexSchema,
+  identityRefShape,
   idSchema,
   looksLikePrivateKey,
-  mspIdSchema,
   positiveInt,
   reasonSchema,
   timeSchema,
@@ -74,8 +73,7 @@ export const keyPolicyInputSchema = z.strictObject({
 export type KeyPolicyInput = z.infer<typeof keyPolicyInputSchema>;
 
 export const wrappedKeyInputSchema = z.strictObject({
-  mspId: mspIdSchema,
-  fingerprint: fingerprintSchema,
+  ...identityRefShape,
   wrappedKey: opaqueBlob(MIN_WRAPPED_KEY_BYTES, MAX_WRAPPED_KEY_BYTES, 'wrapped key'),
   ephemeralPublicKey: opaqueBlob(
     MIN_PUBLIC_KEY_BYTES,

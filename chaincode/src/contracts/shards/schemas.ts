@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import {
-  base64Schema,
-  fingerprintSchema,
-  idSchema,
-  mspIdSchema,
-  nonNegativeInt,
-  timeSchema,
-} from '../../lib';
+import { base64Schema, distinct, identityRefSchema, idSchema, nonNegativeInt, timeSchema } from '../../lib';
 
 export const MIN_SHARDS = 2;
 export const MAX_SHARDS = 64;
@@ -14,8 +7,6 @@ export const MAX_SHARDS = 64;
 export const sha256HexSchema = z
   .string()
   .regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 digest: 64 lower-case hex characters');
-
-export const identityRefSchema = z.strictObject({ mspId: mspIdSchema, fingerprint: fingerprintSchema });
 
 const shardEntrySchema = z.strictObject({
   shardId: idSchema,
@@ -26,10 +17,6 @@ const shardEntrySchema = z.strictObject({
     .max(MAX_SHARDS - 1),
   digest: sha256HexSchema,
 });
-
-function distinct(values: readonly unknown[]): boolean {
-  return new Set(values).size === values.length;
-}
 
 export const publishShardMapSchema = z
   .strictObject({

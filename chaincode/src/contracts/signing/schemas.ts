@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, timeSchema } from '../../lib';
+import { idSchema, timeSchema, uniqueArray } from '../../lib';
 import { REVOCATION_REASONS, SIGNING_ALGORITHMS, SIGNING_KEY_STATUSES } from './types';
 
 /**
@@ -17,11 +17,7 @@ export const revocationReasonSchema = z.enum(REVOCATION_REASONS);
 export const registerSigningKeySchema = z.strictObject({
   kid: kidSchema,
   publicJwk: z.record(z.string(), z.unknown()),
-  issuerCaIds: z
-    .array(idSchema)
-    .min(1)
-    .max(16)
-    .refine((ids) => new Set(ids).size === ids.length, 'must not contain duplicates'),
+  issuerCaIds: uniqueArray(idSchema, 1, 16),
   notBefore: timeSchema,
   algorithm: algorithmSchema,
 });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import {
   base64Schema,
-  fingerprintSchema,
   hexSchema,
+  identityRefSchema,
   idSchema,
-  mspIdSchema,
+  uniqueArray,
   reasonSchema,
   timeSchema,
 } from '../../lib';
@@ -23,7 +23,7 @@ export const registerModuleSchema = z.strictObject({
   moduleId: idSchema,
   publicKeyPem: z.string().min(1).max(4096),
   shareIndex: shareIndexSchema,
-  owner: z.strictObject({ mspId: mspIdSchema, fingerprint: fingerprintSchema }),
+  owner: identityRefSchema,
   endpoint: z
     .string()
     .max(512)
@@ -117,9 +117,6 @@ export const responseSchema = z.strictObject({
 export const closeSessionSchema = z.strictObject({
   sessionId: idSchema,
   outcome: z.enum(['success', 'failure']),
-  cheaters: z
-    .array(idSchema)
-    .max(255)
-    .refine((ids) => new Set(ids).size === ids.length, { message: 'must not name a module twice' }),
+  cheaters: uniqueArray(idSchema, 0, 255, 'must not name a module twice'),
   reason: reasonSchema,
 });
