@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
+import type { Signer } from '@hyperledger/fabric-gateway';
 import { ProblemError } from './problem';
 
 /** What the API needs of a contract client: the shape of `LedgerClient` from gateway/src/fabric. */
@@ -23,6 +24,12 @@ export interface ApiCaller {
   /** Hex SHA-256 of the caller's Fabric certificate DER (its governance key). */
   readonly fingerprint: string;
   readonly ledger: CallerLedger;
+  /**
+   * Signs as the caller's Fabric identity (fabric-gateway's Signer: SHA-256 digest in, ECDSA signature out).
+   * The API signs rotation approvals with it when the client sends none: front-ends count only approvals
+   * whose signature verifies against the approver's certificate.
+   */
+  readonly signer?: Signer;
 }
 
 export type AuthenticationMethod = 'bearer' | 'mtls';

@@ -1,5 +1,7 @@
 import { LedgerError } from '../fabric/errors';
+import { signPayload } from '../rotation/ledger';
 import type { RotationProposal } from '../rotation/types';
+import { proposalPayload } from '../rotation/verify';
 import type { AuthenticatedCaller } from './auth';
 import { runHealthChecks } from './health';
 import { ProblemError } from './problem';
@@ -427,7 +429,9 @@ export const routes: readonly AnyRoute[] = [
     operationId: 'approveProposal',
     summary: 'Approves a rotation proposal as the caller (validator)',
     description:
-      'At quorum this approval commits the rotation (status committed). The optional signature is verified on chain.',
+      'At quorum this approval commits the rotation (status committed). Without `signature` the gateway signs the ' +
+      "proposal's digest payload with the caller's Fabric identity key (front-ends count only signed approvals); " +
+      'a caller for whom the gateway holds no key must sign it and send the signature. The chaincode verifies it.',
     tags: [TAG_PROPOSALS],
     params: proposalParams,
     query: noQuery,
@@ -437,11 +441,24 @@ export const routes: readonly AnyRoute[] = [
     responses: { 200: { description: 'the proposal after the approval', schema: proposalSchema } },
     errors: [404, 409, ...LEDGER_ERRORS],
     async handler(context) {
-      return ok(
-        await context.api
-          .ledger(callerOf(context))
-          .rotation.submit('ApproveRotation', context.params.proposalId, context.body.signature ?? ''),
-      );
+      const caller = callerOf(context);
+      const { proposalId } = context.params;
+      const ledger = context.api.ledger(caller).rotation;
+      let signature = context.body.signature;
+      if (signature === undefined) {
+        if (!caller.signer) {
+          throw new ProblemError(
+            'invalid-request',
+            `this gateway holds no signing key for ${caller.name}: sign the proposal digest payload and send body.signature`,
+            { errors: [{ path: 'body.signature', message: 'is required for this caller' }] },
+          );
+        }
+        const proposal = await ledger.evaluate<RotationProposal>('GetRotation', proposalId);
+        signature = Buffer.from(await signPayload(caller.signer, proposalPayload(proposal))).toString(
+          'base64',
+        );
+      }
+      return ok(await ledger.submit('ApproveRotation', proposalId, signature));
     },
   }),
   defineRoute({

@@ -479,19 +479,36 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
         'front-end fe1 holds no usable key version for queue q1',
         'NO_USABLE_KEY',
       );
-      expectProblem(await h.request('POST', '/v1/queues/q1/encrypt', { as: 'fe1', body: { plaintext: '' } }), 409);
+      expectProblem(
+        await h.request('POST', '/v1/queues/q1/encrypt', { as: 'fe1', body: { plaintext: '' } }),
+        409,
+      );
     });
 
     it('an envelope under a version past retention is a 422; an unexpected decrypt failure is a 500', async () => {
       await queueWithKey(h);
-      const fe1 = h.frontends.get('fe1') as unknown as { decrypt: (q: string, e: Uint8Array) => Promise<Uint8Array> };
+      const fe1 = h.frontends.get('fe1') as unknown as {
+        decrypt: (q: string, e: Uint8Array) => Promise<Uint8Array>;
+      };
       fe1.decrypt = () =>
-        Promise.reject(new NamedError('KeyUnavailableError', 'key version 1 of queue q1 is past retention', 'PAST_RETENTION'));
-      const past = await h.request('POST', '/v1/queues/q1/decrypt', { as: 'fe1', body: { envelope: 'aGk=' } });
+        Promise.reject(
+          new NamedError(
+            'KeyUnavailableError',
+            'key version 1 of queue q1 is past retention',
+            'PAST_RETENTION',
+          ),
+        );
+      const past = await h.request('POST', '/v1/queues/q1/decrypt', {
+        as: 'fe1',
+        body: { envelope: 'aGk=' },
+      });
       expectProblem(past, 422, 'undecryptable-envelope');
       expect(past.json.detail).toBe('key version 1 of queue q1 is past retention');
       fe1.decrypt = () => Promise.reject(new RangeError('offset out of range'));
-      expectProblem(await h.request('POST', '/v1/queues/q1/decrypt', { as: 'fe1', body: { envelope: 'aGk=' } }), 500);
+      expectProblem(
+        await h.request('POST', '/v1/queues/q1/decrypt', { as: 'fe1', body: { envelope: 'aGk=' } }),
+        500,
+      );
     });
   });
 

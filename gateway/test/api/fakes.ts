@@ -172,12 +172,18 @@ export class FakeLedger {
     };
   }
 
-  caller(m: FakeMember): ApiCaller {
+  /** A caller with ledger clients and, unless `signer` is false, a stand-in signer (the fake does not verify). */
+  caller(m: FakeMember, signer = true): ApiCaller {
     return {
       name: m.name,
       mspId: m.mspId,
       fingerprint: m.fingerprint,
       ledger: { governance: this.port(m, 'Governance'), rotation: this.port(m, 'KeyRotation') },
+      ...(signer
+        ? {
+            signer: async (digest: Uint8Array) => createHash('sha256').update(m.name).update(digest).digest(),
+          }
+        : {}),
     };
   }
 
@@ -556,7 +562,11 @@ export class FakeFrontendNode implements FrontendNodeHandle {
     }
     const current = this.keyVersions(queueId).find((v) => v.current);
     if (!current) {
-      throw new NamedError('KeyUnavailableError', `front-end ${this.name} holds no usable key version for queue ${queueId}`, 'NO_USABLE_KEY');
+      throw new NamedError(
+        'KeyUnavailableError',
+        `front-end ${this.name} holds no usable key version for queue ${queueId}`,
+        'NO_USABLE_KEY',
+      );
     }
     const key = this.#ledger.keys.get(`${queueId}#${current.version}`) as Buffer;
     const iv = randomBytes(12);
@@ -593,7 +603,10 @@ export class FakeFrontendNode implements FrontendNodeHandle {
     try {
       return Buffer.concat([decipher.update(bytes.subarray(19, bytes.length - 16)), decipher.final()]);
     } catch {
-      throw new NamedError('DecryptionError', 'message does not authenticate under its key version and queue');
+      throw new NamedError(
+        'DecryptionError',
+        'message does not authenticate under its key version and queue',
+      );
     }
   }
 }

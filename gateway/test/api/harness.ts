@@ -54,8 +54,9 @@ export interface Harness {
 }
 
 export async function startHarness(
-  overrides: Partial<ApiDeps> & { health?: HealthCheck[] } = {},
+  overrides: Partial<ApiDeps> & { health?: HealthCheck[]; noSigner?: Person[] } = {},
 ): Promise<Harness> {
+  const { noSigner = [], ...deps } = overrides;
   const ledger = new FakeLedger().add(...Object.values(PEOPLE).filter((p) => p.roles.length > 0));
   const validators = new Map([
     ['val1', new FakeValidatorAgent(ledger, PEOPLE.val1)],
@@ -67,7 +68,7 @@ export async function startHarness(
   ]);
   const identities = staticIdentityResolver(
     (Object.keys(PEOPLE) as Person[]).map((person) => ({
-      caller: ledger.caller(PEOPLE[person]),
+      caller: ledger.caller(PEOPLE[person], !noSigner.includes(person)),
       tokens: [tokenOf(person)],
     })),
   );
@@ -86,7 +87,7 @@ export async function startHarness(
     logger: pino({ level: 'debug' }, sink),
     metrics,
     roleCacheMs: 0,
-    ...overrides,
+    ...deps,
   });
   const server = await startApiServer({ app, host: '127.0.0.1', port: 0 });
   return {

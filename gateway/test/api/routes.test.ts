@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { LedgerError } from '../../src/fabric/errors';
+import type { RotationProposal } from '../../src/rotation/types';
+import { proposalPayload } from '../../src/rotation/verify';
 import { expectProblem, POLICY, PEOPLE, queueWithKey, startHarness, type Harness } from './harness';
 
 describe('REST API routes: happy paths', () => {
@@ -177,6 +180,37 @@ describe('REST API routes: happy paths', () => {
     });
     expect((await h.request('GET', '/v1/queues/q1/proposals', { as: 'auditor' })).json.items).toEqual([]);
     expect((await h.request('GET', '/v1/proposals', { as: 'auditor' })).json.items).toEqual([]);
+  });
+
+  it('approve without a signature: the gateway signs the proposal digest payload as the caller', async () => {
+    await h.request('PUT', '/v1/queues/q1/policy', { as: 'admin', body: POLICY });
+    const rotated = await h.request('POST', '/v1/queues/q1/rotate', { as: 'val1' });
+    const approved = await h.request('POST', `/v1/proposals/${rotated.json.proposalId}/approve`, {
+      as: 'val2',
+    });
+    expect(approved.status).toBe(200);
+    const proposal = h.ledger.proposals.get(rotated.json.proposalId) as RotationProposal;
+    const digest = createHash('sha256').update(proposalPayload(proposal)).digest();
+    const expected = createHash('sha256').update('val2').update(digest).digest('base64');
+    expect(approved.json.approvals[1]).toMatchObject({
+      fingerprint: PEOPLE.val2.fingerprint,
+      signature: expected,
+    });
+  });
+
+  it('approve without a signature by a caller the gateway cannot sign for is a 400 naming body.signature', async () => {
+    await h.close();
+    h = await startHarness({ noSigner: ['val2'] });
+    await h.request('PUT', '/v1/queues/q1/policy', { as: 'admin', body: POLICY });
+    const rotated = await h.request('POST', '/v1/queues/q1/rotate', { as: 'val1' });
+    const reply = await h.request('POST', `/v1/proposals/${rotated.json.proposalId}/approve`, { as: 'val2' });
+    expectProblem(reply, 400, 'invalid-request');
+    expect(reply.json.errors).toEqual([{ path: 'body.signature', message: 'is required for this caller' }]);
+    const signed = await h.request('POST', `/v1/proposals/${rotated.json.proposalId}/approve`, {
+      as: 'val2',
+      body: { signature: 'MEUCIQ==' },
+    });
+    expect(signed.status).toBe(200);
   });
 
   it('rotate answers 201 when the proposal commits at once (quorum 1)', async () => {
