@@ -20,7 +20,7 @@ export interface ConnectionProfile {
   readonly tls: boolean;
   readonly tlsCaCertPath?: string;
   /** Host name the server certificate is issued for. */
-  readonly tlsHostnameOverride?: string;
+  readonly hostnameOverride?: string;
   readonly orgs: readonly {
     readonly mspId: string;
     readonly peerEndpoint: string;
@@ -35,7 +35,7 @@ export function connectionProfile(material: NetworkMaterial, channel: string, en
     channel,
     endpoint,
     tls,
-    ...(tls ? { tlsCaCertPath: material.tls.caCertPath, tlsHostnameOverride: 'localhost' } : {}),
+    ...(tls ? { tlsCaCertPath: material.tls.caCertPath, hostnameOverride: 'localhost' } : {}),
     orgs: material.orgs.map((org) => ({
       mspId: org.mspId,
       peerEndpoint: endpoint,

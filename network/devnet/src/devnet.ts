@@ -1,0 +1,393 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
+import { genesisConfigBlock, newBlock, signBlock } from './orderer/interimblocks';
+import { ChaincodeSupport } from './chaincode';
+import { dataPaths, resolveOptions, type DevnetOptions } from './config';
+import { clientConnection, connectionProfile, writeConnectionProfile, type ClientConnection } from './connection';
+import { ChaincodeDefinitions, DEFAULT_ENDORSEMENT_POLICY, type ChaincodeDefinition } from './endorser/definitions';
+import { OrgEndorser } from './endorser/endorser';
+import { PolicyAdapter } from './endorser/policies';
+import { endorserHandlers } from './endorser/service';
+import { readJsonFile, startAdminServer, type DeployRequest } from './gateway/admin';
+import { GatewayServer } from './gateway/gateway';
+import type { BlockSource } from './gateway/ports';
+import { deliverHandlers, gatewayHandlers, type ServiceContext } from './gateway/service';
+import { Ledger } from './ledger';
+import {
+  ensureNetworkMaterial,
+  createMspManager,
+  signingIdentityFrom,
+  ORDERER_MSP_ID,
+  type IdentityFiles,
+  type NetworkMaterial,
+} from './msp';
+import { Committer, type TransactionDetail } from './orderer/committer';
+import { CommitNotifier } from './orderer/notifier';
+import { Orderer } from './orderer/orderer';
+import { MemoryTransientStore } from './orderer/transientstore';
+
+/** Options of `deploy`: endorsement policy, private data collections, Node inspector. */
+export interface DeployOptions {
+  /** 'MAJORITY' (default) | 'ANY' | 'ALL' | a signature policy, e.g. "AND('Org1MSP.peer','Org2MSP.peer')". */
+  readonly policy?: string;
+  /** Collections config: JSON text, or the path of a JSON file. */
+  readonly collections?: string;
+  /** Start the chaincode with the Node inspector (true → 127.0.0.1:9229, or a port). */
+  readonly inspect?: boolean | number;
+}
+
+/** What `devnet status` reports. */
+export interface DevnetStatus {
+  readonly pid: number;
+  readonly endpoint: string;
+  readonly channelId: string;
+  readonly height: number;
+  readonly orgs: readonly string[];
+  readonly tls: boolean;
+  readonly chaincodes: readonly { name: string; source: string; policy: string; sequence: number; ready: boolean }[];
+}
+
+/** A running devnet, for tests and tools. */
+export interface Devnet {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly adminPort: number;
+  readonly channelId: string;
+  readonly dataDir: string;
+  readonly material: NetworkMaterial;
+  /** Starts (or connects to) a chaincode and makes it callable; redeploying restarts it. */
+  deploy(name: string, pathOrAddress: string, options?: DeployOptions): Promise<ChaincodeDefinition>;
+  /** An organisation's user or admin identity; `org` is a 1-based index or an MSP id. */
+  identity(org: number | string, role?: 'user' | 'admin'): IdentityFiles;
+  /** gRPC client + identity + signer for fabric-gateway's `connect()`; close the client when done. */
+  connection(org?: number | string, role?: 'user' | 'admin'): ClientConnection;
+  /** Why a transaction committed as it did (conflicting key and versions for MVCC failures). */
+  transactionDetail(txId: string): TransactionDetail | undefined;
+  status(): DevnetStatus;
+  /** Stops chaincodes and servers after committing what was accepted. */
+  stop(): Promise<void>;
+}
+
+interface RuntimeFile {
+  readonly pid: number;
+  readonly endpoint: string;
+  readonly port: number;
+  readonly adminPort: number;
+  readonly startedAt: string;
+}
+
+function isAddress(source: string): boolean {
+  return /^[A-Za-z0-9.-]+:\d+$/.test(source) || /^\[[0-9a-fA-F:]+\]:\d+$/.test(source);
+}
+
+async function loadCollections(value: string | undefined): Promise<string | undefined> {
+  if (value === undefined || value.trim().startsWith('[') || value.trim().startsWith('{')) return value;
+  return fs.readFile(path.resolve(value), 'utf8');
+}
+
+async function bindServer(server: grpc.Server, port: number, credentials: grpc.ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+}
+
+/**
+ * Starts a devnet: crypto material, ledger (with its config genesis block), one gRPC server hosting
+ * Gateway, Deliver, Endorser and ChaincodeSupport, the admin endpoint, redeploys registered chaincodes and
+ * writes `<data>/connection.json`. With `port: 0` it picks a free port (for tests).
+ */
+export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise<Devnet> {
+  const options = resolveOptions(partial);
+  const progress = options.progress ?? ((): void => undefined);
+  const paths = dataPaths(options.dataDir);
+  await fs.mkdir(paths.chaincodeLogs, { recursive: true });
+  const logFile = path.join(paths.logs, 'devnet.log');
+  const log = (line: string): void => {
+    options.log?.(line);
+    void fs.appendFile(logFile, `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
+  };
+
+  progress(`crypto material for ${options.orgs} organisations`);
+  const material = await ensureNetworkMaterial(options.dataDir, options.orgs);
+  const mspManager = createMspManager(material);
+  const mspIds = material.orgs.map((org) => org.mspId);
+  const orderSigner = signingIdentityFrom(material.orderer);
+
+  progress('ledger');
+  const ledger = await Ledger.open(paths.ledger, { channelId: options.channelId });
+  if (ledger.height === 0) {
+    const genesis = genesisConfigBlock(options.channelId, material, Date.now());
+    await ledger.commitBlock(genesis, [peer.TxValidationCode.VALID], new Map());
+  }
+
+  const definitions = new ChaincodeDefinitions((await readJsonFile<ChaincodeDefinition[]>(paths.registry)) ?? []);
+  const policies = new PolicyAdapter(definitions, mspIds, (ns, key) => ledger.getCommittedStateMetadata(ns, key));
+  const chaincodes = new ChaincodeSupport({ channelId: options.channelId, log });
+  const notifier = new CommitNotifier(ledger.height);
+  const transientStore = new MemoryTransientStore();
+
+  const blocks: BlockSource = {
+    get height(): number {
+      return notifier.height;
+    },
+    getBlock: async (n) => (n < notifier.height ? ledger.getBlock(n) : undefined),
+    findTransaction: async (txId) => {
+      const found = ledger.findTransaction(txId);
+      return found ? { code: found.validationCode, blockNumber: found.blockNumber } : undefined;
+    },
+  };
+
+  const endorserLedger = {
+    newSimulator: (txId: string, o: { readOnly: boolean }) => ledger.newSimulator(txId, o),
+    hasTransaction: (txId: string) => ledger.findTransaction(txId) !== undefined,
+  };
+  const endorsers = new Map(
+    material.orgs.map((org) => [
+      org.mspId,
+      new OrgEndorser({
+        mspId: org.mspId,
+        signer: signingIdentityFrom(org.peer),
+        ledger: endorserLedger,
+        chaincodes,
+        chaincodeVersion: (name) => ChaincodeDefinitions.version(definitions.get(name) ?? { sequence: 0 } as ChaincodeDefinition),
+      }),
+    ]),
+  );
+
+  const committer = new Committer({
+    ledger: {
+      get height(): number {
+        return ledger.height;
+      },
+      get lastBlockHash(): Uint8Array {
+        return ledger.lastBlockHash;
+      },
+      commitBlock: async (block, preCodes, privateData) => {
+        const result = await ledger.commitBlock(block, preCodes, privateData);
+        return { codes: result.codes, conflicts: result.details };
+      },
+      getCommittedStateMetadata: (ns, key) => ledger.getCommittedStateMetadata(ns, key),
+      hasTransaction: (txId) => ledger.findTransaction(txId) !== undefined,
+    },
+    blocks: {
+      newBlock: (number, previousHash, envelopes) => signBlock(newBlock(number, previousHash, envelopes), orderSigner, 0),
+    },
+    validator: {
+      channelId: options.channelId,
+      msp: mspManager,
+      policies,
+      isDeployed: (name) => definitions.has(name),
+      committedMetadata: (ns, key) => ledger.getCommittedStateMetadata(ns, key),
+      isCommittedTxId: (txId) => ledger.findTransaction(txId) !== undefined,
+    },
+    notifier,
+    transientStore,
+    log,
+  });
+  const orderer = new Orderer({
+    channelId: options.channelId,
+    msp: mspManager,
+    batchSize: options.batchSize,
+    batchTimeoutMs: options.batchTimeoutMs,
+    cutWhenIdle: options.cutWhenIdle,
+    commitBlock: async (envelopes) => {
+      await committer.commit(envelopes);
+    },
+    onError: (err) => log(`block commit failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+  });
+
+  progress('gRPC server (Gateway, Deliver, Endorser, ChaincodeSupport)');
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024 });
+  let address = '';
+  const gatewayServer = new GatewayServer({
+    channelId: options.channelId,
+    get address(): string {
+      return address;
+    },
+    ordererMspId: ORDERER_MSP_ID,
+    mspManager,
+    definitions,
+    endorsers,
+    planner: policies,
+    orderer,
+    blocks,
+    notifier,
+    transientStore,
+  });
+  const context: ServiceContext = {
+    channelId: options.channelId,
+    gateway: gatewayServer,
+    blocks,
+    notifier,
+    mspManager,
+    onError: (err) => log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+  };
+  server.addService(gatewayProtos.GatewayService, gatewayHandlers(context));
+  server.addService(peer.DeliverService, deliverHandlers(context));
+  server.addService(peer.EndorserService, endorserHandlers({ channelId: options.channelId, mspManager, endorsers }));
+  chaincodes.registerService(server);
+  const credentials = options.plaintext
+    ? grpc.ServerCredentials.createInsecure()
+    : grpc.ServerCredentials.createSsl(
+        Buffer.from(material.tls.caCertPem),
+        [{ private_key: Buffer.from(material.tls.serverKeyPem), cert_chain: Buffer.from(material.tls.serverCertPem) }],
+        false,
+      );
+  const port = await bindServer(server, options.port, credentials);
+  address = `127.0.0.1:${port}`;
+  const endpoint = address;
+  const tls = !options.plaintext;
+
+  const org1 = material.orgs[0];
+  const deploy = async (name: string, source: string, deployOptions: DeployOptions = {}): Promise<ChaincodeDefinition> => {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`invalid chaincode name '${name}'`);
+    const policy = deployOptions.policy ?? DEFAULT_ENDORSEMENT_POLICY;
+    policies.check(policy);
+    const collections = await loadCollections(deployOptions.collections);
+    const kind = isAddress(source) ? 'ccaas' : 'path';
+    const resolved = kind === 'path' ? path.resolve(source) : source;
+    if (kind === 'path') await fs.access(path.join(resolved, 'package.json'));
+    if (chaincodes.info(name)) await chaincodes.stop(name);
+    if (kind === 'path') {
+      await chaincodes.launch({
+        name,
+        path: resolved,
+        peerAddress: endpoint,
+        ...(tls
+          ? { tls: { rootCertPem: material.tls.caCertPem, clientCertPem: material.tls.clientCertPem, clientKeyPem: material.tls.clientKeyPem } }
+          : {}),
+        ...(deployOptions.inspect !== undefined ? { inspect: deployOptions.inspect } : {}),
+        logDir: paths.chaincodeLogs,
+        env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
+      });
+    } else {
+      await chaincodes.connect({ name, address: resolved });
+    }
+    const previous = definitions.get(name);
+    const definition: ChaincodeDefinition = {
+      name,
+      source: resolved,
+      kind,
+      policy,
+      ...(collections !== undefined ? { collections } : {}),
+      sequence: (previous?.sequence ?? 0) + 1,
+      ...(deployOptions.inspect !== undefined ? { inspect: Boolean(deployOptions.inspect) } : {}),
+    };
+    definitions.set(definition);
+    await writeRegistry(paths.registry, definitions.list());
+    log(`deployed chaincode ${name} (${kind} ${resolved}, policy ${policy}, sequence ${definition.sequence})`);
+    return definition;
+  };
+
+  const registered = definitions.list();
+  if (registered.length > 0) progress(`chaincodes: ${registered.map((d) => d.name).join(', ')}`);
+  for (const definition of registered) {
+    try {
+      if (definition.kind === 'path') {
+        await chaincodes.launch({
+          name: definition.name,
+          path: definition.source,
+          peerAddress: endpoint,
+          ...(tls
+            ? { tls: { rootCertPem: material.tls.caCertPem, clientCertPem: material.tls.clientCertPem, clientKeyPem: material.tls.clientKeyPem } }
+            : {}),
+          logDir: paths.chaincodeLogs,
+          env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
+        });
+      } else {
+        await chaincodes.connect({ name: definition.name, address: definition.source });
+      }
+    } catch (err) {
+      log(`chaincode ${definition.name} could not be restarted: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  const status = (): DevnetStatus => ({
+    pid: process.pid,
+    endpoint,
+    channelId: options.channelId,
+    height: notifier.height,
+    orgs: mspIds,
+    tls,
+    chaincodes: definitions.list().map((d) => ({
+      name: d.name,
+      source: d.source,
+      policy: d.policy,
+      sequence: d.sequence,
+      ready: chaincodes.isReady(d.name),
+    })),
+  });
+
+  progress('admin endpoint and connection file');
+  const admin = await startAdminServer(
+    mspManager,
+    {
+      status,
+      deploy: (request: DeployRequest) =>
+        deploy(request.name, request.source, {
+          ...(request.policy !== undefined ? { policy: request.policy } : {}),
+          ...(request.collections !== undefined ? { collections: request.collections } : {}),
+          ...(request.inspect !== undefined ? { inspect: request.inspect } : {}),
+        }),
+    },
+    options.adminPort,
+  );
+  await writeConnectionProfile(paths.connection, connectionProfile(material, options.channelId, endpoint, tls));
+  const runtime: RuntimeFile = { pid: process.pid, endpoint, port, adminPort: admin.port, startedAt: new Date().toISOString() };
+  await fs.writeFile(paths.runtime, `${JSON.stringify(runtime, null, 2)}\n`);
+  progress(`ready on ${endpoint} (channel ${options.channelId}, height ${notifier.height})`);
+
+  const identity = (org: number | string = 1, role: 'user' | 'admin' = 'user'): IdentityFiles => {
+    const found = typeof org === 'number' ? material.orgs[org - 1] : material.orgs.find((o) => o.mspId === org);
+    if (!found) throw new Error(`no organisation ${String(org)}`);
+    return role === 'admin' ? found.admin : found.user;
+  };
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      orderer.stop();
+      await orderer.idle();
+      notifier.close();
+      await new Promise<void>((resolve) => admin.server.close(() => resolve()));
+      await chaincodes.stopAll();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await ledger.close();
+      await fs.rm(paths.runtime, { force: true });
+    })();
+    return stopped;
+  };
+
+  return {
+    endpoint,
+    port,
+    adminPort: admin.port,
+    channelId: options.channelId,
+    dataDir: options.dataDir,
+    material,
+    deploy,
+    identity,
+    connection: (org = 1, role = 'user') => clientConnection(endpoint, tls ? material.tls.caCertPem : undefined, identity(org, role)),
+    transactionDetail: (txId) => committer.transactionDetail(txId),
+    status,
+    stop,
+  };
+}
+
+async function writeRegistry(file: string, definitions: readonly ChaincodeDefinition[]): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await fs.writeFile(tmp, `${JSON.stringify(definitions, null, 2)}\n`);
+  await fs.rename(tmp, file);
+}
+

@@ -1,0 +1,13 @@
+export { startDevnet, type Devnet, type DeployOptions, type DevnetStatus } from './devnet';
+export { resolveOptions, dataPaths, DEFAULT_OPTIONS, DEFAULT_DATA_DIR, type DevnetOptions } from './config';
+export {
+  readConnectionProfile,
+  clientConnection,
+  channelCredentials,
+  type ConnectionProfile,
+  type ClientConnection,
+  type IdentityPaths,
+} from './connection';
+export type { ChaincodeDefinition } from './endorser/definitions';
+export type { TransactionDetail } from './orderer/committer';
+export type { ConflictInfo } from './orderer/ports';
