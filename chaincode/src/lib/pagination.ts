@@ -25,12 +25,11 @@ export function parsePageSize(raw: string): number {
   return raw === '' ? DEFAULT_PAGE_SIZE : parseIntArg(raw, 'pageSize', 1, MAX_PAGE_SIZE);
 }
 
-/** Every record under a partial composite key. Usable in any transaction. */
-export async function listByPartialKey<T>(
-  ctx: Context,
-  type: ObjectTypeName,
-  attributes: string[],
-): Promise<T[]> {
+/**
+ * Every record under a partial composite key. Usable in any transaction. `type` is an {@link ObjectTypeName} or a
+ * contract's own index type.
+ */
+export async function listByPartialKey<T>(ctx: Context, type: string, attributes: string[]): Promise<T[]> {
   const items: T[] = [];
   for await (const entry of ctx.stub.getStateByPartialCompositeKey(type, attributes)) {
     items.push(decodeJson<T>(entry.value));

@@ -1,6 +1,7 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
 import {
   ConflictError,
+  decodeJson,
   emitEvent,
   ForbiddenError,
   hasRole,
@@ -83,7 +84,7 @@ async function recentEntries(
   }
   const window: ReputationEntry[] = [];
   for await (const entry of ctx.stub.getStateByPartialCompositeKey(ObjectType.reputation, [providerId])) {
-    window.push(JSON.parse(Buffer.from(entry.value).toString('utf8')) as ReputationEntry);
+    window.push(decodeJson<ReputationEntry>(entry.value));
     if (window.length > count) {
       window.shift();
     }

@@ -1,7 +1,8 @@
 import {
   compositeKey,
   ConflictError,
-  decodeJson,
+  listByPartialKey,
+  mustReadJson,
   NotFoundError,
   ObjectType,
   readGovernanceConfig,
@@ -47,14 +48,6 @@ export const rotationKeys = {
     ctx.stub.createCompositeKey(KEY_ID_TYPE, [queueId, keyId]),
 };
 
-async function listRange<T>(ctx: KeyLedgerContext, type: string, attributes: string[]): Promise<T[]> {
-  const items: T[] = [];
-  for await (const entry of ctx.stub.getStateByPartialCompositeKey(type, attributes)) {
-    items.push(decodeJson<T>(entry.value));
-  }
-  return items;
-}
-
 export async function mustGovernance(ctx: KeyLedgerContext): Promise<GovernanceConfig> {
   const config = await readGovernanceConfig(ctx);
   if (!config) {
@@ -79,12 +72,12 @@ export async function mustQueue(ctx: KeyLedgerContext, queueId: string): Promise
   return state;
 }
 
-export async function mustProposal(ctx: KeyLedgerContext, proposalId: string): Promise<RotationProposal> {
-  const proposal = await readJson<RotationProposal>(ctx, rotationKeys.proposal(ctx, proposalId));
-  if (!proposal) {
-    throw new NotFoundError(`rotation proposal ${proposalId} not found`);
-  }
-  return proposal;
+export function mustProposal(ctx: KeyLedgerContext, proposalId: string): Promise<RotationProposal> {
+  return mustReadJson<RotationProposal>(
+    ctx,
+    rotationKeys.proposal(ctx, proposalId),
+    `rotation proposal ${proposalId}`,
+  );
 }
 
 export async function mustCommitted(
@@ -107,10 +100,10 @@ export function readOpenPointer(
 }
 
 export function listOpenPointers(ctx: KeyLedgerContext): Promise<OpenProposalPointer[]> {
-  return listRange<OpenProposalPointer>(ctx, OPEN_TYPE, []);
+  return listByPartialKey<OpenProposalPointer>(ctx, OPEN_TYPE, []);
 }
 
 /** Committed rotations of a queue in version order (the version attribute is zero-padded). */
 export function listCommitted(ctx: KeyLedgerContext, queueId: string): Promise<CommittedRotation[]> {
-  return listRange<CommittedRotation>(ctx, COMMITTED_TYPE, [queueId]);
+  return listByPartialKey<CommittedRotation>(ctx, COMMITTED_TYPE, [queueId]);
 }
