@@ -1,6 +1,7 @@
 import {
   ConflictError,
   governanceConfigKey,
+  identityRef,
   memberRef,
   readMember,
   saveMember,
@@ -25,13 +26,12 @@ export function changeSummary(change: GovernanceChange): Record<string, unknown>
     case 'addValidator':
       return {
         changeType: change.type,
-        mspId: change.member.mspId,
-        fingerprint: change.member.fingerprint,
+        ...identityRef(change.member),
         publicKeyFingerprint:
           change.member.publicKey === undefined ? undefined : publicKeyFingerprint(change.member.publicKey),
       };
     case 'removeValidator':
-      return { changeType: change.type, mspId: change.mspId, fingerprint: change.fingerprint };
+      return { changeType: change.type, ...identityRef(change) };
     case 'setQuorumRule':
       return { changeType: change.type, rule: change.rule };
   }

@@ -99,8 +99,7 @@ export class GovernanceContract extends KeyLedgerContract {
     const caller = ctx.caller;
     const fallbackName = nameSchema.safeParse(subject.commonName);
     const admin = args.admin ?? {
-      mspId: caller.mspId,
-      fingerprint: caller.fingerprint,
+      ...identityRef(caller),
       name: fallbackName.success ? fallbackName.data : `${caller.mspId} admin`,
     };
     // nothing can register members before bootstrap; `previous` only keeps saveMember's role index exact

@@ -1,4 +1,4 @@
-import { ROLES, type Member, type Role } from '../../lib';
+import { identityRef, ROLES, type Member, type Role } from '../../lib';
 import type { MemberId } from './types';
 
 /** Roles without duplicates, in the canonical order of {@link ROLES}, so equal sets store identically. */
@@ -21,8 +21,7 @@ export function newMember(
   registeredBy: string,
 ): Member {
   return {
-    mspId: id.mspId,
-    fingerprint: id.fingerprint,
+    ...identityRef(id),
     name,
     roles: sortRoles(roles),
     status: 'active',

@@ -1,4 +1,4 @@
-import { canonicalBytes, sha256Hex } from '../../lib';
+import { canonicalBytes, identityRef, sha256Hex } from '../../lib';
 import type { MemberIdentity, RotationReason, WrappedKey } from './types';
 
 /**
@@ -50,7 +50,7 @@ export function digestPayload(input: DigestInput): Buffer {
       wrappedKeys: sortWrappedKeys(input.wrappedKeys),
       notBefore: input.notBefore,
       reason: input.reason,
-      proposer: { mspId: input.proposer.mspId, fingerprint: input.proposer.fingerprint },
+      proposer: identityRef(input.proposer),
     }),
   );
 }

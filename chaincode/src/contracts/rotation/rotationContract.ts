@@ -318,8 +318,7 @@ export class RotationContract extends KeyLedgerContract {
     const now = ctx.now;
     assertVotable(proposal, now, caller);
     const rejection: Rejection = {
-      mspId: caller.mspId,
-      fingerprint: caller.fingerprint,
+      ...identityRef(caller),
       rejectedAt: now,
       txId: ctx.txId,
       reason: reasonText,
@@ -449,8 +448,7 @@ export class RotationContract extends KeyLedgerContract {
     const record: VolumeRecord = {
       queueId: input.queueId,
       version: input.version,
-      mspId: caller.mspId,
-      fingerprint: caller.fingerprint,
+      ...identityRef(caller),
       total: (previous?.total ?? 0) + input.count,
       reports: (previous?.reports ?? 0) + 1,
       firstWindowStart: previous?.firstWindowStart ?? input.windowStart,
