@@ -4,19 +4,16 @@
  * until committed, encrypt, decrypt, report a compromise, and the 4xx answers to malformed and unauthorised
  * requests. Every ledger call runs as the authenticated caller's own Fabric identity.
  */
-import { createPrivateKey, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import {
-  certificateFingerprint,
   createApp,
+  fabricIdentityResolver,
   hsmTokenCheck,
   ledgerReachableCheck,
   startApiServer,
-  staticIdentityResolver,
   type ApiCaller,
   type ApiServer,
 } from '../../gateway/src/api';
-import { signers } from '@hyperledger/fabric-gateway';
 import type { FabricConfig } from '../../gateway/src/fabric';
 import { HsmToken } from '../../gateway/src/hsm';
 import type { FrontendNodeHandle, ValidatorAgentHandle } from '../../gateway/src/rotation/types';
@@ -57,6 +54,7 @@ describe('REST API over the real stack', () => {
   let stack: Stack;
   let server: ApiServer;
   let hsmToken: HsmToken | undefined;
+  let fabric: ReturnType<typeof fabricIdentityResolver> | undefined;
   const tokens = new Map<string, string>();
   let admin: Participant;
   let validators: Participant[];
@@ -95,30 +93,28 @@ describe('REST API over the real stack', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    // Each caller's ledger clients and approval signer use that caller's own Fabric identity.
-    const participant = (name: string, fabric: FabricConfig, ledger: ApiCaller['ledger']): Participant => ({
-      name,
-      caller: {
-        name,
-        mspId: fabric.mspId,
-        fingerprint: certificateFingerprint(readFileSync(fabric.certPath, 'utf8')),
-        ledger,
-        signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(fabric.keyPath as string))),
-      },
-    });
-    admin = participant('admin', stack.admin.fabric, stack.admin.ledger);
-    validators = stack.validatorMembers.map((member) =>
-      participant(member.name, member.fabric, stack.ledgerAs(member)),
-    );
-    frontends = stack.frontendMembers.map((member) =>
-      participant(member.name, member.fabric, stack.ledgerAs(member)),
-    );
+    // Every caller gets its own connection, ledger clients and approval signer: its own Fabric identity.
     const stranger = await stack.newIdentity(2, `outsider-${randomBytes(3).toString('hex')}`);
-    outsider = participant('outsider', stack.fabricConfig(stranger), stack.ledgerAs(stranger));
-    const everyone = [admin, ...validators, ...frontends, outsider];
-    for (const who of everyone) {
-      tokens.set(who.name, `e2e-${randomBytes(24).toString('base64url')}`);
+    const identities: { name: string; fabric: FabricConfig }[] = [
+      { name: 'admin', fabric: stack.admin.fabric },
+      ...stack.validatorMembers.map((member) => ({ name: member.name, fabric: member.fabric })),
+      ...stack.frontendMembers.map((member) => ({ name: member.name, fabric: member.fabric })),
+      { name: 'outsider', fabric: stack.fabricConfig(stranger) },
+    ];
+    for (const { name } of identities) {
+      tokens.set(name, `e2e-${randomBytes(24).toString('base64url')}`);
     }
+    fabric = fabricIdentityResolver(
+      identities.map((entry) => ({ ...entry, tokens: [tokens.get(entry.name) as string] })),
+    );
+    const participant = (name: string): Participant => ({
+      name,
+      caller: fabric?.callers.get(name) as ApiCaller,
+    });
+    admin = participant('admin');
+    validators = stack.validatorMembers.map((member) => participant(member.name));
+    frontends = stack.frontendMembers.map((member) => participant(member.name));
+    outsider = participant('outsider');
     const member = stack.frontendMembers[0];
     hsmToken = member ? HsmToken.open(member.token) : undefined;
     const agents = new Map<string, ValidatorAgentHandle>();
@@ -135,9 +131,7 @@ describe('REST API over the real stack', () => {
     }
     server = await startApiServer({
       app: createApp({
-        identities: staticIdentityResolver(
-          everyone.map((who) => ({ caller: who.caller, tokens: [tokens.get(who.name) as string] })),
-        ),
+        identities: fabric.resolver,
         validators: agents,
         frontends: nodes,
         health: [
@@ -153,6 +147,7 @@ describe('REST API over the real stack', () => {
   afterAll(async () => {
     await server?.close();
     hsmToken?.close();
+    fabric?.close();
     await stack?.stop();
   });
 

@@ -12,6 +12,12 @@ export {
   type StaticIdentity,
 } from './auth';
 export {
+  fabricIdentityResolver,
+  openFabricCaller,
+  type FabricCaller,
+  type FabricIdentityEntry,
+} from './fabricCaller';
+export {
   hsmTokenCheck,
   ledgerReachableCheck,
   runHealthChecks,
