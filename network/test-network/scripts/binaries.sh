@@ -129,6 +129,11 @@ start_process() {
   println "started ${name} (pid ${pid}, log $(relpath "$NET_DIR" "$(log_dir)/${name}.log"))"
 }
 
+# recorded_pid NAME — the pid in run/NAME.pid, or nothing.
+recorded_pid() {
+  [ -f "$(run_dir)/$1.pid" ] && cut -d' ' -f1 "$(run_dir)/$1.pid"
+}
+
 # process_running NAME — true when run/NAME.pid names a live process still running the recorded command.
 process_running() {
   local pidfile pid cmd
@@ -209,7 +214,8 @@ wait_node() {
   local name=$1 ops=$2 ca=$3 listen=$4 start now
   start=$(date +%s)
   while true; do
-    if [ "${MODE}" = "binaries" ] && ! process_running "$name"; then
+    # The pid itself, not process_running: right after the fork the command line is still the script's.
+    if [ "${MODE}" = "binaries" ] && ! pid_alive "$(recorded_pid "$name")"; then
       show_log_tail "$name"
       fatalln "${name} exited during start-up"
     fi

@@ -171,7 +171,7 @@ test_checks_catch_mutations() {
   expect_check_fails "$dir" "$topo" "a policy naming an unknown organisation"
   mutate && sed -i.bak 's|users/User1@org2.example.com/msp/keystore/priv_sk|users/Admin@org2.example.com/msp/keystore/priv_sk|' "$dir/connection.json"
   expect_check_fails "$dir" "$topo" "a connection-file key that does not match its certificate"
-  mutate && sed -i.bak 's/Rule: "MAJORITY Endorsement"/Rule: "ANY Endorsement"/' "$dir/generated/configtx/configtx.yaml"
+  mutate && sed -i.bak 's/Rule: .MAJORITY Endorsement./Rule: "ANY Endorsement"/' "$dir/generated/configtx/configtx.yaml"
   expect_check_fails "$dir" "$topo" "an endorsement policy other than MAJORITY"
 }
 
