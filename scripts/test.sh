@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib/ensure-deps.sh
 ensure_npm_packages
 ensure_softhsm
+# The linter shellcheck and PyYAML check the real-Fabric network scripts (network/test-network).
+ensure_debian_packages shellcheck python3-yaml
 
 echo "==> type-checking and building (tsc -b)"
 npx tsc -b
@@ -17,3 +19,6 @@ npx jest --selectProjects chaincode --coverage --coverageReporters=text-summary 
 
 echo "==> devnet, gateway and end-to-end tests"
 npx jest --selectProjects devnet gateway e2e --passWithNoTests
+
+echo "==> network/test-network: scripts, generated Fabric configuration, external builder"
+bash network/test-network/test/run.sh

@@ -11,17 +11,28 @@ ensure_npm_packages() {
   fi
 }
 
-# SoftHSM 2 (Debian package softhsm2) backs every HSM operation; install it when missing.
-ensure_softhsm() {
-  if [ -e /usr/lib/softhsm/libsofthsm2.so ] && command -v softhsm2-util >/dev/null 2>&1; then
-    return 0
-  fi
+# Installs the Debian packages not yet installed (as root with apt), or prints the command to run.
+ensure_debian_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "==> installing SoftHSM 2 (apt-get install softhsm2)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 >/dev/null
+    echo "==> installing ${missing[*]} (apt-get)"
+    if [ -z "${KEYLEDGER_APT_UPDATED:-}" ]; then
+      apt-get update -qq
+      export KEYLEDGER_APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "SoftHSM 2 is missing. Install it with:  sudo apt-get update && sudo apt-get install -y softhsm2" >&2
+    echo "Missing packages. Install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
     return 1
   fi
+}
+
+# SoftHSM 2 (Debian package softhsm2) backs every HSM operation.
+ensure_softhsm() {
+  ensure_debian_packages softhsm2
 }
