@@ -20,5 +20,8 @@ npx jest --selectProjects chaincode --coverage --coverageReporters=text-summary 
 echo "==> devnet, gateway and end-to-end tests"
 npx jest --selectProjects devnet gateway e2e --passWithNoTests
 
+echo "==> shellcheck of the project's own scripts"
+shellcheck -x scripts/*.sh scripts/lib/*.sh .ci/run
+
 echo "==> network/test-network: scripts, generated Fabric configuration, external builder"
 bash network/test-network/test/run.sh
