@@ -1,7 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import { compositeKey, ObjectType } from './keys';
 import type { Role } from './roles';
-import { readJson, writeJson, decodeJson } from './state';
+import { readJson, writeJson, decodeJson, syncIndex } from './state';
 import type { QuorumRule } from './quorum';
 
 /** A ledger identity bound to roles by governance. */
@@ -50,8 +50,8 @@ function roleIndexKey(ctx: Context, role: Role, member: Pick<Member, 'mspId' | '
   return compositeKey(ctx, ObjectType.memberRole, role, member.mspId, member.fingerprint);
 }
 
-function activeRoles(member: Member | undefined): Set<Role> {
-  return new Set(member && member.status === 'active' ? member.roles : []);
+function activeRoles(member: Member | undefined): readonly Role[] {
+  return member && member.status === 'active' ? member.roles : [];
 }
 
 /**
@@ -59,18 +59,9 @@ function activeRoles(member: Member | undefined): Set<Role> {
  * "all validators" is one small range read. `previous` is the committed record, read by the caller.
  */
 export async function saveMember(ctx: Context, previous: Member | undefined, next: Member): Promise<void> {
-  const before = activeRoles(previous);
-  const after = activeRoles(next);
-  for (const role of before) {
-    if (!after.has(role)) {
-      await ctx.stub.deleteState(roleIndexKey(ctx, role, next));
-    }
-  }
-  for (const role of after) {
-    if (!before.has(role)) {
-      await writeJson(ctx, roleIndexKey(ctx, role, next), { since: next.updatedAt });
-    }
-  }
+  await syncIndex(ctx, activeRoles(previous), activeRoles(next), (role) => roleIndexKey(ctx, role, next), {
+    since: next.updatedAt,
+  });
   await writeJson(ctx, memberKey(ctx, next.mspId, next.fingerprint), next);
 }
 

@@ -23,6 +23,32 @@ export async function writeJson(ctx: Context, key: string, value: unknown): Prom
   await ctx.stub.putState(key, canonicalBytes(value));
 }
 
+/**
+ * Keeps an index in step with a record: deletes the entries of values the record no longer has and writes
+ * `entry` under the values it gained. Entries of unchanged values are not rewritten, so an update touches (and
+ * can conflict on) only the index keys it really changes. `keyOf` gives a value's index key for this record.
+ */
+export async function syncIndex<T extends string>(
+  ctx: Context,
+  before: Iterable<T>,
+  after: Iterable<T>,
+  keyOf: (value: T) => string,
+  entry: unknown,
+): Promise<void> {
+  const had = new Set(before);
+  const has = new Set(after);
+  for (const value of had) {
+    if (!has.has(value)) {
+      await ctx.stub.deleteState(keyOf(value));
+    }
+  }
+  for (const value of has) {
+    if (!had.has(value)) {
+      await writeJson(ctx, keyOf(value), entry);
+    }
+  }
+}
+
 export async function exists(ctx: Context, key: string): Promise<boolean> {
   const bytes = await ctx.stub.getState(key);
   return !!bytes && bytes.length > 0;

@@ -1,4 +1,4 @@
-import { compositeKey, ObjectType, readJson, writeJson, type KeyLedgerContext } from '../../lib';
+import { compositeKey, ObjectType, readJson, syncIndex, writeJson, type KeyLedgerContext } from '../../lib';
 import type { GovernanceProposal, ProposalStatus } from './types';
 
 /** Index `gov.pstatus / status / proposalId` → `{ proposalId }`, so "open proposals" is one range read. */
@@ -25,11 +25,12 @@ export async function saveProposal(
   previous: GovernanceProposal | undefined,
   next: GovernanceProposal,
 ): Promise<void> {
-  if (previous?.status !== next.status) {
-    if (previous !== undefined) {
-      await ctx.stub.deleteState(statusIndexKey(ctx, previous.status, previous.proposalId));
-    }
-    await writeJson(ctx, statusIndexKey(ctx, next.status, next.proposalId), { proposalId: next.proposalId });
-  }
+  await syncIndex(
+    ctx,
+    previous === undefined ? [] : [previous.status],
+    [next.status],
+    (status) => statusIndexKey(ctx, status, next.proposalId),
+    { proposalId: next.proposalId },
+  );
   await writeJson(ctx, proposalKey(ctx, next.proposalId), next);
 }

@@ -21,6 +21,7 @@ import {
   requireAnyRole,
   requireRole,
   sameIdentity,
+  syncIndex,
   validate,
   ValidationError,
   writeJson,
@@ -53,24 +54,17 @@ async function readStats(ctx: KeyLedgerContext, providerId: string): Promise<Pro
   return readJson<ProviderStats>(ctx, statsKey(ctx, providerId));
 }
 
-/** Keeps one index (key id or algorithm → provider) in step with a profile change: deletes and adds the difference. */
-async function syncIndex(
+/** Keeps the key-id and algorithm indexes (value → provider) in step with a profile change. */
+async function syncIndexes(
   ctx: KeyLedgerContext,
-  indexKey: (ctx: KeyLedgerContext, value: string, providerId: string) => string,
-  providerId: string,
-  before: readonly string[],
-  after: readonly string[],
+  previous: ProviderProfile | undefined,
+  next: ProviderProfile,
 ): Promise<void> {
-  for (const value of before) {
-    if (!after.includes(value)) {
-      await ctx.stub.deleteState(indexKey(ctx, value, providerId));
-    }
-  }
-  for (const value of after) {
-    if (!before.includes(value)) {
-      await writeJson(ctx, indexKey(ctx, value, providerId), { providerId });
-    }
-  }
+  const entry = { providerId: next.providerId };
+  const keyIdKey = (keyId: string): string => keyIdIndexKey(ctx, keyId, next.providerId);
+  const algorithmKey = (algorithm: string): string => algorithmIndexKey(ctx, algorithm, next.providerId);
+  await syncIndex(ctx, previous?.keyIds ?? [], next.keyIds, keyIdKey, entry);
+  await syncIndex(ctx, previous?.algorithms ?? [], next.algorithms, algorithmKey, entry);
 }
 
 /** The newest `count` reputation entries of a provider, newest first (keys sort by time, ascending). */
@@ -185,8 +179,7 @@ export class ProvidersContract extends KeyLedgerContract {
       version: 1,
     };
     await writeJson(ctx, key, profile);
-    await syncIndex(ctx, keyIdIndexKey, profile.providerId, [], profile.keyIds);
-    await syncIndex(ctx, algorithmIndexKey, profile.providerId, [], profile.algorithms);
+    await syncIndexes(ctx, undefined, profile);
     emitEvent(ctx, 'ProviderRegistered', {
       providerId: profile.providerId,
       owner: profile.owner,
@@ -237,8 +230,7 @@ export class ProvidersContract extends KeyLedgerContract {
       (field) => input[field] !== undefined,
     );
     await writeJson(ctx, providerKey(ctx, next.providerId), next);
-    await syncIndex(ctx, keyIdIndexKey, next.providerId, previous.keyIds, next.keyIds);
-    await syncIndex(ctx, algorithmIndexKey, next.providerId, previous.algorithms, next.algorithms);
+    await syncIndexes(ctx, previous, next);
     emitEvent(ctx, 'ProviderUpdated', {
       providerId: next.providerId,
       changed: keyChanged ? [...changed, 'publicKey'] : changed,

@@ -15,6 +15,7 @@ import {
   requireAnyRole,
   requireRole,
   result,
+  syncIndex,
   validate,
   writeJson,
 } from '../../lib';
@@ -37,8 +38,9 @@ async function saveStatusChange(
   previous: SigningKeyRecord,
   next: SigningKeyRecord,
 ): Promise<void> {
-  await ctx.stub.deleteState(statusIndexKey(ctx, previous.status, previous.kid));
-  await writeJson(ctx, statusIndexKey(ctx, next.status, next.kid), { kid: next.kid });
+  await syncIndex(ctx, [previous.status], [next.status], (status) => statusIndexKey(ctx, status, next.kid), {
+    kid: next.kid,
+  });
   await writeJson(ctx, signingKeyKey(ctx, next.kid), next);
 }
 
