@@ -49,6 +49,17 @@ export async function syncIndex<T extends string>(
   }
 }
 
+/** A record under optimistic concurrency: each write bumps `version`, which clients may name to update it. */
+export interface Versioned {
+  readonly version: number;
+  readonly updatedAt: number;
+}
+
+/** The record's next version: `changes` applied, stamped with the transaction time, the counter bumped. */
+export function nextVersion<T extends Versioned>(record: T, changes: Partial<T>, now: number): T {
+  return { ...record, ...changes, updatedAt: now, version: record.version + 1 };
+}
+
 export async function exists(ctx: Context, key: string): Promise<boolean> {
   const bytes = await ctx.stub.getState(key);
   return !!bytes && bytes.length > 0;

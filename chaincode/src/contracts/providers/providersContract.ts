@@ -10,6 +10,7 @@ import {
   KeyLedgerContract,
   listByPartialKey,
   mustReadJson,
+  nextVersion,
   NotFoundError,
   ObjectType,
   parseId,
@@ -216,16 +217,17 @@ export class ProvidersContract extends KeyLedgerContract {
     const base: ProviderProfile = keyMaterial
       ? { ...previous, certificatePem: undefined, certificateFingerprint: undefined, ...keyMaterial }
       : previous;
-    const next: ProviderProfile = {
-      ...base,
-      endpoint: input.endpoint ?? previous.endpoint,
-      algorithms: input.algorithms ?? previous.algorithms,
-      keyIds: input.keyIds ?? previous.keyIds,
-      region: input.region ?? previous.region,
-      auditLinks: input.auditLinks ?? previous.auditLinks,
-      updatedAt: ctx.now,
-      version: previous.version + 1,
-    };
+    const next = nextVersion(
+      base,
+      {
+        endpoint: input.endpoint ?? previous.endpoint,
+        algorithms: input.algorithms ?? previous.algorithms,
+        keyIds: input.keyIds ?? previous.keyIds,
+        region: input.region ?? previous.region,
+        auditLinks: input.auditLinks ?? previous.auditLinks,
+      },
+      ctx.now,
+    );
     const changed = (['endpoint', 'algorithms', 'keyIds', 'region', 'auditLinks'] as const).filter(
       (field) => input[field] !== undefined,
     );
@@ -251,14 +253,11 @@ export class ProvidersContract extends KeyLedgerContract {
     if (previous.status === 'suspended') {
       throw new ConflictError(`provider ${id} is already suspended`);
     }
-    const next: ProviderProfile = {
-      ...previous,
-      status: 'suspended',
-      suspendedAt: ctx.now,
-      suspendedReason: why,
-      updatedAt: ctx.now,
-      version: previous.version + 1,
-    };
+    const next = nextVersion(
+      previous,
+      { status: 'suspended', suspendedAt: ctx.now, suspendedReason: why },
+      ctx.now,
+    );
     await writeJson(ctx, providerKey(ctx, id), next);
     emitEvent(ctx, 'ProviderSuspended', {
       providerId: id,
@@ -279,14 +278,11 @@ export class ProvidersContract extends KeyLedgerContract {
     if (previous.status !== 'suspended') {
       throw new ConflictError(`provider ${id} is not suspended`);
     }
-    const next: ProviderProfile = {
-      ...previous,
-      status: 'active',
-      suspendedAt: undefined,
-      suspendedReason: undefined,
-      updatedAt: ctx.now,
-      version: previous.version + 1,
-    };
+    const next = nextVersion(
+      previous,
+      { status: 'active', suspendedAt: undefined, suspendedReason: undefined },
+      ctx.now,
+    );
     await writeJson(ctx, providerKey(ctx, id), next);
     emitEvent(ctx, 'ProviderResumed', { providerId: id, resumedAt: ctx.now, version: next.version });
     return result(next);

@@ -7,6 +7,7 @@ import {
   KeyLedgerContract,
   listByPartialKey,
   mustReadJson,
+  nextVersion,
   ObjectType,
   pageByPartialKey,
   parseJsonArg,
@@ -129,13 +130,7 @@ export class SigningKeysContract extends KeyLedgerContract {
     if (previous.status !== 'active') {
       throw new ConflictError(`signing key ${id} is ${previous.status}; only an active key can be retired`);
     }
-    const next: SigningKeyRecord = {
-      ...previous,
-      status: 'retired',
-      retiredAt: ctx.now,
-      updatedAt: ctx.now,
-      version: previous.version + 1,
-    };
+    const next = nextVersion(previous, { status: 'retired', retiredAt: ctx.now }, ctx.now);
     await saveStatusChange(ctx, previous, next);
     emitEvent(ctx, 'SigningKeyRetired', {
       kid: id,
@@ -163,15 +158,11 @@ export class SigningKeysContract extends KeyLedgerContract {
         `signing key ${id} is already revoked (${previous.revocationReason ?? 'unspecified'}); revocation is final`,
       );
     }
-    const next: SigningKeyRecord = {
-      ...previous,
-      status: 'revoked',
-      revokedAt: ctx.now,
-      revocationReason: why,
-      revokedBy: identityRef(ctx.caller),
-      updatedAt: ctx.now,
-      version: previous.version + 1,
-    };
+    const next = nextVersion(
+      previous,
+      { status: 'revoked', revokedAt: ctx.now, revocationReason: why, revokedBy: identityRef(ctx.caller) },
+      ctx.now,
+    );
     await saveStatusChange(ctx, previous, next);
     emitEvent(ctx, 'SigningKeyRevoked', {
       kid: id,

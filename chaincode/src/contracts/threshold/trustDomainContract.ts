@@ -11,6 +11,7 @@ import {
   KeyLedgerContext,
   KeyLedgerContract,
   memberRef,
+  nextVersion,
   pageByPartialKey,
   ObjectType,
   parseId,
@@ -257,7 +258,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       lastAttestedAt: now,
       lastFirmwareDigest: input.statement.firmwareDigest,
     };
-    const next = updated(module, { trust }, now);
+    const next = nextVersion(module, { trust }, now);
     await writeJson(ctx, nonce, { at: now, txId: ctx.txId });
     await writeTrustEvent(ctx, {
       moduleId: module.moduleId,
@@ -312,7 +313,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       );
     }
     const now = ctx.now;
-    const next = updated(
+    const next = nextVersion(
       module,
       {
         status: 'quarantined',
@@ -359,7 +360,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       throw new ConflictError(`module ${id} is not quarantined`);
     }
     const now = ctx.now;
-    const next = updated(
+    const next = nextVersion(
       module,
       {
         status: 'active',
@@ -412,7 +413,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       anomalies: module.trust.anomalies + 1,
       recentAnomalies: withAnomaly(module.trust.recentAnomalies, { at: now, severity: input.severity }, now),
     };
-    const next = updated(module, { trust }, now);
+    const next = nextVersion(module, { trust }, now);
     if (marker !== undefined) {
       await writeJson(ctx, marker, { at: now, txId: ctx.txId, kind: 'anomaly' });
     }
@@ -461,7 +462,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       );
     }
     const now = ctx.now;
-    const next = updated(module, { trust: withParticipation(module.trust, input.ok) }, now);
+    const next = nextVersion(module, { trust: withParticipation(module.trust, input.ok) }, now);
     await writeJson(ctx, marker, { at: now, ok: input.ok, txId: ctx.txId });
     await writeTrustEvent(ctx, {
       moduleId: module.moduleId,
@@ -894,7 +895,7 @@ export class TrustDomainContract extends KeyLedgerContract {
     if (cheater) {
       trust = { ...trust, cheaterReports: trust.cheaterReports + 1 };
     }
-    const next = updated(module, { trust }, now);
+    const next = nextVersion(module, { trust }, now);
     if (!alreadyCounted) {
       await writeJson(ctx, marker, { at: now, ok, txId: ctx.txId });
     }
@@ -923,8 +924,4 @@ function withParticipation(trust: TrustCounters, ok: boolean): TrustCounters {
   return ok
     ? { ...trust, participationOk: trust.participationOk + 1 }
     : { ...trust, participationFailed: trust.participationFailed + 1 };
-}
-
-function updated(module: SecurityModule, changes: Partial<SecurityModule>, now: number): SecurityModule {
-  return { ...module, ...changes, updatedAt: now, version: module.version + 1 };
 }
