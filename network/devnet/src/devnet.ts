@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
-import { genesisConfigBlock, newBlock, signBlock } from './orderer/interimblocks';
+import { genesisConfigBlock, newBlock, signBlock } from './blocks';
 import { ChaincodeSupport } from './chaincode';
 import { dataPaths, resolveOptions, type DevnetOptions } from './config';
 import { clientConnection, connectionProfile, writeConnectionProfile, type ClientConnection } from './connection';
@@ -118,7 +118,11 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
   progress('ledger');
   const ledger = await Ledger.open(paths.ledger, { channelId: options.channelId });
   if (ledger.height === 0) {
-    const genesis = genesisConfigBlock(options.channelId, material, Date.now());
+    const genesis = genesisConfigBlock(options.channelId, material, Date.now(), {
+      maxMessageCount: options.batchSize,
+      batchTimeout: `${options.batchTimeoutMs}ms`,
+      ordererEndpoint: `127.0.0.1:${options.port}`,
+    });
     await ledger.commitBlock(genesis, [peer.TxValidationCode.VALID], new Map());
   }
 

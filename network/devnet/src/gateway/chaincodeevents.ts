@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { gateway, peer, type orderer } from '@hyperledger/fabric-protos';
+import { gateway, orderer, peer } from '@hyperledger/fabric-protos';
 import { blockTransactions } from '../orderer/blockinfo';
 import type { CommitNotifier } from '../orderer/notifier';
 import { RpcError } from './errors';
@@ -18,10 +18,10 @@ export async function chaincodeEventsStartBlock(blocks: BlockSource, request: ga
 function startFromPosition(height: number, position: orderer.SeekPosition | undefined): number {
   if (!position) return height;
   switch (position.getTypeCase()) {
-    case 0: // TYPE_NOT_SET
-    case 3: // NEXT_COMMIT
+    case orderer.SeekPosition.TypeCase.TYPE_NOT_SET:
+    case orderer.SeekPosition.TypeCase.NEXT_COMMIT:
       return height;
-    case 2: // SPECIFIED
+    case orderer.SeekPosition.TypeCase.SPECIFIED:
       return position.getSpecified()?.getNumber() ?? height;
     default:
       throw new RpcError(grpc.status.INVALID_ARGUMENT, `invalid start position type: ${position.getTypeCase()}`);
