@@ -15,19 +15,21 @@ export interface Caller extends IdentityRef {
   readonly id: string;
 }
 
-export function certificateFingerprint(pem: string): string {
-  return sha256Hex(new X509Certificate(pem).raw);
+/**
+ * The submitter's X.509 certificate (Fabric passes it as PEM), for what the fingerprint does not say: subject,
+ * public key. Anything else is refused as an identity (FORBIDDEN), not as bad input.
+ */
+export function callerCertificate(ctx: Context): X509Certificate {
+  try {
+    return new X509Certificate(Buffer.from(ctx.clientIdentity.getIDBytes()).toString('utf8'));
+  } catch {
+    throw new ForbiddenError('caller identity is not an X.509 certificate');
+  }
 }
 
 export function callerOf(ctx: Context): Caller {
   const identity = ctx.clientIdentity;
-  const pem = Buffer.from(identity.getIDBytes()).toString('utf8');
-  let fingerprint: string;
-  try {
-    fingerprint = certificateFingerprint(pem);
-  } catch {
-    throw new ForbiddenError('caller identity is not an X.509 certificate');
-  }
+  const fingerprint = sha256Hex(callerCertificate(ctx).raw);
   return { mspId: identity.getMSPID(), fingerprint, id: identity.getID() };
 }
 

@@ -1,5 +1,4 @@
-import { X509Certificate } from 'node:crypto';
-import { ForbiddenError, type KeyLedgerContext } from '../../lib';
+import { callerCertificate, type KeyLedgerContext } from '../../lib';
 
 export interface CertificateSubject {
   readonly organizationalUnits: string[];
@@ -15,12 +14,7 @@ export const ADMIN_OU = 'admin';
  * fake another attribute.
  */
 export function callerSubject(ctx: KeyLedgerContext): CertificateSubject {
-  let subject: string;
-  try {
-    subject = new X509Certificate(Buffer.from(ctx.clientIdentity.getIDBytes())).subject;
-  } catch {
-    throw new ForbiddenError('caller identity is not an X.509 certificate');
-  }
+  const { subject } = callerCertificate(ctx);
   const attributes = subject
     .split('\n')
     .flatMap((line) => line.split(' + '))

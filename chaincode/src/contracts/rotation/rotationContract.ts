@@ -1,6 +1,6 @@
-import { X509Certificate } from 'node:crypto';
 import { Info, Returns, Transaction } from 'fabric-contract-api';
 import {
+  callerCertificate,
   ConflictError,
   emitEvent,
   identityRef,
@@ -653,8 +653,7 @@ function approvalOf(ctx: KeyLedgerContext, payload: Uint8Array, signature: strin
     return base;
   }
   const certificate = Buffer.from(ctx.clientIdentity.getIDBytes()).toString('utf8');
-  const key = new X509Certificate(certificate).publicKey;
-  if (!verifySignature(key, payload, Buffer.from(signature, 'base64'))) {
+  if (!verifySignature(callerCertificate(ctx).publicKey, payload, Buffer.from(signature, 'base64'))) {
     throw new ValidationError(
       'invalid signature: it does not verify over the proposal digest with the caller certificate key',
     );
