@@ -110,19 +110,27 @@ async function start(args: ParsedArgs): Promise<void> {
   const began = Date.now();
   let stepStart = began;
   let step = 0;
+  let lineOpen = false;
   const devnet = await startDevnet({
     ...options,
     progress: (message) => {
       const now = Date.now();
-      if (step > 0) process.stdout.write(` (${now - stepStart} ms)\n`);
+      if (step > 0) process.stdout.write(`${lineOpen ? '' : '    '} done (${now - stepStart} ms)\n`);
       step++;
       stepStart = now;
+      lineOpen = false;
       if (message.startsWith('ready')) {
         process.stdout.write(`✔ devnet ${message} in ${now - began} ms\n`);
         step = 0;
-      } else process.stdout.write(`[${step}] ${message}…`);
+      } else {
+        process.stdout.write(`[${step}] ${message}…`);
+        lineOpen = true;
+      }
     },
-    log: (line) => process.stdout.write(`${line}\n`),
+    log: (line) => {
+      process.stdout.write(`${lineOpen ? '\n' : ''}    ${line}\n`);
+      lineOpen = false;
+    },
   });
   process.stdout.write(
     `  connection file: ${path.join(devnet.dataDir, 'connection.json')}\n  data: ${devnet.dataDir}\n  stop with Ctrl-C or \`devnet stop --data ${devnet.dataDir}\`\n`,

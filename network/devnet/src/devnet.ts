@@ -46,7 +46,7 @@ export interface DevnetStatus {
   readonly height: number;
   readonly orgs: readonly string[];
   readonly tls: boolean;
-  readonly chaincodes: readonly { name: string; source: string; policy: string; sequence: number; ready: boolean }[];
+  readonly chaincodes: readonly { name: string; source: string; policy: string; sequence: number; ready: boolean; pid?: number }[];
 }
 
 /** A running devnet, for tests and tools. */
@@ -287,26 +287,28 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
 
   const registered = definitions.list();
   if (registered.length > 0) progress(`chaincodes: ${registered.map((d) => d.name).join(', ')}`);
-  for (const definition of registered) {
-    try {
-      if (definition.kind === 'path') {
-        await chaincodes.launch({
-          name: definition.name,
-          path: definition.source,
-          peerAddress: endpoint,
-          ...(tls
-            ? { tls: { rootCertPem: material.tls.caCertPem, clientCertPem: material.tls.clientCertPem, clientKeyPem: material.tls.clientKeyPem } }
-            : {}),
-          logDir: paths.chaincodeLogs,
-          env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
-        });
-      } else {
-        await chaincodes.connect({ name: definition.name, address: definition.source });
+  await Promise.all(
+    registered.map(async (definition) => {
+      try {
+        if (definition.kind === 'path') {
+          await chaincodes.launch({
+            name: definition.name,
+            path: definition.source,
+            peerAddress: endpoint,
+            ...(tls
+              ? { tls: { rootCertPem: material.tls.caCertPem, clientCertPem: material.tls.clientCertPem, clientKeyPem: material.tls.clientKeyPem } }
+              : {}),
+            logDir: paths.chaincodeLogs,
+            env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
+          });
+        } else {
+          await chaincodes.connect({ name: definition.name, address: definition.source });
+        }
+      } catch (err) {
+        log(`chaincode ${definition.name} could not be restarted: ${err instanceof Error ? err.message : String(err)}`);
       }
-    } catch (err) {
-      log(`chaincode ${definition.name} could not be restarted: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+    }),
+  );
 
   const status = (): DevnetStatus => ({
     pid: process.pid,
@@ -321,6 +323,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       policy: d.policy,
       sequence: d.sequence,
       ready: chaincodes.isReady(d.name),
+      ...(chaincodes.info(d.name)?.pid !== undefined ? { pid: chaincodes.info(d.name)?.pid } : {}),
     })),
   });
 
