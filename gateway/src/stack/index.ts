@@ -1,0 +1,2 @@
+export * from './governanceSetup';
+export * from './localStack';

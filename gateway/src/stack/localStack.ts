@@ -1,0 +1,298 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startDevnet, type Devnet } from '@keyledger/devnet';
+import { issueIdentity } from '@keyledger/devnet/dist/msp';
+import { pino, type Logger } from 'pino';
+import {
+  createApp,
+  fabricIdentityResolver,
+  ledgerReachableCheck,
+  startApiServer,
+  type ApiServer,
+} from '../api';
+import { configFromConnectionFile, readConnectionFile, type FabricConfig } from '../fabric/config';
+import { FabricConnection } from '../fabric/connection';
+import { LocalTokenStore, useSoftHsmDirectory, type TokenCredentials } from '../hsm';
+import {
+  certificateFingerprint,
+  FrontendNode,
+  REDACT_PATHS,
+  RotationLedger,
+  ValidatorAgent,
+} from '../rotation';
+import { ensureBootstrapped, ensureMembers, ensureValidators, type MemberSpec } from './governanceSetup';
+
+export const CHAINCODE_NAME = 'keyledger';
+/** The chaincode package folder (gateway/dist/stack → repository root → chaincode). */
+export const CHAINCODE_DIR = resolve(__dirname, '../../../chaincode');
+
+export interface LocalStackOptions {
+  /** Everything lives here: HSM tokens, devnet ledger, agent checkpoints, API tokens, logs. */
+  readonly dataDir: string;
+  /** 'devnet' starts the embedded ledger; 'fabric' uses a real network's connection file. */
+  readonly network: 'devnet' | 'fabric';
+  readonly connectionFile?: string;
+  readonly devnetPort?: number;
+  readonly apiPort?: number;
+  readonly validators?: number;
+  readonly frontends?: number;
+  readonly progress?: (line: string) => void;
+}
+
+export interface StackParticipant {
+  readonly name: string;
+  readonly role: 'admin' | 'validator' | 'frontend';
+  readonly mspId: string;
+  readonly apiToken: string;
+}
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly ledgerEndpoint: string;
+  readonly connectionFile: string;
+  readonly logFile: string;
+  readonly participants: readonly StackParticipant[];
+  stop(): Promise<void>;
+}
+
+interface Identity {
+  readonly name: string;
+  readonly fabric: FabricConfig;
+  readonly fingerprint: string;
+}
+
+const STEPS = 6;
+
+/**
+ * Brings up KeyLedger on one machine: SoftHSM tokens, the ledger (embedded devnet, or a real Fabric network
+ * by its connection file), governance with three validators and two front-ends, their agents, and the REST
+ * API. Every step is idempotent, so a second start reuses the data folder and only starts processes.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  const progress = options.progress ?? ((): void => undefined);
+  const step = (n: number, text: string): void => progress(`[${n}/${STEPS}] ${text}`);
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
+  const logFile = join(dataDir, 'logs', 'keyledger.log');
+  const logger: Logger = pino(
+    { level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    pino.destination({ dest: logFile, sync: false, mkdir: true }),
+  );
+  const validatorCount = options.validators ?? 3;
+  const frontendCount = options.frontends ?? 2;
+  const closers: (() => Promise<void> | void)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        logger.warn({ err: error }, 'error while stopping');
+      }
+    }
+    closers.length = 0;
+    logger.flush();
+  };
+
+  try {
+    step(1, 'HSM tokens (SoftHSM, project-owned configuration)');
+    const hsmDir = join(dataDir, 'hsm');
+    useSoftHsmDirectory(hsmDir);
+    const tokens = new LocalTokenStore(hsmDir);
+    const tokenOf = (label: string): TokenCredentials => tokens.ensure(label).credentials;
+    const names = {
+      validators: Array.from({ length: validatorCount }, (_, i) => `validator${i + 1}`),
+      frontends: Array.from({ length: frontendCount }, (_, i) => `frontend${i + 1}`),
+    };
+    [...names.validators, ...names.frontends].forEach((name) => tokenOf(name));
+    progress(`      ${hsmDir} (${tokens.labels().length} tokens)`);
+
+    let admin: Identity;
+    let validators: Identity[];
+    let frontends: Identity[];
+    let connectionFile: string;
+    let ledgerEndpoint: string;
+    let startBlock: (() => bigint) | undefined;
+    if (options.network === 'devnet') {
+      step(2, 'ledger: embedded devnet (3 organisations) and the keyledger chaincode');
+      const devnet: Devnet = await startDevnet({
+        dataDir: join(dataDir, 'devnet'),
+        port: options.devnetPort ?? 7051,
+        orgs: 3,
+        channelId: 'keyledger',
+        progress: (line) => progress(`      ${line}`),
+      });
+      closers.push(() => devnet.stop());
+      await devnet.deploy(CHAINCODE_NAME, CHAINCODE_DIR);
+      connectionFile = join(devnet.dataDir, 'connection.json');
+      ledgerEndpoint = devnet.endpoint;
+      startBlock = () => BigInt(devnet.status().height);
+      const config = (files: { mspId: string; certPath: string; keyPath: string }): FabricConfig => ({
+        endpoint: devnet.endpoint,
+        tlsRootCertPath: devnet.material.tls.caCertPath,
+        hostnameOverride: 'localhost',
+        channel: devnet.channelId,
+        chaincode: CHAINCODE_NAME,
+        mspId: files.mspId,
+        certPath: files.certPath,
+        keyPath: files.keyPath,
+      });
+      const identity = async (name: string, index: number): Promise<Identity> => {
+        const org = devnet.material.orgs[index % devnet.material.orgs.length];
+        if (!org) {
+          throw new Error('devnet has no organisations');
+        }
+        const files = await issueIdentity(org, name, 'client');
+        return { name, fabric: config(files), fingerprint: certificateFingerprint(files.certPem) };
+      };
+      const adminFiles = devnet.identity(1, 'admin');
+      admin = {
+        name: 'admin',
+        fabric: config(adminFiles),
+        fingerprint: certificateFingerprint(adminFiles.certPem),
+      };
+      validators = await Promise.all(names.validators.map((name, i) => identity(name, i)));
+      frontends = await Promise.all(names.frontends.map((name, i) => identity(name, i)));
+    } else {
+      step(2, 'ledger: Hyperledger Fabric network from its connection file');
+      connectionFile = resolve(options.connectionFile ?? 'network/test-network/connection.json');
+      if (!existsSync(connectionFile)) {
+        throw new Error(
+          `no connection file at ${connectionFile}: run network/test-network/network.sh up createChannel deployCC`,
+        );
+      }
+      const file = readConnectionFile(connectionFile);
+      const fromFile = (name: string, mspId: string, role: 'admin' | 'user'): Identity => {
+        const fabric = configFromConnectionFile(file, { mspId, role });
+        return { name, fabric, fingerprint: certificateFingerprint(readFileSync(fabric.certPath, 'utf8')) };
+      };
+      const orgs = file.orgs.map((org) => org.mspId);
+      const orgAt = (i: number): string => orgs[i % orgs.length] as string;
+      ledgerEndpoint = file.endpoint;
+      // A test network has one user and one admin per organisation: validators act as the users, front-ends
+      // as the admins of the first organisations (the ledger roles, not the certificates, decide what they may do).
+      admin = fromFile('admin', orgAt(0), 'admin');
+      validators = names.validators.map((name, i) => fromFile(name, orgAt(i), 'user'));
+      frontends = names.frontends.map((name, i) => fromFile(name, orgAt(i), 'admin'));
+    }
+    progress(`      ${ledgerEndpoint}; connection file ${connectionFile}`);
+
+    step(3, 'governance: bootstrap, validators (genesis + quorum proposals), front-ends');
+    const connections: FabricConnection[] = [];
+    closers.push(() => connections.forEach((connection) => connection.close()));
+    const ledgerOf = (who: Identity): RotationLedger => {
+      const connection = FabricConnection.open(who.fabric);
+      connections.push(connection);
+      return new RotationLedger(connection);
+    };
+    const spec = (who: Identity): MemberSpec => ({
+      name: who.name,
+      mspId: who.fabric.mspId,
+      fingerprint: who.fingerprint,
+    });
+    const adminLedger = ledgerOf(admin);
+    const bootstrap = await ensureBootstrapped(adminLedger);
+    const byName = new Map(validators.map((v) => [v.name, v]));
+    await ensureValidators(adminLedger, validators.map(spec), (member) =>
+      ledgerOf(byName.get(member.name) as Identity),
+    );
+    await ensureMembers(adminLedger, frontends.map(spec), 'frontend');
+    progress(
+      `      governance ${bootstrap}; ${validators.length} validators, ${frontends.length} front-ends`,
+    );
+
+    step(4, 'agents: front-end nodes, then validator agents');
+    const agentDir = join(dataDir, 'agents');
+    mkdirSync(agentDir, { recursive: true });
+    const common = (who: Identity) => {
+      const credentials = tokenOf(who.name);
+      const checkpointPath = join(agentDir, `${who.name}.checkpoint.json`);
+      return {
+        name: who.name,
+        fabric: who.fabric,
+        token: { label: credentials.label, pin: credentials.pin },
+        logger,
+        checkpointPath,
+        ...(startBlock && !existsSync(checkpointPath) ? { startBlock: startBlock() } : {}),
+      };
+    };
+    const frontendNodes: FrontendNode[] = [];
+    for (const who of frontends) {
+      const node = await FrontendNode.start(common(who));
+      frontendNodes.push(node);
+      closers.push(() => node.stop());
+    }
+    const validatorAgents: ValidatorAgent[] = [];
+    for (const who of validators) {
+      const agent = await ValidatorAgent.start(common(who));
+      validatorAgents.push(agent);
+      closers.push(() => agent.stop());
+    }
+
+    step(5, 'REST API');
+    const apiTokens = loadApiTokens(join(dataDir, 'api-tokens.json'), [
+      'admin',
+      ...names.validators,
+      ...names.frontends,
+    ]);
+    const everyone: { who: Identity; role: StackParticipant['role'] }[] = [
+      { who: admin, role: 'admin' },
+      ...validators.map((who) => ({ who, role: 'validator' as const })),
+      ...frontends.map((who) => ({ who, role: 'frontend' as const })),
+    ];
+    const identities = fabricIdentityResolver(
+      everyone.map(({ who }) => ({
+        name: who.name,
+        fabric: who.fabric,
+        tokens: [apiTokens[who.name] as string],
+      })),
+    );
+    closers.push(() => identities.close());
+    const adminCaller = identities.callers.get('admin');
+    const app = createApp({
+      identities: identities.resolver,
+      validators: new Map(validatorAgents.map((agent) => [agent.name, agent])),
+      frontends: new Map(frontendNodes.map((node) => [node.name, node])),
+      logger,
+      health: adminCaller ? [ledgerReachableCheck('ledger', adminCaller.ledger.governance, 'WhoAmI')] : [],
+    });
+    const api: ApiServer = await startApiServer({ app, host: '127.0.0.1', port: options.apiPort ?? 8080 });
+    closers.push(() => api.close());
+
+    step(6, 'ready');
+    return {
+      apiUrl: api.url,
+      ledgerEndpoint,
+      connectionFile,
+      logFile,
+      participants: everyone.map(({ who, role }) => ({
+        name: who.name,
+        role,
+        mspId: who.fabric.mspId,
+        apiToken: apiTokens[who.name] as string,
+      })),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** API bearer tokens of the local participants, made once and kept 0600 in the data folder. */
+function loadApiTokens(path: string, names: readonly string[]): Record<string, string> {
+  const tokens: Record<string, string> = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>)
+    : {};
+  let changed = false;
+  for (const name of names) {
+    if (!tokens[name]) {
+      tokens[name] = randomBytes(24).toString('base64url');
+      changed = true;
+    }
+  }
+  if (changed) {
+    writeFileSync(path, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  }
+  return tokens;
+}
