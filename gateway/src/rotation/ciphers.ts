@@ -13,6 +13,7 @@ import {
   ENVELOPE_IV_BYTES,
   ENVELOPE_IV_OFFSET,
   ENVELOPE_OVERHEAD,
+  ENVELOPE_TAG_BYTES,
   envelopeParts,
   writeEnvelopeHeader,
 } from './envelope';
@@ -40,6 +41,7 @@ export interface VersionCipher {
 }
 
 const GCM = 'aes-256-gcm';
+const GCM_OPTIONS = { authTagLength: ENVELOPE_TAG_BYTES } as const;
 
 /**
  * Key held in process memory as a Node KeyObject (its bytes live in native memory, outside the JS heap, and
@@ -61,9 +63,8 @@ export class MemoryCipher implements VersionCipher {
     const envelope = Buffer.allocUnsafe(ENVELOPE_OVERHEAD + plaintext.length);
     writeEnvelopeHeader(envelope, version);
     randomFillSync(envelope, ENVELOPE_IV_OFFSET, ENVELOPE_IV_BYTES);
-    const cipher = createCipheriv(GCM, key, envelope.subarray(ENVELOPE_IV_OFFSET, ENVELOPE_HEADER_BYTES), {
-      authTagLength: 16,
-    });
+    const iv = envelope.subarray(ENVELOPE_IV_OFFSET, ENVELOPE_HEADER_BYTES);
+    const cipher = createCipheriv(GCM, key, iv, GCM_OPTIONS);
     cipher.setAAD(aad);
     let offset = ENVELOPE_HEADER_BYTES + cipher.update(plaintext).copy(envelope, ENVELOPE_HEADER_BYTES);
     offset += cipher.final().copy(envelope, offset);
@@ -74,7 +75,7 @@ export class MemoryCipher implements VersionCipher {
   open(envelope: Uint8Array, aad: Buffer): Buffer {
     const key = this.#usable();
     const { iv, ciphertext, tag } = envelopeParts(envelope);
-    const decipher = createDecipheriv(GCM, key, iv, { authTagLength: 16 });
+    const decipher = createDecipheriv(GCM, key, iv, GCM_OPTIONS);
     decipher.setAAD(aad);
     decipher.setAuthTag(tag);
     const plaintext = decipher.update(ciphertext);

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { checkpointers, type ChaincodeEvent, type Checkpointer } from '@hyperledger/fabric-gateway';
 import { EventFollower, LedgerError } from '../fabric';
 import {
@@ -507,16 +508,19 @@ export class FrontendNode implements FrontendNodeHandle {
 
   async #sync(queueId: string, retentionVersions: number | undefined, context: SyncContext): Promise<void> {
     const { ledger, logger } = this.#p;
-    const retention = retentionVersions ?? (await ledger.getKeyPolicy(queueId)).retentionVersions;
-    let ring = this.#rings.get(queueId);
+    const known = this.#rings.get(queueId);
+    const since = known ? Math.max(0, known.newestCommitted - known.retentionVersions) : 0;
+    const [retention, rotations] = await Promise.all([
+      retentionVersions ?? ledger.getKeyPolicy(queueId).then((policy) => policy.retentionVersions),
+      ledger.getRotationsSince(queueId, since),
+    ]);
+    let ring = known;
     if (ring === undefined) {
       ring = new QueueKeyring(queueId, retention);
       this.#rings.set(queueId, ring);
     } else {
       ring.retentionVersions = retention;
     }
-    const since = Math.max(0, ring.newestCommitted - ring.retentionVersions);
-    const rotations = await ledger.getRotationsSince(queueId, since);
     for (const rotation of rotations) {
       ring.noteCommitted(rotation.version);
     }
@@ -568,13 +572,23 @@ export class FrontendNode implements FrontendNodeHandle {
     const { queueId, version } = rotation;
     const fields = { queueId, version, keyId: rotation.keyId, keyCheckValue: rotation.keyCheckValue };
 
+    const started = performance.now();
     context.validators ??= ledger.listValidators();
     context.quorum ??= ledger.getQuorum();
-    const [validators, quorum, proposal] = await Promise.all([
+    // One round trip for everything: the own wrapped copy is fetched alongside, but used only once the commit
+    // has verified.
+    const [validators, quorum, proposal, own] = await Promise.all([
       context.validators,
       context.quorum,
       ledger.getRotation(rotation.proposalId),
+      ledger.getWrappedKey(queueId, version).catch((error: unknown) => {
+        if (error instanceof LedgerError && error.kind === 'NOT_FOUND') {
+          return null;
+        }
+        throw error;
+      }),
     ]);
+    const ledgerMs = Math.round(performance.now() - started);
     const verdict = verifyCommit({
       rotation,
       proposal,
@@ -586,16 +600,9 @@ export class FrontendNode implements FrontendNodeHandle {
       this.#refuse(rotation, `commit does not verify: ${verdict.problems.join('; ')}`, false);
       return false;
     }
-
-    let own;
-    try {
-      own = await ledger.getWrappedKey(queueId, version);
-    } catch (error) {
-      if (error instanceof LedgerError && error.kind === 'NOT_FOUND') {
-        this.#refuse(rotation, 'this node is not a recipient of the version (registered later?)', true);
-        return false;
-      }
-      throw error;
+    if (own === null) {
+      this.#refuse(rotation, 'this node is not a recipient of the version (registered later?)', true);
+      return false;
     }
     const mine = proposal.wrappedKeys.find((entry) => refOf(entry) === refOf(this.identity));
     if (
@@ -618,74 +625,54 @@ export class FrontendNode implements FrontendNodeHandle {
       context: wrapContext(queueId, version, rotation.keyId),
     };
     const label = keyVersionLabel(queueId, version);
+    const unwrapInto = (options: { label: string; persistent: boolean; readable: boolean }): KeyRef =>
+      unwrapKeyFromSender(token, this.#wrapping.privateKey, wrapped, { ...unwrapOptions, ...options });
 
-    // The persistent, non-extractable copy: found from an earlier run, or unwrapped now.
+    // Unwrap and check the key check value before anything uses the key. A wrapped key that does not unwrap
+    // for this node, or unwraps to another key than the ledger names, is refused and reported.
+    let cipher: VersionCipher;
     let tokenKey: KeyRef | undefined;
-    for (const candidate of findKeys(token, { keyClass: 'secret', label })) {
-      if (
-        tokenKey === undefined &&
-        sameKeyCheckValue(keyCheckValue(token, candidate), rotation.keyCheckValue)
-      ) {
-        tokenKey = candidate;
-      } else {
-        destroyKey(token, candidate);
-      }
-    }
-    if (tokenKey === undefined) {
-      try {
-        tokenKey = unwrapKeyFromSender(token, this.#wrapping.privateKey, wrapped, {
-          ...unwrapOptions,
-          label,
-          persistent: true,
-        });
-      } catch (error) {
-        if (error instanceof HsmError) {
-          this.#refuse(
-            rotation,
-            `the wrapped key does not unwrap for this node (${error.ckr ?? 'HSM error'})`,
-            true,
-          );
-          await this.#reportBadKey(rotation, 'wrapped key does not unwrap');
-          return false;
+    try {
+      if (this.#residence === 'memory') {
+        // A short-lived readable session copy, read once into a KeyObject and destroyed. The persistent
+        // token copy (for restarts) is written after activation: token objects are slow to create.
+        const session = unwrapInto({ label: `${label}#memory`, persistent: false, readable: true });
+        let key;
+        try {
+          key = readSessionKey(token, session);
+        } finally {
+          destroyKey(token, session);
         }
-        throw error;
+        const kcv = keyCheckValueOf(key);
+        if (!sameKeyCheckValue(kcv, rotation.keyCheckValue)) {
+          return await this.#refuseBadKey(rotation, kcv);
+        }
+        cipher = new MemoryCipher(key);
+      } else {
+        tokenKey = this.#findTokenKey(label, rotation.keyCheckValue);
+        if (tokenKey === undefined) {
+          tokenKey = unwrapInto({ label, persistent: true, readable: false });
+          const kcv = keyCheckValue(token, tokenKey);
+          if (!sameKeyCheckValue(kcv, rotation.keyCheckValue)) {
+            destroyKey(token, tokenKey);
+            return await this.#refuseBadKey(rotation, kcv);
+          }
+        }
+        cipher = new TokenCipher(token, tokenKey);
       }
-      const unwrappedKcv = keyCheckValue(token, tokenKey);
-      if (!sameKeyCheckValue(unwrappedKcv, rotation.keyCheckValue)) {
-        destroyKey(token, tokenKey);
+    } catch (error) {
+      if (error instanceof HsmError) {
         this.#refuse(
           rotation,
-          `key check value mismatch: the unwrapped key has ${unwrappedKcv}, the ledger says ${rotation.keyCheckValue}`,
+          `the wrapped key does not unwrap for this node (${error.ckr ?? 'HSM error'})`,
           true,
         );
-        await this.#reportBadKey(rotation, 'unwrapped key does not match the committed key check value');
+        await this.#reportBadKey(rotation, 'wrapped key does not unwrap');
         return false;
       }
+      throw error;
     }
 
-    let cipher: VersionCipher;
-    if (this.#residence === 'hsm') {
-      cipher = new TokenCipher(token, tokenKey);
-    } else {
-      // A short-lived, readable session copy from the same wrapped key, read once into a KeyObject.
-      const session = unwrapKeyFromSender(token, this.#wrapping.privateKey, wrapped, {
-        ...unwrapOptions,
-        label: `${label}#memory`,
-        persistent: false,
-        readable: true,
-      });
-      let key;
-      try {
-        key = readSessionKey(token, session);
-      } finally {
-        destroyKey(token, session);
-      }
-      if (!sameKeyCheckValue(keyCheckValueOf(key), rotation.keyCheckValue)) {
-        this.#refuse(rotation, 'key check value mismatch in the memory copy', true);
-        return false;
-      }
-      cipher = new MemoryCipher(key);
-    }
     const entry = ring.add(
       {
         version,
@@ -695,7 +682,7 @@ export class FrontendNode implements FrontendNodeHandle {
         notBefore: rotation.notBefore,
         compromised: rotation.compromised,
         cipher,
-        tokenKey,
+        ...(tokenKey ? { tokenKey } : {}),
         counter: this.#volume.counter(queueId, version),
       },
       Date.now(),
@@ -708,6 +695,7 @@ export class FrontendNode implements FrontendNodeHandle {
       committedAt: rotation.committedAt,
       activatedAt: entry.activatedAt,
     });
+    this.#changes.emit('change', queueId);
     logger.info(
       {
         ...fields,
@@ -716,10 +704,55 @@ export class FrontendNode implements FrontendNodeHandle {
         compromised: rotation.compromised,
         current: ring.current?.version,
         residence: this.#residence,
+        ledgerMs,
+        totalMs: Math.round(performance.now() - started),
       },
       'key version verified and activated',
     );
+
+    if (entry.tokenKey === undefined) {
+      // The durable copy a restart resumes from: an earlier run's, or unwrapped now (same wrapped key, and
+      // checked again, so it is the key just activated). Let waiting callers and queued messages run first.
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        let persisted = this.#findTokenKey(label, rotation.keyCheckValue);
+        if (persisted === undefined) {
+          persisted = unwrapInto({ label, persistent: true, readable: false });
+          if (!sameKeyCheckValue(keyCheckValue(token, persisted), rotation.keyCheckValue)) {
+            destroyKey(token, persisted);
+            throw new HsmError('the token copy does not match the key check value');
+          }
+        }
+        entry.tokenKey = persisted;
+      } catch (error) {
+        logger.warn({ ...fields, error: errorText(error) }, 'keeping a token copy of the key version failed');
+      }
+    }
     return true;
+  }
+
+  /** The persistent copy of a version from an earlier run (other objects under the label are destroyed). */
+  #findTokenKey(label: string, expectedKcv: string): KeyRef | undefined {
+    const { token } = this.#p;
+    let found: KeyRef | undefined;
+    for (const candidate of findKeys(token, { keyClass: 'secret', label })) {
+      if (found === undefined && sameKeyCheckValue(keyCheckValue(token, candidate), expectedKcv)) {
+        found = candidate;
+      } else {
+        destroyKey(token, candidate);
+      }
+    }
+    return found;
+  }
+
+  async #refuseBadKey(rotation: CommittedRotationView, unwrappedKcv: string): Promise<false> {
+    this.#refuse(
+      rotation,
+      `key check value mismatch: the unwrapped key has ${unwrappedKcv}, the ledger says ${rotation.keyCheckValue}`,
+      true,
+    );
+    await this.#reportBadKey(rotation, 'unwrapped key does not match the committed key check value');
+    return false;
   }
 
   #refuse(rotation: CommittedRotationView, reason: string, permanent: boolean): void {

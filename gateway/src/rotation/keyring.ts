@@ -18,8 +18,8 @@ export interface KeyVersionEntry {
   readonly cipher: VersionCipher;
   /** AAD of every message under this version, computed once. */
   readonly aad: Buffer;
-  /** The persistent token object `${queueId}/v${version}`. */
-  readonly tokenKey?: KeyRef;
+  /** The persistent token object `${queueId}/v${version}` (set once it is written). */
+  tokenKey?: KeyRef;
   /** Messages encrypted under this version and not yet reported. */
   readonly counter?: VolumeCounter;
 }

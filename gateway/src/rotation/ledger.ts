@@ -1,8 +1,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Signer } from '@hyperledger/fabric-gateway';
-import { LedgerClient, type FabricConnection } from '../fabric';
+import { LedgerClient, LedgerError, type FabricConnection } from '../fabric';
 import type {
+  ActiveKey,
   CommittedRotationView,
   KeyPolicy,
   LedgerMember,
@@ -113,6 +114,18 @@ export class RotationLedger {
 
   getRotation(proposalId: string): Promise<RotationProposal> {
     return this.rotation.evaluate('GetRotation', proposalId);
+  }
+
+  /** The active key version, or undefined while the queue has none. */
+  async getActiveKey(queueId: string): Promise<ActiveKey | undefined> {
+    try {
+      return await this.rotation.evaluate<ActiveKey>('GetActiveKey', queueId);
+    } catch (error) {
+      if (error instanceof LedgerError && error.kind === 'NOT_FOUND') {
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   getRotationsSince(queueId: string, version: number): Promise<CommittedRotationView[]> {

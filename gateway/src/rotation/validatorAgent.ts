@@ -137,6 +137,8 @@ export class ValidatorAgent implements ValidatorAgentHandle {
   readonly #options: ValidatorAgentOptions;
   readonly #p: Participant;
   readonly #serial = new KeyedSerializer();
+  /** Why a due rotation of a queue cannot be proposed, as last logged. */
+  readonly #blocked = new Map<string, string>();
   #follower: EventFollower | undefined;
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | undefined;
@@ -292,10 +294,14 @@ export class ValidatorAgent implements ValidatorAgentHandle {
         return;
       }
       if (error instanceof RotationPreconditionError) {
-        this.#p.logger.warn(
-          { queueId, due: due.reasons, why: error.message },
-          'rotation due but not possible yet',
-        );
+        // Logged once per queue and cause, not on every poll.
+        if (this.#blocked.get(queueId) !== error.message) {
+          this.#blocked.set(queueId, error.message);
+          this.#p.logger.warn(
+            { queueId, due: due.reasons, why: error.message },
+            'rotation due but not possible yet',
+          );
+        }
         return;
       }
       throw error;
@@ -411,6 +417,7 @@ export class ValidatorAgent implements ValidatorAgentHandle {
     try {
       const proposal = await ledger.proposeRotation({ ...input, signature });
       this.stats.proposed += 1;
+      this.#blocked.delete(queueId);
       logger.info(
         {
           queueId,
@@ -476,7 +483,7 @@ export class ValidatorAgent implements ValidatorAgentHandle {
       ledger.getKeyPolicy(queueId),
       ledger.listValidators(),
       ledger.listMembers('frontend'),
-      ledger.getRotationsSince(queueId, 0).then((all) => all[all.length - 1]),
+      ledger.getActiveKey(queueId),
     ]);
     const problems = reviewProposal({
       proposal,
