@@ -1,10 +1,7 @@
-import type { GovernanceConfig, Member, QuorumRule, Role } from '../../lib';
+import type { GovernanceConfig, IdentityRef, Member, QuorumRule, Role } from '../../lib';
 
 /** An identity as governance keys it. */
-export interface MemberId {
-  readonly mspId: string;
-  readonly fingerprint: string;
-}
+export type MemberId = IdentityRef;
 
 /** The stored governance configuration: the shared {@link GovernanceConfig} plus who last changed the rule. */
 export interface GovernanceConfigRecord extends GovernanceConfig {

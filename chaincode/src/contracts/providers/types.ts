@@ -1,12 +1,11 @@
 /** Record shapes of the KeyProviders contract (capability B). All times are epoch milliseconds. */
 
+import type { IdentityRef } from '../../lib';
+
 export type ProviderStatus = 'active' | 'suspended';
 
 /** The identity that registered a provider and may update it (besides an admin). */
-export interface OwnerRef {
-  readonly mspId: string;
-  readonly fingerprint: string;
-}
+export type OwnerRef = IdentityRef;
 
 /** A key provider's public profile. Holds public key material only (a certificate or an SPKI public key). */
 export interface ProviderProfile {

@@ -1,5 +1,7 @@
 /** Record shapes of the key-rotation capability as stored in world state and returned by queries. */
 
+import type { IdentityRef } from '../../lib';
+
 export const ROTATION_REASONS = ['schedule', 'volume', 'compromise', 'manual'] as const;
 export type RotationReason = (typeof ROTATION_REASONS)[number];
 
@@ -63,10 +65,7 @@ export interface WrappedKey {
   readonly ephemeralPublicKey?: string;
 }
 
-export interface MemberIdentity {
-  readonly mspId: string;
-  readonly fingerprint: string;
-}
+export type MemberIdentity = IdentityRef;
 
 /**
  * A validator's approval. When `signature` is present it was verified on-chain over the proposal digest with

@@ -1,9 +1,8 @@
 /** Record shapes of the ShardMaps contract (capability D). All times are epoch milliseconds. */
 
-export interface IdentityRef {
-  readonly mspId: string;
-  readonly fingerprint: string;
-}
+import type { IdentityRef } from '../../lib';
+
+export type { IdentityRef };
 
 /** One segment of a device's one-time key, as the map lists it: no key material, only the digest. */
 export interface ShardEntry {

@@ -1,5 +1,7 @@
 /** Record shapes of the SigningKeys contract (capability C). All times are epoch milliseconds. */
 
+import type { IdentityRef } from '../../lib';
+
 export const SIGNING_ALGORITHMS = [
   'ES256',
   'ES384',
@@ -35,10 +37,7 @@ export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 /** A public JWK reduced to the members RFC 7638 hashes (EC: crv kty x y; RSA: e kty n; OKP: crv kty x). */
 export type PublicJwk = Readonly<Record<string, string>>;
 
-export interface IdentityRef {
-  readonly mspId: string;
-  readonly fingerprint: string;
-}
+export type { IdentityRef };
 
 export interface SigningKeyRecord {
   readonly kid: string;

@@ -3,11 +3,9 @@
  * JSON; times are epoch milliseconds of the transaction that wrote them.
  */
 
-/** A ledger identity: MSP id + SHA-256 fingerprint of its certificate. */
-export interface IdentityRef {
-  readonly mspId: string;
-  readonly fingerprint: string;
-}
+import type { IdentityRef } from '../../lib';
+
+export type { IdentityRef };
 
 export type ModuleKeyType = 'p256' | 'ed25519';
 export type ModuleStatus = 'active' | 'quarantined';
