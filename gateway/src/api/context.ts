@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { LedgerError } from '../fabric/errors';
 import type { FrontendNodeHandle, ValidatorAgentHandle } from '../rotation/types';
 import {
@@ -10,7 +11,7 @@ import {
 } from './auth';
 import type { HealthCheck } from './health';
 import { IdempotencyStore, type IdempotencyOptions } from './idempotency';
-import { apiMetrics, MetricsRegistry, type ApiMetrics } from './metrics';
+import { apiMetrics, type ApiMetrics } from './metrics';
 import { ProblemError } from './problem';
 import { MAX_ENVELOPE_BYTES } from './schemas';
 
@@ -23,7 +24,8 @@ export interface ApiDeps {
   /** Front-end nodes of this gateway by name; encrypt and decrypt run through one of them. */
   readonly frontends?: ReadonlyMap<string, FrontendNodeHandle>;
   readonly logger?: Logger;
-  readonly metrics?: MetricsRegistry;
+  /** A prom-client registry for this app alone (default: a new one); the app registers its metrics on it. */
+  readonly metrics?: Registry;
   /** Dependencies `/health` checks (ledger reachability, HSM tokens). */
   readonly health?: readonly HealthCheck[];
   readonly healthTimeoutMs?: number;
@@ -53,7 +55,7 @@ export class ApiContext {
   readonly validators: ReadonlyMap<string, ValidatorAgentHandle>;
   readonly frontends: ReadonlyMap<string, FrontendNodeHandle>;
   readonly logger: Logger;
-  readonly registry: MetricsRegistry;
+  readonly registry: Registry;
   readonly metrics: ApiMetrics;
   readonly health: readonly HealthCheck[];
   readonly healthTimeoutMs: number;
@@ -71,7 +73,7 @@ export class ApiContext {
     this.validators = deps.validators ?? new Map();
     this.frontends = deps.frontends ?? new Map();
     this.logger = deps.logger ?? pino({ level: 'silent' });
-    this.registry = deps.metrics ?? new MetricsRegistry();
+    this.registry = deps.metrics ?? new Registry();
     this.metrics = apiMetrics(this.registry);
     this.health = deps.health ?? [];
     this.healthTimeoutMs = deps.healthTimeoutMs ?? 3_000;

@@ -25,7 +25,7 @@ export {
   type HealthReport,
 } from './health';
 export { IdempotencyStore, type IdempotencyOptions } from './idempotency';
-export { apiMetrics, Counter, Gauge, Histogram, MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics';
+export { apiMetrics, type ApiMetrics } from './metrics';
 export { buildOpenApi } from './openapi';
 export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemError, problemTypeUri, renderProblem } from './problem';
 export { routes } from './routes';

@@ -129,8 +129,8 @@ export const routes: readonly AnyRoute[] = [
     query: noQuery,
     responses: { 200: { description: 'metrics', contentType: 'text/plain; version=0.0.4' } },
     errors: [],
-    handler({ api }) {
-      return { status: 200, text: api.registry.expose(), contentType: api.registry.contentType };
+    async handler({ api }) {
+      return { status: 200, text: await api.registry.metrics(), contentType: api.registry.contentType };
     },
   }),
   defineRoute({

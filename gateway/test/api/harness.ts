@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import {
   createApp,
-  MetricsRegistry,
   startApiServer,
   staticIdentityResolver,
   type ApiDeps,
@@ -47,7 +47,7 @@ export interface Harness {
   readonly ledger: FakeLedger;
   readonly validators: Map<string, FakeValidatorAgent>;
   readonly frontends: Map<string, FakeFrontendNode>;
-  readonly metrics: MetricsRegistry;
+  readonly metrics: Registry;
   readonly logs: string[];
   request(method: string, path: string, options?: RequestOptions): Promise<Reply>;
   close(): Promise<void>;
@@ -79,7 +79,7 @@ export async function startHarness(
       done();
     },
   });
-  const metrics = new MetricsRegistry();
+  const metrics = new Registry();
   const app = createApp({
     identities,
     validators,

@@ -1,61 +1,111 @@
-import { MetricsRegistry } from '../../src/api';
+import { register as globalRegistry, Registry } from 'prom-client';
+import { apiMetrics } from '../../src/api';
 import { POLICY, queueWithKey, startHarness } from './harness';
 
-/** One line of the Prometheus text format 0.0.4: a comment, or `name{labels} value`. */
+/**
+ * One line of the Prometheus text format 0.0.4: a comment, or `name{labels} value` (empty lines are ignored).
+ * prom-client writes NaN as `Nan` (an unset event-loop gauge); Prometheus parses floats case-insensitively.
+ */
 const SAMPLE =
-  /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)$/;
+  /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.eE+-]+|NaN|Nan|[+-]Inf)$/;
 const COMMENT =
   /^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/;
 
 function expectWellFormed(text: string): void {
   expect(text.endsWith('\n')).toBe(true);
-  for (const line of text.trimEnd().split('\n')) {
+  for (const line of text.split('\n').filter((line) => line !== '')) {
     expect({ line, ok: SAMPLE.test(line) || COMMENT.test(line) }).toEqual({ line, ok: true });
   }
 }
 
-describe('MetricsRegistry', () => {
-  it('writes counters, gauges and histograms in the text format, escaping label values and help', () => {
-    const registry = new MetricsRegistry();
-    const counter = registry.counter('jobs_total', 'Jobs done\nper "kind" \\ path', ['kind']);
-    counter.inc({ kind: 'a"b\\c\nd' });
-    counter.inc({ kind: 'plain' }, 2);
-    registry.gauge('temperature', 'Degrees').set({}, -1.5);
-    const histogram = registry.histogram('latency_seconds', 'Latency', ['route'], [0.1, 1]);
-    histogram.observe({ route: '/x' }, 0.05);
-    histogram.observe({ route: '/x' }, 0.5);
-    histogram.observe({ route: '/x' }, 3);
-    expect(registry.expose()).toBe(
-      [
-        '# HELP jobs_total Jobs done\\nper "kind" \\\\ path',
-        '# TYPE jobs_total counter',
-        'jobs_total{kind="a\\"b\\\\c\\nd"} 1',
-        'jobs_total{kind="plain"} 2',
-        '# HELP latency_seconds Latency',
-        '# TYPE latency_seconds histogram',
-        'latency_seconds_bucket{route="/x",le="0.1"} 1',
-        'latency_seconds_bucket{route="/x",le="1"} 2',
-        'latency_seconds_bucket{route="/x",le="+Inf"} 3',
-        'latency_seconds_sum{route="/x"} 3.55',
-        'latency_seconds_count{route="/x"} 3',
-        '# HELP temperature Degrees',
-        '# TYPE temperature gauge',
-        'temperature -1.5',
-        '',
-      ].join('\n'),
+interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/** The samples of a text exposition (label order does not matter). */
+function samples(text: string): Sample[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (!match) {
+        throw new Error(`not a sample: ${line}`);
+      }
+      const labels: Record<string, string> = {};
+      for (const [, name, value] of (match[2] ?? '').matchAll(
+        /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g,
+      )) {
+        labels[name as string] = (value as string).replace(/\\(.)/g, (_, c: string) =>
+          c === 'n' ? '\n' : c,
+        );
+      }
+      return { name: match[1] as string, labels, value: Number(match[3]) };
+    });
+}
+
+/** The value of the one sample with exactly these labels, or undefined. */
+function valueOf(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const wanted = JSON.stringify(Object.entries(labels).sort());
+  const found = samples(text).filter(
+    (sample) => sample.name === name && JSON.stringify(Object.entries(sample.labels).sort()) === wanted,
+  );
+  expect(found.length).toBeLessThanOrEqual(1);
+  return found[0]?.value;
+}
+
+const API_METRICS = {
+  keyledger_http_requests_total: 'counter',
+  keyledger_http_request_duration_seconds: 'histogram',
+  keyledger_ledger_calls_total: 'counter',
+  keyledger_ledger_errors_total: 'counter',
+  keyledger_crypto_operations_total: 'counter',
+  keyledger_crypto_plaintext_bytes_total: 'counter',
+  keyledger_http_idempotent_replays_total: 'counter',
+};
+
+describe('apiMetrics', () => {
+  it('registers the API metrics and the default process metrics on the given registry only', async () => {
+    const registry = new Registry();
+    apiMetrics(registry);
+    const types = Object.fromEntries(
+      (await registry.getMetricsAsJSON()).map((metric) => [metric.name, metric.type]),
     );
-    expectWellFormed(registry.expose());
+    expect(types).toMatchObject(API_METRICS);
+    expect(types).toMatchObject({
+      process_cpu_user_seconds_total: 'counter',
+      process_resident_memory_bytes: 'gauge',
+      nodejs_heap_size_used_bytes: 'gauge',
+      nodejs_eventloop_lag_seconds: 'gauge',
+      nodejs_gc_duration_seconds: 'histogram',
+    });
+    for (const name of Object.keys(API_METRICS)) {
+      expect(globalRegistry.getSingleMetric(name)).toBeUndefined();
+    }
   });
 
-  it('refuses bad names, wrong labels, decreasing counters and conflicting registrations', () => {
-    const registry = new MetricsRegistry();
-    expect(() => registry.counter('bad-name', 'x')).toThrow('invalid metric name');
-    expect(() => registry.counter('ok', 'x', ['le'])).toThrow('invalid label name');
-    const counter = registry.counter('c_total', 'x', ['a']);
-    expect(registry.counter('c_total', 'x', ['a'])).toBe(counter);
-    expect(() => registry.gauge('c_total', 'x', ['a'])).toThrow('already registered');
-    expect(() => counter.inc({ a: '1' }, -1)).toThrow('only go up');
-    expect(() => counter.inc({ b: '1' })).toThrow('takes labels [a]');
+  it('keeps the label sets fixed and registries apart', async () => {
+    const one = new Registry();
+    const two = new Registry();
+    const metrics = apiMetrics(one);
+    apiMetrics(two);
+    expect(() => apiMetrics(one)).toThrow('already been registered');
+    // an undeclared label (a queue id, say) is refused, so label sets stay what the code declares
+    expect(() => metrics.requests.inc({ queueId: 'q1' } as never)).toThrow('queueId');
+    metrics.cryptoBytes.inc({ operation: 'encrypt' }, 5);
+    metrics.cryptoBytes.inc({ operation: 'encrypt' }, 7);
+    metrics.idempotentReplays.inc();
+    const text = await one.metrics();
+    expectWellFormed(text);
+    expect(valueOf(text, 'keyledger_crypto_plaintext_bytes_total', { operation: 'encrypt' })).toBe(12);
+    expect(valueOf(text, 'keyledger_http_idempotent_replays_total')).toBe(1);
+    const other = await two.metrics();
+    expect(
+      valueOf(other, 'keyledger_crypto_plaintext_bytes_total', { operation: 'encrypt' }),
+    ).toBeUndefined();
+    expect(valueOf(other, 'keyledger_http_idempotent_replays_total')).toBe(0);
   });
 });
 
@@ -85,52 +135,124 @@ describe('GET /metrics', () => {
       expect(reply.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
       const text = reply.text;
       expectWellFormed(text);
-      const lines = text.split('\n');
-      expect(lines).toContain(
-        'keyledger_http_requests_total{method="GET",route="/v1/queues",status="200"} 2',
+      const value = (name: string, labels?: Record<string, string>): number | undefined =>
+        valueOf(text, name, labels);
+
+      const http = (method: string, route: string, status: string): Record<string, string> => ({
+        method,
+        route,
+        status,
+      });
+      expect(value('keyledger_http_requests_total', http('GET', '/v1/queues', '200'))).toBe(2);
+      expect(value('keyledger_http_requests_total', http('GET', '/v1/queues', '401'))).toBe(1);
+      expect(value('keyledger_http_requests_total', http('GET', '/v1/queues/:queueId/key', '404'))).toBe(1);
+      expect(value('keyledger_http_requests_total', http('GET', 'unmatched', '404'))).toBe(1);
+      expect(value('keyledger_http_requests_total', http('PUT', '/v1/queues/:queueId/policy', '201'))).toBe(
+        1,
       );
-      expect(lines).toContain(
-        'keyledger_http_requests_total{method="GET",route="/v1/queues",status="401"} 1',
+      expect(value('keyledger_http_requests_total', http('PUT', '/v1/queues/:queueId/policy', '403'))).toBe(
+        1,
       );
-      expect(lines).toContain(
-        'keyledger_http_requests_total{method="GET",route="/v1/queues/:queueId/key",status="404"} 1',
+      expect(value('keyledger_http_requests_total', http('POST', '/v1/queues/:queueId/decrypt', '200'))).toBe(
+        1,
       );
-      expect(lines).toContain('keyledger_http_requests_total{method="GET",route="unmatched",status="404"} 1');
-      expect(lines).toContain(
-        'keyledger_http_request_duration_seconds_count{method="GET",route="/v1/queues",status="200"} 2',
+      expect(value('keyledger_http_request_duration_seconds_count', http('GET', '/v1/queues', '200'))).toBe(
+        2,
       );
-      expect(lines).toContain(
-        'keyledger_http_request_duration_seconds_bucket{method="GET",route="/v1/queues",status="200",le="+Inf"} 2',
+      expect(
+        value('keyledger_http_request_duration_seconds_bucket', {
+          ...http('GET', '/v1/queues', '200'),
+          le: '+Inf',
+        }),
+      ).toBe(2);
+      expect(
+        value('keyledger_http_request_duration_seconds_sum', http('GET', '/v1/queues', '200')),
+      ).toBeGreaterThan(0);
+      // buckets are cumulative, the same bounds as before prom-client
+      const buckets = samples(text).filter(
+        (sample) =>
+          sample.name === 'keyledger_http_request_duration_seconds_bucket' &&
+          sample.labels.route === '/v1/queues' &&
+          sample.labels.status === '200',
       );
-      expect(lines).toContain('keyledger_ledger_errors_total{contract="KeyRotation",kind="NOT_FOUND"} 1');
-      expect(lines).toContain('keyledger_ledger_errors_total{contract="KeyRotation",kind="FORBIDDEN"} 1');
-      expect(lines).toContain(
-        'keyledger_ledger_calls_total{contract="KeyRotation",function="ListQueues",outcome="ok"} 2',
-      );
-      expect(lines).toContain(
-        'keyledger_crypto_operations_total{operation="encrypt",frontend="fe1",outcome="ok"} 1',
-      );
-      expect(lines).toContain(
-        'keyledger_crypto_operations_total{operation="decrypt",frontend="fe1",outcome="ok"} 1',
-      );
-      expect(lines).toContain(
-        'keyledger_crypto_operations_total{operation="decrypt",frontend="fe1",outcome="error"} 1',
-      );
-      expect(lines).toContain('keyledger_crypto_plaintext_bytes_total{operation="encrypt"} 5');
-      // buckets are cumulative
-      const buckets = lines
-        .filter((line) =>
-          line.startsWith(
-            'keyledger_http_request_duration_seconds_bucket{method="GET",route="/v1/queues",status="200"',
-          ),
-        )
-        .map((line) => Number(line.split(' ')[1]));
-      expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
+      expect(buckets.map((sample) => sample.labels.le)).toEqual([
+        '0.005',
+        '0.01',
+        '0.025',
+        '0.05',
+        '0.1',
+        '0.25',
+        '0.5',
+        '1',
+        '2.5',
+        '5',
+        '10',
+        '+Inf',
+      ]);
+      const counts = buckets.map((sample) => sample.value);
+      expect(counts).toEqual([...counts].sort((a, b) => a - b));
+
+      expect(value('keyledger_ledger_errors_total', { contract: 'KeyRotation', kind: 'NOT_FOUND' })).toBe(1);
+      expect(value('keyledger_ledger_errors_total', { contract: 'KeyRotation', kind: 'FORBIDDEN' })).toBe(1);
+      expect(
+        value('keyledger_ledger_calls_total', {
+          contract: 'KeyRotation',
+          function: 'ListQueues',
+          outcome: 'ok',
+        }),
+      ).toBe(2);
+      const crypto = (operation: string, outcome: string): Record<string, string> => ({
+        operation,
+        frontend: 'fe1',
+        outcome,
+      });
+      expect(value('keyledger_crypto_operations_total', crypto('encrypt', 'ok'))).toBe(1);
+      expect(value('keyledger_crypto_operations_total', crypto('decrypt', 'ok'))).toBe(1);
+      expect(value('keyledger_crypto_operations_total', crypto('decrypt', 'error'))).toBe(1);
+      expect(value('keyledger_crypto_operations_total', crypto('encrypt', 'error'))).toBeUndefined();
+      expect(value('keyledger_crypto_plaintext_bytes_total', { operation: 'encrypt' })).toBe(5);
+      expect(value('keyledger_crypto_plaintext_bytes_total', { operation: 'decrypt' })).toBe(5);
+      expect(value('keyledger_http_idempotent_replays_total')).toBe(0);
+
+      // the default Node process metrics come along
+      expect(value('process_cpu_user_seconds_total')).toBeGreaterThan(0);
+      expect(value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+      expect(text).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
+
       // no secrets, no unbounded labels (queue ids, tokens)
       expect(text).not.toContain('nope');
+      expect(text).not.toContain('q9');
       expect(text).not.toContain('tok-');
     } finally {
       await h.close();
+    }
+  });
+
+  it('counts per app: two apps in one process keep their own registries', async () => {
+    const one = await startHarness();
+    const two = await startHarness();
+    try {
+      await one.request('GET', '/v1/queues', { as: 'auditor' });
+      await one.request('GET', '/v1/queues', { as: 'auditor' });
+      await two.request('GET', '/v1/queues', { as: 'auditor' });
+      const labels = { method: 'GET', route: '/v1/queues', status: '200' };
+      expect(
+        valueOf((await one.request('GET', '/metrics')).text, 'keyledger_http_requests_total', labels),
+      ).toBe(2);
+      expect(
+        valueOf((await two.request('GET', '/metrics')).text, 'keyledger_http_requests_total', labels),
+      ).toBe(1);
+      expect(
+        valueOf(await one.metrics.metrics(), 'keyledger_http_requests_total', {
+          method: 'GET',
+          route: '/metrics',
+          status: '200',
+        }),
+      ).toBe(1);
+      expect(globalRegistry.getSingleMetric('keyledger_http_requests_total')).toBeUndefined();
+    } finally {
+      await one.close();
+      await two.close();
     }
   });
 });
