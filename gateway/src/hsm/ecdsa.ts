@@ -13,17 +13,19 @@ export function signDigest(token: HsmToken, privateKey: KeyRef, digest: Uint8Arr
   if (digest.length !== 32) {
     throw new HsmError('ECDSA P-256 signs a 32-byte SHA-256 digest');
   }
-  const compact = signDigestCompact(token, privateKey, digest);
-  return p256.Signature.fromCompact(compact).normalizeS().toDERRawBytes();
+  return p256.Signature.fromCompact(rawSign(token, privateKey, digest)).normalizeS().toDERRawBytes();
 }
 
 /** Raw r‖s (64 bytes), low-S — the JWS ES256 signature format. */
 export function signDigestCompact(token: HsmToken, privateKey: KeyRef, digest: Uint8Array): Uint8Array {
-  const raw = token.use('ECDSA signing', (pkcs11, session) => {
+  return p256.Signature.fromCompact(rawSign(token, privateKey, digest)).normalizeS().toCompactRawBytes();
+}
+
+function rawSign(token: HsmToken, privateKey: KeyRef, digest: Uint8Array): Buffer {
+  return token.use('ECDSA signing', (pkcs11, session) => {
     pkcs11.C_SignInit(session, { mechanism: pkcs11js.CKM_ECDSA }, privateKey.handle);
     return pkcs11.C_Sign(session, Buffer.from(digest), Buffer.alloc(64));
   });
-  return p256.Signature.fromCompact(raw).normalizeS().toCompactRawBytes();
 }
 
 export function signMessage(token: HsmToken, privateKey: KeyRef, message: Uint8Array): Uint8Array {
