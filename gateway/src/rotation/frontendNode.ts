@@ -111,6 +111,8 @@ export interface Activation {
 }
 
 const DEFAULT_WRAPPING_LABEL = 'keyledger-frontend-wrapping';
+/** Activations kept for propagation figures. */
+const MAX_ACTIVATIONS = 1_000;
 const TOKEN_LABEL = /^(.+)\/v(\d+)$/;
 
 /** The token label of a queue's key version. */
@@ -165,6 +167,7 @@ export class FrontendNode implements FrontendNodeHandle {
   };
   readonly #decryptCompromised: boolean;
   #keyPublished = false;
+  #unregisteredWarned = false;
   #follower: EventFollower | undefined;
   #pollTimer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | undefined;
@@ -215,7 +218,14 @@ export class FrontendNode implements FrontendNodeHandle {
   }
 
   static async start(options: FrontendNodeOptions): Promise<FrontendNode> {
-    const node = new FrontendNode(options, openParticipant(options, 'frontend-node'));
+    const participant = openParticipant(options, 'frontend-node');
+    let node: FrontendNode;
+    try {
+      node = new FrontendNode(options, participant);
+    } catch (error) {
+      closeParticipant(participant);
+      throw error;
+    }
     try {
       await node.#begin();
     } catch (error) {
@@ -292,7 +302,10 @@ export class FrontendNode implements FrontendNodeHandle {
     try {
       const whoami = await ledger.whoAmI();
       if (whoami.member?.status !== 'active') {
-        logger.warn('not registered on the ledger yet; will publish the key-wrapping key once registered');
+        if (!this.#unregisteredWarned) {
+          this.#unregisteredWarned = true;
+          logger.warn('not registered on the ledger yet; will publish the key-wrapping key once registered');
+        }
         return;
       }
       if (!whoami.roles.includes('frontend')) {
@@ -418,6 +431,7 @@ export class FrontendNode implements FrontendNodeHandle {
     return this.#rings.get(queueId)?.current?.version;
   }
 
+  /** When each version became usable here (the latest 1,000), for propagation figures. */
   activations(): readonly Activation[] {
     return this.#activations;
   }
@@ -689,6 +703,9 @@ export class FrontendNode implements FrontendNodeHandle {
     );
     this.#refused.delete(refusalKey(queueId, version));
     this.#metrics.versionsActivated += 1;
+    if (this.#activations.length >= MAX_ACTIVATIONS) {
+      this.#activations.shift();
+    }
     this.#activations.push({
       queueId,
       version,

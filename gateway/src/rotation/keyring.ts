@@ -40,11 +40,14 @@ export interface NewKeyVersion {
  * The key versions of one queue on one front-end, with retention.
  *
  *   floor    = newestCommitted − retentionVersions   (versions ≤ floor are past retention)
- *   current  = the highest held version that is not compromised and whose notBefore has passed
+ *   current  = the highest held version whose notBefore has passed, unless it is compromised (then none)
  *
  * New messages use `current`; any held version decrypts (compromised ones too unless the owner says
- * otherwise: messages sealed before the report must stay readable). `newestCommitted` is the ledger's
- * newest version as last seen, so versions this node refused or could not receive still age older ones out.
+ * otherwise: messages sealed before the report must stay readable). A compromised newest version does not
+ * make an older one current again: encryption stops until the replacement is held. A committed version this
+ * node has not received yet (or refused) leaves `current` on the newest one it holds. `newestCommitted` is
+ * the ledger's newest version as last seen, so versions this node refused or could not receive still age
+ * older ones out.
  */
 export class QueueKeyring {
   readonly queueId: string;
@@ -149,28 +152,28 @@ export class QueueKeyring {
    * schedule the next refresh, or undefined.
    */
   refresh(now: number): number | undefined {
-    let best: KeyVersionEntry | undefined;
+    let newest: KeyVersionEntry | undefined;
     let next: number | undefined;
     for (const entry of this.#entries.values()) {
-      if (entry.compromised) {
-        continue;
-      }
       if (entry.notBefore > now) {
         next = next === undefined ? entry.notBefore : Math.min(next, entry.notBefore);
         continue;
       }
-      if (!best || entry.version > best.version) {
-        best = entry;
+      if (!newest || entry.version > newest.version) {
+        newest = entry;
       }
     }
-    // Never step back from a usable current version to an older one (a clock stepping backwards must not
-    // undo a switch); step back only when the current one became unusable.
+    // Fail closed rather than fall back: when the newest valid version is compromised, nothing encrypts
+    // until a replacement arrives — an older version was retired for a reason (its interval or its message
+    // budget). And never step back from a usable current version (a clock stepping backwards must not undo
+    // a switch).
+    const best = newest && !newest.compromised ? newest : undefined;
     const held = this.#current;
     const keep =
       held !== undefined &&
       !held.compromised &&
       this.#entries.get(held.version) === held &&
-      (best === undefined || best.version < held.version);
+      (newest === undefined || newest.version < held.version);
     if (!keep) {
       this.#current = best;
     }

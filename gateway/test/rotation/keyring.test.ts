@@ -46,19 +46,29 @@ describe('QueueKeyring', () => {
     expect(ring.wants(1)).toBe(false);
   });
 
-  it('never encrypts with a compromised version but falls back to the newest usable one', () => {
+  it('never encrypts with a compromised version, and does not fall back to an older one', () => {
     const ring = new QueueKeyring('orders', 3);
     ring.add(version(1), 0);
     ring.add(version(2), 0);
     expect(ring.markCompromised(2, 0)).toBe(true);
     expect(ring.markCompromised(2, 0)).toBe(false);
-    expect(ring.current?.version).toBe(1);
+    expect(ring.current).toBeUndefined();
     expect(ring.get(2)?.compromised).toBe(true);
     ring.add(version(3), 0);
     expect(ring.current?.version).toBe(3);
+    ring.markCompromised(1, 0); // an older version: changes nothing for new messages
+    expect(ring.current?.version).toBe(3);
     ring.markCompromised(3, 0);
-    ring.markCompromised(1, 0);
     expect(ring.current).toBeUndefined();
+  });
+
+  it('stays on the newest version it holds while a newer one is committed but not received', () => {
+    const ring = new QueueKeyring('orders', 3);
+    ring.add(version(1), 0);
+    ring.noteCommitted(2);
+    ring.refresh(0);
+    expect(ring.current?.version).toBe(1);
+    expect(ring.wants(2)).toBe(true);
   });
 
   it('switches to a version only once its notBefore has passed, and never back', () => {
