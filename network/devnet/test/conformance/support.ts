@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connect, hash, type Gateway } from '@hyperledger/fabric-gateway';
+import { connect, type Gateway } from '@hyperledger/fabric-gateway';
 import { startDevnet, type Devnet, type DevnetOptions } from '../../src';
 
 /** The shared fixture chaincode (fabric-contract-api, plain JS): contract 'conformance'. */
@@ -34,8 +34,9 @@ export async function startTestNetwork(
     devnet,
     dataDir,
     gateway(org = 1, role = 'user') {
-      const { client, identity, signer } = devnet.connection(org, role);
-      const gw = connect({ client, identity, signer, hash: hash.sha256 });
+      const connection = devnet.connection(org, role);
+      const gw = connect(connection);
+      const client = connection.client;
       closers.push(() => {
         gw.close();
         client.close();
