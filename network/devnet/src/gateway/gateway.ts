@@ -138,6 +138,7 @@ export class GatewayServer {
     const requested = request.getEndorsingOrganizationsList();
     let plan: string[];
     let first: EndorsementOutcome | undefined;
+    let endorsedAlready: EndorsementOutcome[] = [];
     if (requested.length > 0) {
       const unknown = requested.filter((org) => !this.#options.endorsers.has(org));
       if (unknown.length > 0 || !this.#options.definitions.has(up.chaincodeName)) {
@@ -160,22 +161,30 @@ export class GatewayServer {
       } catch (err) {
         throw new RpcError(grpc.status.FAILED_PRECONDITION, messageOf(err));
       }
+      // The gateway's own organisation comes first; the others are asked at the same time (a real gateway asks
+      // them after the first answers — the outcome and the errors reported are the same, the latency lower).
       const firstOrg = plan[0] ?? preferred;
-      first = this.#validate(up, firstOrg) ?? (await this.#endorseWith(firstOrg, up, false));
+      const invalid = this.#validate(up, firstOrg);
+      const planned = await Promise.all(
+        plan.map((org) => (invalid ? Promise.resolve({ ...invalid, mspId: org }) : this.#endorseWith(org, up, false))),
+      );
+      first = planned[0] ?? { ok: false, mspId: firstOrg, kind: 'unavailable', message: 'no endorser' };
       if (!first.ok) {
         throw new RpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', [
           this.#detail(firstOrg, first.message),
         ]);
       }
       const extra = this.#options.planner.keyLevelOrgs(up.chaincodeName, first.payload, plan);
-      plan = [...new Set([firstOrg, ...plan, ...extra])];
+      endorsedAlready = planned;
+      plan = [...new Set([...plan, ...extra])];
     }
 
-    const invalid = first ? undefined : this.#validate(up, plan[0] ?? '');
-    const outcomes: EndorsementOutcome[] = first ? [first] : [];
-    const rest = plan.filter((org) => org !== first?.mspId);
+    const invalid = endorsedAlready.length > 0 ? undefined : this.#validate(up, plan[0] ?? '');
+    const outcomes: EndorsementOutcome[] = [...endorsedAlready];
+    const done = new Set(endorsedAlready.map((o) => o.mspId));
+    const rest = plan.filter((org) => !done.has(org));
     outcomes.push(
-      ...(await Promise.all(rest.map((org) => invalid ? { ...invalid, mspId: org } : this.#endorseWith(org, up, false)))),
+      ...(await Promise.all(rest.map((org) => (invalid ? { ...invalid, mspId: org } : this.#endorseWith(org, up, false))))),
     );
 
     const details: ErrorDetailInfo[] = [];
