@@ -320,7 +320,12 @@ describe('key rotation end to end (devnet + chaincode + SoftHSM)', () => {
   });
 
   it('a validator approving twice is rejected', async () => {
-    await stack.setPolicy({ queueId: 'twice', rotationIntervalMs: LONG, maxMessages: 1_000_000 });
+    await stack.setPolicy({
+      queueId: 'twice',
+      rotationIntervalMs: LONG,
+      maxMessages: 1_000_000,
+      retentionVersions: 3,
+    });
     await stack.allOnVersion('twice', 1);
     await stack.stopValidator(1);
     await stack.stopValidator(2);
@@ -345,15 +350,21 @@ describe('key rotation end to end (devnet + chaincode + SoftHSM)', () => {
       await stack.startValidator(2);
     }
     // Front-ends require signed approvals: the unsigned second approval leaves the commit one signature short.
-    await eventually('front-ends to refuse the unsigned commit', () =>
-      frontend(0)
+    // They refuse it, never use it, and report it so that the validators replace it.
+    await stack.allOnVersion('twice', 3);
+    for (const index of [0, 1]) {
+      const refusal = frontend(index)
         .refusedVersions('twice')
-        .some((refusal) => refusal.version === 2)
-        ? true
-        : undefined,
-    );
-    expect(frontend(0).currentVersion('twice')).toBe(1);
-    expect(frontend(0).refusedVersions('twice')[0]?.reason).toMatch(/only 1 valid approval/);
+        .find((entry) => entry.version === 2);
+      expect(refusal?.reason).toMatch(/only 1 valid approval/);
+      expect(
+        frontend(index)
+          .keyVersions('twice')
+          .map((entry) => entry.version),
+      ).toEqual([1, 3]);
+    }
+    expect((await committedRotation(stack.admin.ledger, 'twice', 2))?.compromised).toBe(true);
+    expect((await committedRotation(stack.admin.ledger, 'twice', 3))?.reason).toBe('compromise');
   });
 
   it('a proposal whose wrapped key does not match its key check value is refused by front-ends and never used', async () => {

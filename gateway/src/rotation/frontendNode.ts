@@ -149,6 +149,8 @@ export class FrontendNode implements FrontendNodeHandle {
   readonly #rings = new Map<string, QueueKeyring>();
   readonly #refused = new Map<string, RefusedKeyVersion>();
   readonly #scanned = new Set<string>();
+  /** Refused versions this node reported as compromised (once each). */
+  readonly #reported = new Set<string>();
   readonly #serial = new KeyedSerializer();
   readonly #changes = new EventEmitter();
   readonly #volume: VolumeReporter;
@@ -611,7 +613,12 @@ export class FrontendNode implements FrontendNodeHandle {
       requireSignatures: this.#options.requireSignedApprovals ?? true,
     });
     if (!verdict.valid) {
+      // Not permanent (the validator set may change), but when it is the queue's newest version, the
+      // validators are asked to replace it: front-ends cannot reject a commit, only refuse to use it.
       this.#refuse(rotation, `commit does not verify: ${verdict.problems.join('; ')}`, false);
+      if (rotation.version === ring.newestCommitted && !rotation.compromised) {
+        await this.#reportBadKey(rotation, 'the commit does not verify from ledger data');
+      }
       return false;
     }
     if (own === null) {
@@ -794,9 +801,11 @@ export class FrontendNode implements FrontendNodeHandle {
   }
 
   async #reportBadKey(rotation: CommittedRotationView, what: string): Promise<void> {
-    if (!(this.#options.reportRefusals ?? true)) {
+    const key = refusalKey(rotation.queueId, rotation.version);
+    if (!(this.#options.reportRefusals ?? true) || this.#reported.has(key)) {
       return;
     }
+    this.#reported.add(key);
     try {
       await this.#p.ledger.reportCompromise(
         rotation.queueId,
