@@ -6,6 +6,7 @@ import { genesisConfigBlock, newBlock, signBlock } from './blocks';
 import { ChaincodeSupport } from './chaincode';
 import { dataPaths, resolveOptions, type DevnetOptions } from './config';
 import { clientConnection, connectionProfile, writeConnectionProfile, type ClientConnection } from './connection';
+import { collectionAccessCheck, parseCollections } from './endorser/collections';
 import { ChaincodeDefinitions, DEFAULT_ENDORSEMENT_POLICY, type ChaincodeDefinition } from './endorser/definitions';
 import { OrgEndorser } from './endorser/endorser';
 import { PolicyAdapter } from './endorser/policies';
@@ -128,7 +129,19 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
 
   const definitions = new ChaincodeDefinitions((await readJsonFile<ChaincodeDefinition[]>(paths.registry)) ?? []);
   const policies = new PolicyAdapter(definitions, mspIds, (ns, key) => ledger.getCommittedStateMetadata(ns, key));
-  const chaincodes = new ChaincodeSupport({ channelId: options.channelId, log });
+  const chaincodes = new ChaincodeSupport({
+    channelId: options.channelId,
+    log,
+    collectionAccess: collectionAccessCheck(definitions, mspManager, mspIds),
+  });
+  // A chaincode may call only chaincodes defined on the channel (Fabric's CheckInvocation).
+  chaincodes.onChaincodeInvoke = (call): void => {
+    if (!definitions.has(call.targetName)) {
+      throw new Error(
+        `make sure the chaincode ${call.targetName} has been successfully defined on channel ${call.channelId} and try again: namespace ${call.targetName} is not defined`,
+      );
+    }
+  };
   const notifier = new CommitNotifier(ledger.height);
   const transientStore = new MemoryTransientStore();
 
@@ -250,6 +263,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
     const policy = deployOptions.policy ?? DEFAULT_ENDORSEMENT_POLICY;
     policies.check(policy);
     const collections = await loadCollections(deployOptions.collections);
+    if (collections !== undefined) parseCollections(collections, mspIds);
     const kind = isAddress(source) ? 'ccaas' : 'path';
     const resolved = kind === 'path' ? path.resolve(source) : source;
     if (kind === 'path') await fs.access(path.join(resolved, 'package.json'));
