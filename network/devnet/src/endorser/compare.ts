@@ -15,6 +15,14 @@ export interface ResultDifference {
     | 'chaincode response mismatch';
   readonly namespace?: string;
   readonly key?: string;
+  /** For response and event mismatches: what each endorser produced (shortened). */
+  readonly detail?: string;
+}
+
+function shorten(bytes: Uint8Array, max = 60): string {
+  const text = Buffer.from(bytes).toString('utf8');
+  const printable = /^[\x20-\x7e]*$/.test(text) ? text : Buffer.from(bytes).toString('hex');
+  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
 }
 
 interface NsSummary {
@@ -96,7 +104,9 @@ export function payloadDifferences(first: Uint8Array, second: Uint8Array): Resul
       'private collection hash mismatch',
     ]);
   }
-  if (!Buffer.from(a.getEvents_asU8()).equals(Buffer.from(b.getEvents_asU8()))) out.push({ kind: 'chaincode event mismatch' });
+  if (!Buffer.from(a.getEvents_asU8()).equals(Buffer.from(b.getEvents_asU8()))) {
+    out.push({ kind: 'chaincode event mismatch', detail: `${shorten(a.getEvents_asU8())} vs ${shorten(b.getEvents_asU8())}` });
+  }
   const ra = a.getResponse();
   const rb = b.getResponse();
   if (
@@ -104,7 +114,9 @@ export function payloadDifferences(first: Uint8Array, second: Uint8Array): Resul
     ra?.getMessage() !== rb?.getMessage() ||
     !Buffer.from(ra?.getPayload_asU8() ?? []).equals(Buffer.from(rb?.getPayload_asU8() ?? []))
   ) {
-    out.push({ kind: 'chaincode response mismatch' });
+    const describe = (r: peer.Response | undefined): string =>
+      `status ${r?.getStatus() ?? 0} payload "${shorten(r?.getPayload_asU8() ?? new Uint8Array())}"`;
+    out.push({ kind: 'chaincode response mismatch', detail: `${describe(ra)} vs ${describe(rb)}` });
   }
   return out;
 }
@@ -113,6 +125,8 @@ export function payloadDifferences(first: Uint8Array, second: Uint8Array): Resul
 export function mismatchMessage(differences: readonly ResultDifference[]): string {
   const base = 'ProposalResponsePayloads do not match';
   if (differences.length === 0) return base;
-  const parts = differences.map((d) => (d.key !== undefined ? `${d.kind} [${d.namespace ?? ''}] key [${d.key}]` : d.kind));
+  const parts = differences.map((d) =>
+    d.key !== undefined ? `${d.kind} [${d.namespace ?? ''}] key [${d.key}]` : d.detail ? `${d.kind} (${d.detail})` : d.kind,
+  );
   return `${base}: ${parts.join('; ')}`;
 }

@@ -258,6 +258,9 @@ export class GatewayServer {
       data: signed.getRequest_asU8(),
       signature: signed.getSignature_asU8(),
     });
+    if (request.getChannelId() !== this.#options.channelId) {
+      throw new RpcError(grpc.status.NOT_FOUND, `channel ${request.getChannelId()} not found`);
+    }
     // Register before looking the transaction up, so a commit in between is not missed (as Fabric).
     const wait = this.#options.notifier.waitForTransaction(request.getTransactionId());
     try {
