@@ -74,11 +74,19 @@ export class MemoryCipher implements VersionCipher {
 
   open(envelope: Uint8Array, aad: Buffer): Buffer {
     const key = this.#usable();
-    const { iv, ciphertext, tag } = envelopeParts(envelope);
-    const decipher = createDecipheriv(GCM, key, iv, GCM_OPTIONS);
+    const bytes = Buffer.isBuffer(envelope)
+      ? envelope
+      : Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength);
+    const tagStart = bytes.length - ENVELOPE_TAG_BYTES;
+    const decipher = createDecipheriv(
+      GCM,
+      key,
+      bytes.subarray(ENVELOPE_IV_OFFSET, ENVELOPE_HEADER_BYTES),
+      GCM_OPTIONS,
+    );
     decipher.setAAD(aad);
-    decipher.setAuthTag(tag);
-    const plaintext = decipher.update(ciphertext);
+    decipher.setAuthTag(bytes.subarray(tagStart));
+    const plaintext = decipher.update(bytes.subarray(ENVELOPE_HEADER_BYTES, tagStart));
     try {
       decipher.final();
     } catch {
