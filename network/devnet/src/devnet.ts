@@ -27,6 +27,7 @@ import {
 import { Committer, type TransactionDetail } from './orderer/committer';
 import { CommitNotifier } from './orderer/notifier';
 import { Orderer } from './orderer/orderer';
+import { SignatureCache } from './orderer/sigcache';
 import { MemoryTransientStore } from './orderer/transientstore';
 
 /** Options of `deploy`: endorsement policy, private data collections, Node inspector. */
@@ -144,6 +145,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
   };
   const notifier = new CommitNotifier(ledger.height);
   const transientStore = new MemoryTransientStore();
+  const signatures = new SignatureCache();
 
   const blocks: BlockSource = {
     get height(): number {
@@ -168,6 +170,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         signer: signingIdentityFrom(org.peer),
         ledger: endorserLedger,
         chaincodes,
+        onSigned: (signer, message, signature) => signatures.remember(signer, message, signature),
         chaincodeVersion: (name) => ChaincodeDefinitions.version(definitions.get(name) ?? { sequence: 0 } as ChaincodeDefinition),
       }),
     ]),
@@ -198,6 +201,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       isDeployed: (name) => definitions.has(name),
       committedMetadata: (ns, key) => ledger.getCommittedStateMetadata(ns, key),
       isCommittedTxId: (txId) => ledger.findTransaction(txId) !== undefined,
+      signatures,
     },
     notifier,
     transientStore,
@@ -209,6 +213,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
     batchSize: options.batchSize,
     batchTimeoutMs: options.batchTimeoutMs,
     cutWhenIdle: options.cutWhenIdle,
+    signatures,
     commitBlock: async (envelopes) => {
       await committer.commit(envelopes);
     },

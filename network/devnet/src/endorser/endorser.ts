@@ -57,6 +57,22 @@ export interface OrgEndorserOptions {
   readonly chaincodes: ChaincodeRuntime;
   /** Version written into ChaincodeAction.chaincode_id (the chaincode definition's version). */
   readonly chaincodeVersion: (name: string) => string;
+  /** Told about every endorsement signature made (so the committer can skip re-verifying it). */
+  readonly onSigned?: (signer: Uint8Array, message: Uint8Array, signature: Uint8Array) => void;
+}
+
+/** The chaincode's answer to an evaluation (nothing signed: the gateway returns only the response). */
+export interface Evaluated {
+  readonly ok: true;
+  readonly mspId: string;
+  readonly response: ChaincodeResponse;
+}
+
+interface Simulated {
+  readonly ok: true;
+  readonly result: ChaincodeResult;
+  readonly publicRwSet: Uint8Array;
+  readonly privateRwSet?: Uint8Array;
 }
 
 /**
@@ -75,8 +91,31 @@ export class OrgEndorser {
     this.#serializedPeer = options.signer.serialize();
   }
 
-  /** Simulates and, on success, endorses. `readOnly` is set for evaluate. */
-  async endorse(up: UnpackedProposal, readOnly: boolean): Promise<EndorsementOutcome> {
+  /** Simulates and, on success, endorses (signs the ProposalResponsePayload with the org's peer identity). */
+  async endorse(up: UnpackedProposal, readOnly = false): Promise<EndorsementOutcome> {
+    const simulated = await this.#simulate(up, readOnly);
+    if (!simulated.ok) return simulated;
+    const { result, publicRwSet, privateRwSet } = simulated;
+    const response: ChaincodeResponse = { status: result.status, message: result.message, payload: result.payload };
+    const payload = this.#responsePayload(up, result, publicRwSet);
+    const message = concat(payload, this.#serializedPeer);
+    const signature = this.#options.signer.sign(message);
+    this.#options.onSigned?.(this.#serializedPeer, message, signature);
+    const endorsement = new peer.Endorsement();
+    endorsement.setEndorser(this.#serializedPeer);
+    endorsement.setSignature(signature);
+    return { ok: true, mspId: this.mspId, response, payload, endorsement, ...(privateRwSet ? { privateRwSet } : {}) };
+  }
+
+  /** Simulates read-only and returns the chaincode's response, as the gateway's Evaluate uses it. */
+  async evaluate(up: UnpackedProposal): Promise<Evaluated | NotEndorsed> {
+    const simulated = await this.#simulate(up, true);
+    if (!simulated.ok) return simulated;
+    const { status, message, payload } = simulated.result;
+    return { ok: true, mspId: this.mspId, response: { status, message, payload } };
+  }
+
+  async #simulate(up: UnpackedProposal, readOnly: boolean): Promise<Simulated | NotEndorsed> {
     if (this.#options.ledger.hasTransaction(up.txId)) {
       return this.#rejected(`duplicate transaction found [${up.txId}]. Creator [${hex(up.signatureHeader.getCreator_asU8())}]`);
     }
@@ -106,21 +145,16 @@ export class OrgEndorser {
       publicRwSet = results.publicRwSet;
       privateRwSet = results.privateRwSet;
     }
-    const response: ChaincodeResponse = { status: result.status, message: result.message, payload: result.payload };
     if (result.status >= ERROR_THRESHOLD || result.status < 200) {
       return {
         ok: false,
         mspId: this.mspId,
         kind: 'chaincode',
         message: `chaincode response ${result.status}, ${result.message}`,
-        response,
+        response: { status: result.status, message: result.message, payload: result.payload },
       };
     }
-    const payload = this.#responsePayload(up, result, publicRwSet);
-    const endorsement = new peer.Endorsement();
-    endorsement.setEndorser(this.#serializedPeer);
-    endorsement.setSignature(this.#options.signer.sign(concat(payload, this.#serializedPeer)));
-    return { ok: true, mspId: this.mspId, response, payload, endorsement, ...(privateRwSet ? { privateRwSet } : {}) };
+    return { ok: true, result, publicRwSet, ...(privateRwSet ? { privateRwSet } : {}) };
   }
 
   #rejected(message: string): NotEndorsed {

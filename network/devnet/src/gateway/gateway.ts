@@ -101,7 +101,12 @@ export class GatewayServer {
     const orgs = targets.length > 0 ? targets : [this.#gatewayOrg(up)];
     const details: ErrorDetailInfo[] = [];
     for (const org of orgs) {
-      const outcome = this.#validate(up, org) ?? (await this.#endorseWith(org, up, true));
+      const endorser = this.#options.endorsers.get(org);
+      const outcome =
+        this.#validate(up, org) ??
+        (endorser
+          ? await endorser.evaluate(up)
+          : ({ ok: false, mspId: org, kind: 'unavailable', message: `no endorser for organization ${org}` } as const));
       if (outcome.ok) {
         const response = new peer.Response();
         response.setStatus(outcome.response.status);

@@ -2,6 +2,7 @@ import { common } from '@hyperledger/fabric-protos';
 import type { BroadcastResult, OrderingService } from '../gateway/ports';
 import type { MspManager } from '../msp/types';
 import { Batcher, type BatcherOptions } from './batcher';
+import type { SignatureCache } from './sigcache';
 
 export interface OrdererOptions extends BatcherOptions {
   readonly channelId: string;
@@ -9,6 +10,8 @@ export interface OrdererOptions extends BatcherOptions {
   /** Commits one cut block of envelopes. */
   readonly commitBlock: (envelopes: Uint8Array[]) => Promise<void>;
   readonly onError: (err: unknown) => void;
+  /** Envelope signatures verified here are remembered, so the committer need not verify them again. */
+  readonly signatures?: SignatureCache;
 }
 
 /**
@@ -44,10 +47,12 @@ export class Orderer implements OrderingService {
       return { status: 'BAD_REQUEST', info: `header type ${channelHeader.getType()} not accepted` };
     }
     try {
-      const creator = this.#options.msp.deserializeIdentity(signatureHeader.getCreator_asU8());
+      const creatorBytes = signatureHeader.getCreator_asU8();
+      const creator = this.#options.msp.deserializeIdentity(creatorBytes);
       if (!this.#options.msp.verify(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8())) {
         return { status: 'FORBIDDEN', info: 'signature of the envelope does not verify' };
       }
+      this.#options.signatures?.remember(creatorBytes, envelope.getPayload_asU8(), envelope.getSignature_asU8());
     } catch (err) {
       return { status: 'FORBIDDEN', info: `creator is not valid: ${String(err)}` };
     }

@@ -3,6 +3,7 @@ import { concat } from '../endorser/endorser';
 import { computeTxId, proposalHash } from '../endorser/proposal';
 import type { Identity, MspManager } from '../msp/types';
 import type { PolicyEvaluator } from './ports';
+import type { SignatureCache } from './sigcache';
 
 const Code = peer.TxValidationCode;
 
@@ -25,6 +26,8 @@ export interface ValidatorContext {
   isDeployed(chaincodeName: string): boolean;
   committedMetadata(namespace: string, key: string): Map<string, Uint8Array> | undefined;
   isCommittedTxId(txId: string): boolean;
+  /** Signatures already verified or made in this process (skips verifying the same bytes twice). */
+  readonly signatures?: SignatureCache;
 }
 
 class Invalid extends Error {
@@ -75,7 +78,11 @@ function validEndorsers(ctx: ValidatorContext, prp: Uint8Array, endorsements: re
     seen.add(key);
     try {
       const identity = ctx.msp.deserializeIdentity(endorser);
-      if (ctx.msp.verify(identity, concat(prp, endorser), endorsement.getSignature_asU8())) identities.push(identity);
+      const message = concat(prp, endorser);
+      const signature = endorsement.getSignature_asU8();
+      if (ctx.signatures?.has(endorser, message, signature) || ctx.msp.verify(identity, message, signature)) {
+        identities.push(identity);
+      }
     } catch {
       // an endorsement that does not verify counts for nothing, as in Fabric's policy evaluation
     }
@@ -128,8 +135,11 @@ function checkTransaction(ctx: ValidatorContext, bytes: Uint8Array): { txId: str
   }
   let creatorOk = false;
   try {
-    const creator = ctx.msp.deserializeIdentity(signatureHeader.getCreator_asU8());
-    creatorOk = ctx.msp.verify(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8());
+    const creatorBytes = signatureHeader.getCreator_asU8();
+    const creator = ctx.msp.deserializeIdentity(creatorBytes);
+    creatorOk =
+      ctx.signatures?.has(creatorBytes, envelope.getPayload_asU8(), envelope.getSignature_asU8()) ||
+      ctx.msp.verify(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8());
   } catch {
     creatorOk = false;
   }
