@@ -50,7 +50,11 @@ function statsOf(latencies: number[], seconds: number): Stats {
 }
 
 /** Runs `op` from `concurrency` callers until `total` operations or the time limit; returns latencies (ms). */
-async function run(concurrency: number, total: number, op: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
+async function run(
+  concurrency: number,
+  total: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let next = 0;
   const began = performance.now();
@@ -68,7 +72,11 @@ async function run(concurrency: number, total: number, op: (i: number) => Promis
   return { latencies, seconds: (performance.now() - began) / 1000 };
 }
 
-async function measure(concurrency: number, total: number, op: (i: number) => Promise<unknown>): Promise<Stats> {
+async function measure(
+  concurrency: number,
+  total: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<Stats> {
   const { latencies, seconds } = await run(concurrency, total, op);
   return statsOf(latencies, seconds);
 }
@@ -138,7 +146,12 @@ class LoadGenerators {
           new Promise<{ latencies: number[]; seconds: number }>((resolve, reject) => {
             worker.once('message', resolve);
             worker.once('error', reject);
-            const job: WorkerJob = { kind, concurrency: perWorker, total: Math.ceil(total / this.#workers.length), prefix: `${prefix}-w${index}` };
+            const job: WorkerJob = {
+              kind,
+              concurrency: perWorker,
+              total: Math.ceil(total / this.#workers.length),
+              prefix: `${prefix}-w${index}`,
+            };
             worker.postMessage(job);
           }),
       ),
@@ -179,18 +192,26 @@ async function grpcBaseline(): Promise<{ sequential: Stats; concurrent: Stats }>
   };
   const server = new grpc.Server();
   server.addService(definition, {
-    echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => callback(null, call.request),
+    echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
+      callback(null, call.request),
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   const Client = grpc.makeGenericClientConstructor(definition, 'Echo');
-  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+  const client = new Client(
+    `127.0.0.1:${port}`,
+    grpc.credentials.createInsecure(),
+  ) as unknown as grpc.Client & {
     echo(request: Buffer, callback: (err: grpc.ServiceError | null, value?: Buffer) => void): void;
   };
   const payload = Buffer.alloc(2048, 1);
   const call = (): Promise<Buffer | undefined> =>
-    new Promise((resolve, reject) => client.echo(payload, (err, value) => (err ? reject(err) : resolve(value))));
+    new Promise((resolve, reject) =>
+      client.echo(payload, (err, value) => (err ? reject(err) : resolve(value))),
+    );
   await measure(1, 200, call);
   const sequential = await measure(1, QUICK ? 500 : 2000, call);
   const concurrent = await measure(20, QUICK ? 2000 : 10000, call);
@@ -220,8 +241,12 @@ async function main(): Promise<void> {
   const closers: (() => void)[] = [];
   try {
     const load1 = os.loadavg()[0] ?? 0;
-    console.log(`devnet benchmark — ${os.cpus().length} CPU(s), Node ${process.version}${QUICK ? ' (quick)' : ''}, load average ${load1.toFixed(2)}`);
-    console.log('(concurrency-20 phases run the fabric-gateway client in a worker thread; concurrency 1 in the main thread)\n');
+    console.log(
+      `devnet benchmark — ${os.cpus().length} CPU(s), Node ${process.version}${QUICK ? ' (quick)' : ''}, load average ${load1.toFixed(2)}`,
+    );
+    console.log(
+      '(concurrency-20 phases run the fabric-gateway client in a worker thread; concurrency 1 in the main thread)\n',
+    );
 
     // Cold start: a new data folder (crypto material generated), deploy, first committed transaction.
     const t0 = performance.now();
@@ -243,13 +268,17 @@ async function main(): Promise<void> {
     console.log(`  start devnet                 ${(tStarted - t0).toFixed(0).padStart(6)} ms`);
     console.log(`  deploy chaincode (process)   ${(tDeployed - tStarted).toFixed(0).padStart(6)} ms`);
     console.log(`  first submit→commit          ${(tFirst - tDeployed).toFixed(0).padStart(6)} ms`);
-    console.log(`  total to first commit        ${(tFirst - t0).toFixed(0).padStart(6)} ms   goal ≤ 1500 ms\n`);
+    console.log(
+      `  total to first commit        ${(tFirst - t0).toFixed(0).padStart(6)} ms   goal ≤ 1500 ms\n`,
+    );
 
     // Redeploy of a changed chaincode is one call.
     const tRedeploy = performance.now();
     await devnet.deploy('bench', FIXTURE);
     await contract.submitTransaction('put', 'after-redeploy', 'tx');
-    console.log(`redeploy + first commit        ${(performance.now() - tRedeploy).toFixed(0).padStart(6)} ms\n`);
+    console.log(
+      `redeploy + first commit        ${(performance.now() - tRedeploy).toFixed(0).padStart(6)} ms\n`,
+    );
 
     const user = devnet.identity(1);
     const load = new LoadGenerators(WORKERS, {
@@ -263,10 +292,14 @@ async function main(): Promise<void> {
     });
     closers.push(() => void load.close());
     await load.measure('submit', 4, 100, 'warm');
-    const c1 = await measure(1, QUICK ? 100 : 400, (i) => contract.submitTransaction('put', `c1-${i}`, 'value'));
+    const c1 = await measure(1, QUICK ? 100 : 400, (i) =>
+      contract.submitTransaction('put', `c1-${i}`, 'value'),
+    );
     const c20 = await load.measure('submit', 20, QUICK ? 1000 : 4000, 'c20');
     const ev = await load.measure('evaluate', 20, QUICK ? 2000 : 8000, 'c20');
-    const ev1 = await measure(1, QUICK ? 200 : 1000, (i) => contract.evaluateTransaction('get', `c1-${i % 100}`));
+    const ev1 = await measure(1, QUICK ? 200 : 1000, (i) =>
+      contract.evaluateTransaction('get', `c1-${i % 100}`),
+    );
     const height = devnet.status().height;
 
     const rpc = await grpcBaseline();
@@ -281,8 +314,12 @@ async function main(): Promise<void> {
     console.log('baselines (same run)');
     console.log(row('raw gRPC unary echo (plaintext), concurrency 1', rpc.sequential));
     console.log(row('raw gRPC unary echo (plaintext), concurrency 20', rpc.concurrent));
-    console.log(`${'node:crypto ECDSA P-256 sign'.padEnd(44)} ${crypto.signPerSecond.toFixed(0).padStart(8)} /s`);
-    console.log(`${'node:crypto ECDSA P-256 verify'.padEnd(44)} ${crypto.verifyPerSecond.toFixed(0).padStart(8)} /s`);
+    console.log(
+      `${'node:crypto ECDSA P-256 sign'.padEnd(44)} ${crypto.signPerSecond.toFixed(0).padStart(8)} /s`,
+    );
+    console.log(
+      `${'node:crypto ECDSA P-256 verify'.padEnd(44)} ${crypto.verifyPerSecond.toFixed(0).padStart(8)} /s`,
+    );
     const perTx = 4 / crypto.signPerSecond + 7 / crypto.verifyPerSecond;
     console.log(
       `  a submit costs ≈ 4 signs + 7 verifies (client ×2 + commit status, 2 endorsers; proposal, envelope ×2, endorsements ×2, commit status):` +

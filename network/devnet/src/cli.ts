@@ -106,7 +106,10 @@ async function start(args: ParsedArgs): Promise<void> {
     plaintext: args.flags.has('plaintext'),
   };
   const running = await runtimeOf(options.dataDir as string);
-  if (running) throw new Error(`a devnet (pid ${running.pid}) already runs on ${running.endpoint} with data ${options.dataDir}`);
+  if (running)
+    throw new Error(
+      `a devnet (pid ${running.pid}) already runs on ${running.endpoint} with data ${options.dataDir}`,
+    );
   const began = Date.now();
   let stepStart = began;
   let step = 0;
@@ -171,7 +174,9 @@ async function status(args: ParsedArgs): Promise<number> {
   const runtime = await runtimeOf(dir);
   if (!runtime) {
     const registry = await readJsonFile<{ name: string }[]>(dataPaths(dir).registry);
-    process.stdout.write(`devnet is not running (data ${dir}${registry ? `, chaincodes: ${registry.map((c) => c.name).join(', ')}` : ''})\n`);
+    process.stdout.write(
+      `devnet is not running (data ${dir}${registry ? `, chaincodes: ${registry.map((c) => c.name).join(', ')}` : ''})\n`,
+    );
     return 1;
   }
   const result = await callAdmin(runtime.adminPort, '/status', {}, await adminIdentity(dir), 10_000);
@@ -184,7 +189,8 @@ async function deploy(args: ParsedArgs): Promise<void> {
   if (!name || !source) throw new UsageError('deploy needs <name> and <path|host:port>');
   const dir = dataDir(args);
   const runtime = await runtimeOf(dir);
-  if (!runtime) throw new Error(`no devnet is running with data ${dir}: start one with \`devnet start --data ${dir}\``);
+  if (!runtime)
+    throw new Error(`no devnet is running with data ${dir}: start one with \`devnet start --data ${dir}\``);
   const collectionsFile = stringFlag(args, 'collections');
   const inspect = args.flags.get('inspect');
   const isAddress = /^[A-Za-z0-9.-]+:\d+$/.test(source);
@@ -197,7 +203,11 @@ async function deploy(args: ParsedArgs): Promise<void> {
       source: isAddress ? source : path.resolve(source),
       ...(stringFlag(args, 'policy') ? { policy: stringFlag(args, 'policy') } : {}),
       ...(collectionsFile ? { collections: await fs.readFile(path.resolve(collectionsFile), 'utf8') } : {}),
-      ...(inspect === true ? { inspect: true } : typeof inspect === 'string' ? { inspect: Number(inspect) } : {}),
+      ...(inspect === true
+        ? { inspect: true }
+        : typeof inspect === 'string'
+          ? { inspect: Number(inspect) }
+          : {}),
     },
     await adminIdentity(dir),
   )) as { name: string; sequence: number; policy: string };

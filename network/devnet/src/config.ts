@@ -46,10 +46,22 @@ export function resolveOptions(options: Partial<DevnetOptions> = {}): DevnetOpti
     dataDir: path.resolve(options.dataDir ?? DEFAULT_DATA_DIR),
   };
   const checks: [boolean, string][] = [
-    [Number.isInteger(resolved.orgs) && resolved.orgs >= 1 && resolved.orgs <= 99, 'orgs must be an integer from 1 to 99'],
-    [Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65535, 'port must be 0..65535'],
-    [Number.isInteger(resolved.batchSize) && resolved.batchSize >= 1, 'batch size must be a positive integer'],
-    [Number.isFinite(resolved.batchTimeoutMs) && resolved.batchTimeoutMs >= 0, 'batch timeout must be ≥ 0 ms'],
+    [
+      Number.isInteger(resolved.orgs) && resolved.orgs >= 1 && resolved.orgs <= 99,
+      'orgs must be an integer from 1 to 99',
+    ],
+    [
+      Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65535,
+      'port must be 0..65535',
+    ],
+    [
+      Number.isInteger(resolved.batchSize) && resolved.batchSize >= 1,
+      'batch size must be a positive integer',
+    ],
+    [
+      Number.isFinite(resolved.batchTimeoutMs) && resolved.batchTimeoutMs >= 0,
+      'batch timeout must be ≥ 0 ms',
+    ],
     [/^[a-z][a-z0-9.-]*$/.test(resolved.channelId), 'channel id must be lower case letters, digits, . and -'],
   ];
   for (const [ok, message] of checks) if (!ok) throw new Error(`invalid devnet option: ${message}`);

@@ -29,8 +29,16 @@ export interface ConnectionProfile {
   }[];
 }
 
-export function connectionProfile(material: NetworkMaterial, channel: string, endpoint: string, tls: boolean): ConnectionProfile {
-  const paths = (files: IdentityFiles): IdentityPaths => ({ certPath: files.certPath, keyPath: files.keyPath });
+export function connectionProfile(
+  material: NetworkMaterial,
+  channel: string,
+  endpoint: string,
+  tls: boolean,
+): ConnectionProfile {
+  const paths = (files: IdentityFiles): IdentityPaths => ({
+    certPath: files.certPath,
+    keyPath: files.keyPath,
+  });
   return {
     channel,
     endpoint,
@@ -58,7 +66,9 @@ export async function readConnectionProfile(file: string): Promise<ConnectionPro
 
 /** gRPC credentials for the devnet endpoint: TLS with the devnet's CA, or insecure with `--plaintext`. */
 export function channelCredentials(tlsCaCertPem: string | undefined): grpc.ChannelCredentials {
-  return tlsCaCertPem ? grpc.credentials.createSsl(Buffer.from(tlsCaCertPem)) : grpc.credentials.createInsecure();
+  return tlsCaCertPem
+    ? grpc.credentials.createSsl(Buffer.from(tlsCaCertPem))
+    : grpc.credentials.createInsecure();
 }
 
 /** What `connect()` of @hyperledger/fabric-gateway takes: pass all four (`connect({ ...connection })`). */
@@ -75,7 +85,11 @@ export interface ClientConnection {
  * A gRPC client, identity, signer and hash for one devnet identity — pass them to fabric-gateway's `connect()`.
  * Loads @hyperledger/fabric-gateway lazily: it is a client library, not a runtime dependency of the devnet.
  */
-export function clientConnection(endpoint: string, tlsCaCertPem: string | undefined, files: IdentityFiles): ClientConnection {
+export function clientConnection(
+  endpoint: string,
+  tlsCaCertPem: string | undefined,
+  files: IdentityFiles,
+): ClientConnection {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fabric = require('@hyperledger/fabric-gateway') as typeof import('@hyperledger/fabric-gateway');
   const options: grpc.ChannelOptions = tlsCaCertPem ? { 'grpc.ssl_target_name_override': 'localhost' } : {};

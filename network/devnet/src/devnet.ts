@@ -5,9 +5,18 @@ import { gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
 import { genesisConfigBlock, newBlock, signBlock } from './blocks';
 import { ChaincodeSupport } from './chaincode';
 import { dataPaths, resolveOptions, type DevnetOptions } from './config';
-import { clientConnection, connectionProfile, writeConnectionProfile, type ClientConnection } from './connection';
+import {
+  clientConnection,
+  connectionProfile,
+  writeConnectionProfile,
+  type ClientConnection,
+} from './connection';
 import { collectionAccessCheck, parseCollections } from './endorser/collections';
-import { ChaincodeDefinitions, DEFAULT_ENDORSEMENT_POLICY, type ChaincodeDefinition } from './endorser/definitions';
+import {
+  ChaincodeDefinitions,
+  DEFAULT_ENDORSEMENT_POLICY,
+  type ChaincodeDefinition,
+} from './endorser/definitions';
 import { OrgEndorser } from './endorser/endorser';
 import { PolicyAdapter } from './endorser/policies';
 import { endorserHandlers } from './endorser/service';
@@ -48,7 +57,14 @@ export interface DevnetStatus {
   readonly height: number;
   readonly orgs: readonly string[];
   readonly tls: boolean;
-  readonly chaincodes: readonly { name: string; source: string; policy: string; sequence: number; ready: boolean; pid?: number }[];
+  readonly chaincodes: readonly {
+    name: string;
+    source: string;
+    policy: string;
+    sequence: number;
+    ready: boolean;
+    pid?: number;
+  }[];
 }
 
 /** A running devnet, for tests and tools. */
@@ -89,9 +105,21 @@ async function loadCollections(value: string | undefined): Promise<string | unde
   return fs.readFile(path.resolve(value), 'utf8');
 }
 
-async function bindServer(server: grpc.Server, port: number, credentials: grpc.ServerCredentials): Promise<number> {
+async function bindServer(
+  server: grpc.Server,
+  port: number,
+  credentials: grpc.ServerCredentials,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, bound) =>
+      err
+        ? reject(
+            new Error(
+              `cannot listen on 127.0.0.1:${port} (in use? choose another with --port): ${err.message}`,
+            ),
+          )
+        : resolve(bound),
+    );
   });
 }
 
@@ -119,296 +147,358 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
 
   progress('ledger');
   const ledger = await Ledger.open(paths.ledger, { channelId: options.channelId });
-  if (ledger.height === 0) {
-    const genesis = genesisConfigBlock(options.channelId, material, Date.now(), {
-      maxMessageCount: options.batchSize,
-      batchTimeout: `${options.batchTimeoutMs}ms`,
-      ordererEndpoint: `127.0.0.1:${options.port}`,
-    });
-    await ledger.commitBlock(genesis, [peer.TxValidationCode.VALID], new Map());
-  }
-
-  const definitions = new ChaincodeDefinitions((await readJsonFile<ChaincodeDefinition[]>(paths.registry)) ?? []);
-  const policies = new PolicyAdapter(definitions, mspIds, (ns, key) => ledger.getCommittedStateMetadata(ns, key));
-  const chaincodes = new ChaincodeSupport({
-    channelId: options.channelId,
-    log,
-    collectionAccess: collectionAccessCheck(definitions, mspManager, mspIds),
-  });
-  // A chaincode may call only chaincodes defined on the channel (Fabric's CheckInvocation).
-  chaincodes.onChaincodeInvoke = (call): void => {
-    if (!definitions.has(call.targetName)) {
-      throw new Error(
-        `make sure the chaincode ${call.targetName} has been successfully defined on channel ${call.channelId} and try again: namespace ${call.targetName} is not defined`,
-      );
+  // Undone in reverse order if start-up fails half-way, so a failed start leaves nothing running or open.
+  const cleanup: (() => unknown)[] = [() => ledger.close()];
+  try {
+    if (ledger.height === 0) {
+      const genesis = genesisConfigBlock(options.channelId, material, Date.now(), {
+        maxMessageCount: options.batchSize,
+        batchTimeout: `${options.batchTimeoutMs}ms`,
+        ordererEndpoint: `127.0.0.1:${options.port}`,
+      });
+      await ledger.commitBlock(genesis, [peer.TxValidationCode.VALID], new Map());
     }
-  };
-  const notifier = new CommitNotifier(ledger.height);
-  const transientStore = new MemoryTransientStore();
-  const signatures = new SignatureCache();
 
-  const blocks: BlockSource = {
-    get height(): number {
-      return notifier.height;
-    },
-    getBlock: async (n) => (n < notifier.height ? ledger.getBlock(n) : undefined),
-    findTransaction: async (txId) => {
-      const found = ledger.findTransaction(txId);
-      return found ? { code: found.validationCode, blockNumber: found.blockNumber } : undefined;
-    },
-  };
+    const definitions = new ChaincodeDefinitions(
+      (await readJsonFile<ChaincodeDefinition[]>(paths.registry)) ?? [],
+    );
+    const policies = new PolicyAdapter(definitions, mspIds, (ns, key) =>
+      ledger.getCommittedStateMetadata(ns, key),
+    );
+    const chaincodes = new ChaincodeSupport({
+      channelId: options.channelId,
+      log,
+      collectionAccess: collectionAccessCheck(definitions, mspManager, mspIds),
+    });
+    // A chaincode may call only chaincodes defined on the channel (Fabric's CheckInvocation).
+    chaincodes.onChaincodeInvoke = (call): void => {
+      if (!definitions.has(call.targetName)) {
+        throw new Error(
+          `make sure the chaincode ${call.targetName} has been successfully defined on channel ${call.channelId} and try again: namespace ${call.targetName} is not defined`,
+        );
+      }
+    };
+    const notifier = new CommitNotifier(ledger.height);
+    const transientStore = new MemoryTransientStore();
+    const signatures = new SignatureCache();
 
-  const endorserLedger = {
-    newSimulator: (txId: string, o: { readOnly: boolean }) => ledger.newSimulator(txId, o),
-    hasTransaction: (txId: string) => ledger.findTransaction(txId) !== undefined,
-  };
-  const endorsers = new Map(
-    material.orgs.map((org) => [
-      org.mspId,
-      new OrgEndorser({
-        mspId: org.mspId,
-        signer: signingIdentityFrom(org.peer),
-        ledger: endorserLedger,
-        chaincodes,
-        onSigned: (signer, message, signature) => signatures.remember(signer, message, signature),
-        chaincodeVersion: (name) => ChaincodeDefinitions.version(definitions.get(name) ?? { sequence: 0 } as ChaincodeDefinition),
-      }),
-    ]),
-  );
-
-  const committer = new Committer({
-    ledger: {
+    const blocks: BlockSource = {
       get height(): number {
-        return ledger.height;
+        return notifier.height;
       },
-      get lastBlockHash(): Uint8Array {
-        return ledger.lastBlockHash;
+      getBlock: async (n) => (n < notifier.height ? ledger.getBlock(n) : undefined),
+      findTransaction: async (txId) => {
+        const found = ledger.findTransaction(txId);
+        return found ? { code: found.validationCode, blockNumber: found.blockNumber } : undefined;
       },
-      commitBlock: async (block, preCodes, privateData) => {
-        const result = await ledger.commitBlock(block, preCodes, privateData);
-        return { codes: result.codes, conflicts: result.details };
+    };
+
+    const endorserLedger = {
+      newSimulator: (txId: string, o: { readOnly: boolean }) => ledger.newSimulator(txId, o),
+      hasTransaction: (txId: string) => ledger.findTransaction(txId) !== undefined,
+    };
+    const endorsers = new Map(
+      material.orgs.map((org) => [
+        org.mspId,
+        new OrgEndorser({
+          mspId: org.mspId,
+          signer: signingIdentityFrom(org.peer),
+          ledger: endorserLedger,
+          chaincodes,
+          onSigned: (signer, message, signature) => signatures.remember(signer, message, signature),
+          chaincodeVersion: (name) =>
+            ChaincodeDefinitions.version(definitions.get(name) ?? ({ sequence: 0 } as ChaincodeDefinition)),
+        }),
+      ]),
+    );
+
+    const committer = new Committer({
+      ledger: {
+        get height(): number {
+          return ledger.height;
+        },
+        get lastBlockHash(): Uint8Array {
+          return ledger.lastBlockHash;
+        },
+        commitBlock: async (block, preCodes, privateData) => {
+          const result = await ledger.commitBlock(block, preCodes, privateData);
+          return { codes: result.codes, conflicts: result.details };
+        },
+        getCommittedStateMetadata: (ns, key) => ledger.getCommittedStateMetadata(ns, key),
+        hasTransaction: (txId) => ledger.findTransaction(txId) !== undefined,
       },
-      getCommittedStateMetadata: (ns, key) => ledger.getCommittedStateMetadata(ns, key),
-      hasTransaction: (txId) => ledger.findTransaction(txId) !== undefined,
-    },
-    blocks: {
-      newBlock: (number, previousHash, envelopes) => signBlock(newBlock(number, previousHash, envelopes), orderSigner, 0),
-    },
-    validator: {
+      blocks: {
+        newBlock: (number, previousHash, envelopes) =>
+          signBlock(newBlock(number, previousHash, envelopes), orderSigner, 0),
+      },
+      validator: {
+        channelId: options.channelId,
+        msp: mspManager,
+        policies,
+        isDeployed: (name) => definitions.has(name),
+        committedMetadata: (ns, key) => ledger.getCommittedStateMetadata(ns, key),
+        isCommittedTxId: (txId) => ledger.findTransaction(txId) !== undefined,
+        signatures,
+      },
+      notifier,
+      transientStore,
+      log,
+    });
+    const orderer = new Orderer({
       channelId: options.channelId,
       msp: mspManager,
-      policies,
-      isDeployed: (name) => definitions.has(name),
-      committedMetadata: (ns, key) => ledger.getCommittedStateMetadata(ns, key),
-      isCommittedTxId: (txId) => ledger.findTransaction(txId) !== undefined,
+      batchSize: options.batchSize,
+      batchTimeoutMs: options.batchTimeoutMs,
+      cutWhenIdle: options.cutWhenIdle,
       signatures,
-    },
-    notifier,
-    transientStore,
-    log,
-  });
-  const orderer = new Orderer({
-    channelId: options.channelId,
-    msp: mspManager,
-    batchSize: options.batchSize,
-    batchTimeoutMs: options.batchTimeoutMs,
-    cutWhenIdle: options.cutWhenIdle,
-    signatures,
-    commitBlock: async (envelopes) => {
-      await committer.commit(envelopes);
-    },
-    onError: (err) => log(`block commit failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
-  });
+      commitBlock: async (envelopes) => {
+        await committer.commit(envelopes);
+      },
+      onError: (err) =>
+        log(`block commit failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    });
 
-  progress('gRPC server (Gateway, Deliver, Endorser, ChaincodeSupport)');
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024 });
-  let address = '';
-  const gatewayServer = new GatewayServer({
-    channelId: options.channelId,
-    get address(): string {
-      return address;
-    },
-    ordererMspId: ORDERER_MSP_ID,
-    mspManager,
-    definitions,
-    endorsers,
-    planner: policies,
-    orderer,
-    blocks,
-    notifier,
-    transientStore,
-  });
-  const context: ServiceContext = {
-    channelId: options.channelId,
-    gateway: gatewayServer,
-    blocks,
-    notifier,
-    mspManager,
-    onError: (err) => log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
-  };
-  server.addService(gatewayProtos.GatewayService, gatewayHandlers(context));
-  server.addService(peer.DeliverService, deliverHandlers(context));
-  server.addService(peer.EndorserService, endorserHandlers({ channelId: options.channelId, mspManager, endorsers }));
-  chaincodes.registerService(server);
-  const credentials = options.plaintext
-    ? grpc.ServerCredentials.createInsecure()
-    : grpc.ServerCredentials.createSsl(
-        Buffer.from(material.tls.caCertPem),
-        [{ private_key: Buffer.from(material.tls.serverKeyPem), cert_chain: Buffer.from(material.tls.serverCertPem) }],
-        false,
-      );
-  const port = await bindServer(server, options.port, credentials);
-  address = `127.0.0.1:${port}`;
-  const endpoint = address;
-  const tls = !options.plaintext;
-
-  const org1 = material.orgs[0];
-  const deploy = async (name: string, source: string, deployOptions: DeployOptions = {}): Promise<ChaincodeDefinition> => {
-    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`invalid chaincode name '${name}'`);
-    const policy = deployOptions.policy ?? DEFAULT_ENDORSEMENT_POLICY;
-    policies.check(policy);
-    const collections = await loadCollections(deployOptions.collections);
-    if (collections !== undefined) parseCollections(collections, mspIds);
-    const kind = isAddress(source) ? 'ccaas' : 'path';
-    const resolved = kind === 'path' ? path.resolve(source) : source;
-    if (kind === 'path') await fs.access(path.join(resolved, 'package.json'));
-    if (chaincodes.info(name)) await chaincodes.stop(name);
-    if (kind === 'path') {
-      await chaincodes.launch({
-        name,
-        path: resolved,
-        peerAddress: endpoint,
-        ...(tls
-          ? { tls: { rootCertPem: material.tls.caCertPem, clientCertPem: material.tls.clientCertPem, clientKeyPem: material.tls.clientKeyPem } }
-          : {}),
-        ...(deployOptions.inspect !== undefined ? { inspect: deployOptions.inspect } : {}),
-        logDir: paths.chaincodeLogs,
-        env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
-      });
-    } else {
-      await chaincodes.connect({ name, address: resolved });
-    }
-    const previous = definitions.get(name);
-    const definition: ChaincodeDefinition = {
-      name,
-      source: resolved,
-      kind,
-      policy,
-      ...(collections !== undefined ? { collections } : {}),
-      sequence: (previous?.sequence ?? 0) + 1,
-      ...(deployOptions.inspect !== undefined ? { inspect: Boolean(deployOptions.inspect) } : {}),
+    progress('gRPC server (Gateway, Deliver, Endorser, ChaincodeSupport)');
+    const server = new grpc.Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024 });
+    let address = '';
+    const gatewayServer = new GatewayServer({
+      channelId: options.channelId,
+      get address(): string {
+        return address;
+      },
+      ordererMspId: ORDERER_MSP_ID,
+      mspManager,
+      definitions,
+      endorsers,
+      planner: policies,
+      orderer,
+      blocks,
+      notifier,
+      transientStore,
+    });
+    const context: ServiceContext = {
+      channelId: options.channelId,
+      gateway: gatewayServer,
+      blocks,
+      notifier,
+      mspManager,
+      onError: (err) =>
+        log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
     };
-    definitions.set(definition);
-    await writeRegistry(paths.registry, definitions.list());
-    log(`deployed chaincode ${name} (${kind} ${resolved}, policy ${policy}, sequence ${definition.sequence})`);
-    return definition;
-  };
+    server.addService(gatewayProtos.GatewayService, gatewayHandlers(context));
+    server.addService(peer.DeliverService, deliverHandlers(context));
+    server.addService(
+      peer.EndorserService,
+      endorserHandlers({ channelId: options.channelId, mspManager, endorsers }),
+    );
+    chaincodes.registerService(server);
+    cleanup.push(
+      () => server.forceShutdown(),
+      () => chaincodes.stopAll(),
+    );
+    const credentials = options.plaintext
+      ? grpc.ServerCredentials.createInsecure()
+      : grpc.ServerCredentials.createSsl(
+          Buffer.from(material.tls.caCertPem),
+          [
+            {
+              private_key: Buffer.from(material.tls.serverKeyPem),
+              cert_chain: Buffer.from(material.tls.serverCertPem),
+            },
+          ],
+          false,
+        );
+    const port = await bindServer(server, options.port, credentials);
+    address = `127.0.0.1:${port}`;
+    const endpoint = address;
+    const tls = !options.plaintext;
 
-  const registered = definitions.list();
-  if (registered.length > 0) progress(`chaincodes: ${registered.map((d) => d.name).join(', ')}`);
-  await Promise.all(
-    registered.map(async (definition) => {
-      try {
-        if (definition.kind === 'path') {
-          await chaincodes.launch({
-            name: definition.name,
-            path: definition.source,
-            peerAddress: endpoint,
-            ...(tls
-              ? { tls: { rootCertPem: material.tls.caCertPem, clientCertPem: material.tls.clientCertPem, clientKeyPem: material.tls.clientKeyPem } }
-              : {}),
-            logDir: paths.chaincodeLogs,
-            env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
-          });
-        } else {
-          await chaincodes.connect({ name: definition.name, address: definition.source });
-        }
-      } catch (err) {
-        log(`chaincode ${definition.name} could not be restarted: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }),
-  );
-
-  const status = (): DevnetStatus => ({
-    pid: process.pid,
-    endpoint,
-    channelId: options.channelId,
-    height: notifier.height,
-    orgs: mspIds,
-    tls,
-    chaincodes: definitions.list().map((d) => ({
-      name: d.name,
-      source: d.source,
-      policy: d.policy,
-      sequence: d.sequence,
-      ready: chaincodes.isReady(d.name),
-      ...(chaincodes.info(d.name)?.pid !== undefined ? { pid: chaincodes.info(d.name)?.pid } : {}),
-    })),
-  });
-
-  progress('admin endpoint and connection file');
-  const admin = await startAdminServer(
-    mspManager,
-    {
-      status,
-      deploy: (request: DeployRequest) =>
-        deploy(request.name, request.source, {
-          ...(request.policy !== undefined ? { policy: request.policy } : {}),
-          ...(request.collections !== undefined ? { collections: request.collections } : {}),
-          ...(request.inspect !== undefined ? { inspect: request.inspect } : {}),
-        }),
-    },
-    options.adminPort,
-  );
-  await writeConnectionProfile(paths.connection, connectionProfile(material, options.channelId, endpoint, tls));
-  const runtime: RuntimeFile = { pid: process.pid, endpoint, port, adminPort: admin.port, startedAt: new Date().toISOString() };
-  await fs.writeFile(paths.runtime, `${JSON.stringify(runtime, null, 2)}\n`);
-  progress(`ready on ${endpoint} (channel ${options.channelId}, height ${notifier.height})`);
-
-  const identity = (org: number | string = 1, role: 'user' | 'admin' = 'user'): IdentityFiles => {
-    const found = typeof org === 'number' ? material.orgs[org - 1] : material.orgs.find((o) => o.mspId === org);
-    if (!found) throw new Error(`no organisation ${String(org)}`);
-    return role === 'admin' ? found.admin : found.user;
-  };
-
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopped ??= (async () => {
-      orderer.stop();
-      await orderer.idle();
-      notifier.close();
-      await new Promise<void>((resolve) => admin.server.close(() => resolve()));
-      await chaincodes.stopAll();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 2000);
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
+    const org1 = material.orgs[0];
+    const deploy = async (
+      name: string,
+      source: string,
+      deployOptions: DeployOptions = {},
+    ): Promise<ChaincodeDefinition> => {
+      if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`invalid chaincode name '${name}'`);
+      const policy = deployOptions.policy ?? DEFAULT_ENDORSEMENT_POLICY;
+      policies.check(policy);
+      const collections = await loadCollections(deployOptions.collections);
+      if (collections !== undefined) parseCollections(collections, mspIds);
+      const kind = isAddress(source) ? 'ccaas' : 'path';
+      const resolved = kind === 'path' ? path.resolve(source) : source;
+      if (kind === 'path') await fs.access(path.join(resolved, 'package.json'));
+      if (chaincodes.info(name)) await chaincodes.stop(name);
+      if (kind === 'path') {
+        await chaincodes.launch({
+          name,
+          path: resolved,
+          peerAddress: endpoint,
+          ...(tls
+            ? {
+                tls: {
+                  rootCertPem: material.tls.caCertPem,
+                  clientCertPem: material.tls.clientCertPem,
+                  clientKeyPem: material.tls.clientKeyPem,
+                },
+              }
+            : {}),
+          ...(deployOptions.inspect !== undefined ? { inspect: deployOptions.inspect } : {}),
+          logDir: paths.chaincodeLogs,
+          env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
         });
-      });
-      await ledger.close();
-      await fs.rm(paths.runtime, { force: true });
-    })();
-    return stopped;
-  };
+      } else {
+        await chaincodes.connect({ name, address: resolved });
+      }
+      const previous = definitions.get(name);
+      const definition: ChaincodeDefinition = {
+        name,
+        source: resolved,
+        kind,
+        policy,
+        ...(collections !== undefined ? { collections } : {}),
+        sequence: (previous?.sequence ?? 0) + 1,
+        ...(deployOptions.inspect !== undefined ? { inspect: Boolean(deployOptions.inspect) } : {}),
+      };
+      definitions.set(definition);
+      await writeRegistry(paths.registry, definitions.list());
+      log(
+        `deployed chaincode ${name} (${kind} ${resolved}, policy ${policy}, sequence ${definition.sequence})`,
+      );
+      return definition;
+    };
 
-  return {
-    endpoint,
-    port,
-    adminPort: admin.port,
-    channelId: options.channelId,
-    dataDir: options.dataDir,
-    material,
-    deploy,
-    identity,
-    connection: (org = 1, role = 'user') => clientConnection(endpoint, tls ? material.tls.caCertPem : undefined, identity(org, role)),
-    transactionDetail: (txId) => committer.transactionDetail(txId),
-    status,
-    stop,
-  };
+    const registered = definitions.list();
+    if (registered.length > 0) progress(`chaincodes: ${registered.map((d) => d.name).join(', ')}`);
+    await Promise.all(
+      registered.map(async (definition) => {
+        try {
+          if (definition.kind === 'path') {
+            await chaincodes.launch({
+              name: definition.name,
+              path: definition.source,
+              peerAddress: endpoint,
+              ...(tls
+                ? {
+                    tls: {
+                      rootCertPem: material.tls.caCertPem,
+                      clientCertPem: material.tls.clientCertPem,
+                      clientKeyPem: material.tls.clientKeyPem,
+                    },
+                  }
+                : {}),
+              logDir: paths.chaincodeLogs,
+              env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
+            });
+          } else {
+            await chaincodes.connect({ name: definition.name, address: definition.source });
+          }
+        } catch (err) {
+          log(
+            `chaincode ${definition.name} could not be restarted: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+      }),
+    );
+
+    const status = (): DevnetStatus => ({
+      pid: process.pid,
+      endpoint,
+      channelId: options.channelId,
+      height: notifier.height,
+      orgs: mspIds,
+      tls,
+      chaincodes: definitions.list().map((d) => ({
+        name: d.name,
+        source: d.source,
+        policy: d.policy,
+        sequence: d.sequence,
+        ready: chaincodes.isReady(d.name),
+        ...(chaincodes.info(d.name)?.pid !== undefined ? { pid: chaincodes.info(d.name)?.pid } : {}),
+      })),
+    });
+
+    progress('admin endpoint and connection file');
+    const admin = await startAdminServer(
+      mspManager,
+      {
+        status,
+        deploy: (request: DeployRequest) =>
+          deploy(request.name, request.source, {
+            ...(request.policy !== undefined ? { policy: request.policy } : {}),
+            ...(request.collections !== undefined ? { collections: request.collections } : {}),
+            ...(request.inspect !== undefined ? { inspect: request.inspect } : {}),
+          }),
+      },
+      options.adminPort,
+    );
+    cleanup.push(() => new Promise<void>((resolve) => admin.server.close(() => resolve())));
+    await writeConnectionProfile(
+      paths.connection,
+      connectionProfile(material, options.channelId, endpoint, tls),
+    );
+    const runtime: RuntimeFile = {
+      pid: process.pid,
+      endpoint,
+      port,
+      adminPort: admin.port,
+      startedAt: new Date().toISOString(),
+    };
+    await fs.writeFile(paths.runtime, `${JSON.stringify(runtime, null, 2)}\n`);
+    progress(`ready on ${endpoint} (channel ${options.channelId}, height ${notifier.height})`);
+
+    const identity = (org: number | string = 1, role: 'user' | 'admin' = 'user'): IdentityFiles => {
+      const found =
+        typeof org === 'number' ? material.orgs[org - 1] : material.orgs.find((o) => o.mspId === org);
+      if (!found) throw new Error(`no organisation ${String(org)}`);
+      return role === 'admin' ? found.admin : found.user;
+    };
+
+    let stopped: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+      stopped ??= (async () => {
+        orderer.stop();
+        await orderer.idle();
+        notifier.close();
+        await new Promise<void>((resolve) => admin.server.close(() => resolve()));
+        await chaincodes.stopAll();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            server.forceShutdown();
+            resolve();
+          }, 2000);
+          server.tryShutdown(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        await ledger.close();
+        await fs.rm(paths.runtime, { force: true });
+      })();
+      return stopped;
+    };
+
+    return {
+      endpoint,
+      port,
+      adminPort: admin.port,
+      channelId: options.channelId,
+      dataDir: options.dataDir,
+      material,
+      deploy,
+      identity,
+      connection: (org = 1, role = 'user') =>
+        clientConnection(endpoint, tls ? material.tls.caCertPem : undefined, identity(org, role)),
+      transactionDetail: (txId) => committer.transactionDetail(txId),
+      status,
+      stop,
+    };
+  } catch (err) {
+    for (const undo of cleanup.reverse())
+      await Promise.resolve()
+        .then(undo)
+        .catch(() => undefined);
+    throw err;
+  }
 }
 
 async function writeRegistry(file: string, definitions: readonly ChaincodeDefinition[]): Promise<void> {
@@ -416,4 +506,3 @@ async function writeRegistry(file: string, definitions: readonly ChaincodeDefini
   await fs.writeFile(tmp, `${JSON.stringify(definitions, null, 2)}\n`);
   await fs.rename(tmp, file);
 }
-

@@ -22,7 +22,8 @@ export function parseCollections(text: string, mspIds: readonly string[]): Colle
   const seen = new Set<string>();
   return parsed.map((entry: unknown, index) => {
     const item = entry as Partial<CollectionConfig>;
-    if (typeof item.name !== 'string' || item.name.length === 0) throw new Error(`collection ${index} has no name`);
+    if (typeof item.name !== 'string' || item.name.length === 0)
+      throw new Error(`collection ${index} has no name`);
     if (seen.has(item.name)) throw new Error(`collection ${item.name} is defined twice`);
     seen.add(item.name);
     if (typeof item.policy !== 'string') throw new Error(`collection ${item.name} has no member policy`);
@@ -40,15 +41,28 @@ export function collectionAccessCheck(
   definitions: ChaincodeDefinitions,
   msp: MspManager,
   mspIds: readonly string[],
-): (request: { namespace: string; collection: string; signedProposal: Uint8Array; access: 'read' | 'write' }) => boolean {
-  const configs = new Map<string, { text: string; byName: Map<string, { config: CollectionConfig; policy: EndorsementPolicy }> }>();
-  const configFor = (namespace: string): Map<string, { config: CollectionConfig; policy: EndorsementPolicy }> | undefined => {
+): (request: {
+  namespace: string;
+  collection: string;
+  signedProposal: Uint8Array;
+  access: 'read' | 'write';
+}) => boolean {
+  const configs = new Map<
+    string,
+    { text: string; byName: Map<string, { config: CollectionConfig; policy: EndorsementPolicy }> }
+  >();
+  const configFor = (
+    namespace: string,
+  ): Map<string, { config: CollectionConfig; policy: EndorsementPolicy }> | undefined => {
     const text = definitions.get(namespace)?.collections;
     if (text === undefined) return undefined;
     const cached = configs.get(namespace);
     if (cached?.text === text) return cached.byName;
     const byName = new Map(
-      parseCollections(text, mspIds).map((config) => [config.name, { config, policy: parseEndorsementPolicy(config.policy, mspIds) }]),
+      parseCollections(text, mspIds).map((config) => [
+        config.name,
+        { config, policy: parseEndorsementPolicy(config.policy, mspIds) },
+      ]),
     );
     configs.set(namespace, { text, byName });
     return byName;
@@ -71,7 +85,9 @@ export function collectionAccessCheck(
 
 /** The creator (SerializedIdentity bytes) of a SignedProposal. */
 function creatorOf(signedProposal: Uint8Array): Uint8Array {
-  const proposal = peer.Proposal.deserializeBinary(peer.SignedProposal.deserializeBinary(signedProposal).getProposalBytes_asU8());
+  const proposal = peer.Proposal.deserializeBinary(
+    peer.SignedProposal.deserializeBinary(signedProposal).getProposalBytes_asU8(),
+  );
   const header = common.Header.deserializeBinary(proposal.getHeader_asU8());
   return common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8()).getCreator_asU8();
 }

@@ -43,10 +43,18 @@ function summarise(rwsetBytes: Uint8Array): Map<string, NsSummary> {
   const txrw = ledger.rwset.TxReadWriteSet.deserializeBinary(rwsetBytes);
   for (const ns of txrw.getNsRwsetList()) {
     const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
-    const entry: NsSummary = { reads: new Map(), writes: new Map(), metadata: new Map(), collections: new Map() };
+    const entry: NsSummary = {
+      reads: new Map(),
+      writes: new Map(),
+      metadata: new Map(),
+      collections: new Map(),
+    };
     for (const read of kv.getReadsList()) entry.reads.set(read.getKey(), versionText(read));
     for (const write of kv.getWritesList()) {
-      entry.writes.set(write.getKey(), write.getIsDelete() ? '<delete>' : Buffer.from(write.getValue_asU8()).toString('hex'));
+      entry.writes.set(
+        write.getKey(),
+        write.getIsDelete() ? '<delete>' : Buffer.from(write.getValue_asU8()).toString('hex'),
+      );
     }
     for (const mw of kv.getMetadataWritesList()) {
       const text = mw
@@ -56,7 +64,10 @@ function summarise(rwsetBytes: Uint8Array): Map<string, NsSummary> {
       entry.metadata.set(mw.getKey(), text);
     }
     for (const coll of ns.getCollectionHashedRwsetList()) {
-      entry.collections.set(coll.getCollectionName(), Buffer.from(coll.getPvtRwsetHash_asU8()).toString('hex'));
+      entry.collections.set(
+        coll.getCollectionName(),
+        Buffer.from(coll.getPvtRwsetHash_asU8()).toString('hex'),
+      );
     }
     summary.set(ns.getNamespace(), entry);
   }
@@ -88,8 +99,12 @@ function compareMaps(
  */
 export function payloadDifferences(first: Uint8Array, second: Uint8Array): ResultDifference[] {
   const out: ResultDifference[] = [];
-  const a = peer.ChaincodeAction.deserializeBinary(peer.ProposalResponsePayload.deserializeBinary(first).getExtension_asU8());
-  const b = peer.ChaincodeAction.deserializeBinary(peer.ProposalResponsePayload.deserializeBinary(second).getExtension_asU8());
+  const a = peer.ChaincodeAction.deserializeBinary(
+    peer.ProposalResponsePayload.deserializeBinary(first).getExtension_asU8(),
+  );
+  const b = peer.ChaincodeAction.deserializeBinary(
+    peer.ProposalResponsePayload.deserializeBinary(second).getExtension_asU8(),
+  );
   const sa = summarise(a.getResults_asU8());
   const sb = summarise(b.getResults_asU8());
   for (const ns of [...new Set([...sa.keys(), ...sb.keys()])].sort()) {
@@ -97,7 +112,11 @@ export function payloadDifferences(first: Uint8Array, second: Uint8Array): Resul
     const y = sb.get(ns);
     compareMaps(out, ns, x?.reads, y?.reads, ['read version mismatch', 'extraneous read', 'missing read']);
     compareMaps(out, ns, x?.writes, y?.writes, ['write value mismatch', 'extraneous write', 'missing write']);
-    compareMaps(out, ns, x?.metadata, y?.metadata, ['metadata write mismatch', 'metadata write mismatch', 'metadata write mismatch']);
+    compareMaps(out, ns, x?.metadata, y?.metadata, [
+      'metadata write mismatch',
+      'metadata write mismatch',
+      'metadata write mismatch',
+    ]);
     compareMaps(out, ns, x?.collections, y?.collections, [
       'private collection hash mismatch',
       'private collection hash mismatch',
@@ -105,7 +124,10 @@ export function payloadDifferences(first: Uint8Array, second: Uint8Array): Resul
     ]);
   }
   if (!Buffer.from(a.getEvents_asU8()).equals(Buffer.from(b.getEvents_asU8()))) {
-    out.push({ kind: 'chaincode event mismatch', detail: `${shorten(a.getEvents_asU8())} vs ${shorten(b.getEvents_asU8())}` });
+    out.push({
+      kind: 'chaincode event mismatch',
+      detail: `${shorten(a.getEvents_asU8())} vs ${shorten(b.getEvents_asU8())}`,
+    });
   }
   const ra = a.getResponse();
   const rb = b.getResponse();
@@ -126,7 +148,11 @@ export function mismatchMessage(differences: readonly ResultDifference[]): strin
   const base = 'ProposalResponsePayloads do not match';
   if (differences.length === 0) return base;
   const parts = differences.map((d) =>
-    d.key !== undefined ? `${d.kind} [${d.namespace ?? ''}] key [${d.key}]` : d.detail ? `${d.kind} (${d.detail})` : d.kind,
+    d.key !== undefined
+      ? `${d.kind} [${d.namespace ?? ''}] key [${d.key}]`
+      : d.detail
+        ? `${d.kind} (${d.detail})`
+        : d.kind,
   );
   return `${base}: ${parts.join('; ')}`;
 }

@@ -96,7 +96,11 @@ export class OrgEndorser {
     const simulated = await this.#simulate(up, readOnly);
     if (!simulated.ok) return simulated;
     const { result, publicRwSet, privateRwSet } = simulated;
-    const response: ChaincodeResponse = { status: result.status, message: result.message, payload: result.payload };
+    const response: ChaincodeResponse = {
+      status: result.status,
+      message: result.message,
+      payload: result.payload,
+    };
     const payload = this.#responsePayload(up, result, publicRwSet);
     const message = concat(payload, this.#serializedPeer);
     const signature = this.#options.signer.sign(message);
@@ -104,7 +108,14 @@ export class OrgEndorser {
     const endorsement = new peer.Endorsement();
     endorsement.setEndorser(this.#serializedPeer);
     endorsement.setSignature(signature);
-    return { ok: true, mspId: this.mspId, response, payload, endorsement, ...(privateRwSet ? { privateRwSet } : {}) };
+    return {
+      ok: true,
+      mspId: this.mspId,
+      response,
+      payload,
+      endorsement,
+      ...(privateRwSet ? { privateRwSet } : {}),
+    };
   }
 
   /** Simulates read-only and returns the chaincode's response, as the gateway's Evaluate uses it. */
@@ -117,7 +128,9 @@ export class OrgEndorser {
 
   async #simulate(up: UnpackedProposal, readOnly: boolean): Promise<Simulated | NotEndorsed> {
     if (this.#options.ledger.hasTransaction(up.txId)) {
-      return this.#rejected(`duplicate transaction found [${up.txId}]. Creator [${hex(up.signatureHeader.getCreator_asU8())}]`);
+      return this.#rejected(
+        `duplicate transaction found [${up.txId}]. Creator [${hex(up.signatureHeader.getCreator_asU8())}]`,
+      );
     }
     const simulator = this.#options.ledger.newSimulator(up.txId, { readOnly });
     let result: ChaincodeResult;
@@ -139,7 +152,12 @@ export class OrgEndorser {
       if (err instanceof ChaincodeExecutionError) {
         return { ok: false, mspId: this.mspId, kind: 'unavailable', message };
       }
-      return { ok: false, mspId: this.mspId, kind: 'unavailable', message: `error in simulation: ${message}` };
+      return {
+        ok: false,
+        mspId: this.mspId,
+        kind: 'unavailable',
+        message: `error in simulation: ${message}`,
+      };
     } finally {
       const results = safeDone(simulator);
       publicRwSet = results.publicRwSet;

@@ -3,7 +3,12 @@ import type { EndorsementPlanner } from '../gateway/ports';
 import type { Identity } from '../msp/types';
 import type { PolicyEvaluator } from '../orderer/ports';
 import { VALIDATION_PARAMETER } from '../orderer/validator';
-import { endorsementPlan, parseEndorsementPolicy, policyFromSignaturePolicyEnvelope, type EndorsementPolicy } from '../policy';
+import {
+  endorsementPlan,
+  parseEndorsementPolicy,
+  policyFromSignaturePolicyEnvelope,
+  type EndorsementPolicy,
+} from '../policy';
 import type { ChaincodeDefinitions } from './definitions';
 
 type MetadataReader = (namespace: string, key: string) => Map<string, Uint8Array> | undefined;
@@ -41,7 +46,10 @@ export class PolicyAdapter implements EndorsementPlanner, PolicyEvaluator {
 
   planFor(chaincodeName: string, preferred: string): string[] {
     const policy = this.#chaincodePolicy(chaincodeName);
-    if (!policy) throw new Error(`no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${chaincodeName}`);
+    if (!policy)
+      throw new Error(
+        `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${chaincodeName}`,
+      );
     const plan = [...endorsementPlan(policy, this.#mspIds, [preferred])];
     // The gateway's own organisation endorses first when it can take part, as Fabric's planFromFirstEndorser.
     const index = plan.indexOf(preferred);
@@ -49,7 +57,11 @@ export class PolicyAdapter implements EndorsementPlanner, PolicyEvaluator {
     return plan;
   }
 
-  keyLevelOrgs(chaincodeName: string, proposalResponsePayload: Uint8Array, endorsing: readonly string[]): string[] {
+  keyLevelOrgs(
+    chaincodeName: string,
+    proposalResponsePayload: Uint8Array,
+    endorsing: readonly string[],
+  ): string[] {
     const extra = new Set<string>();
     for (const key of writtenKeys(proposalResponsePayload, chaincodeName)) {
       const parameter = this.#metadata(chaincodeName, key)?.get(VALIDATION_PARAMETER);
@@ -78,7 +90,9 @@ export class PolicyAdapter implements EndorsementPlanner, PolicyEvaluator {
 function writtenKeys(prpBytes: Uint8Array, namespace: string): string[] {
   const keys: string[] = [];
   try {
-    const action = peer.ChaincodeAction.deserializeBinary(peer.ProposalResponsePayload.deserializeBinary(prpBytes).getExtension_asU8());
+    const action = peer.ChaincodeAction.deserializeBinary(
+      peer.ProposalResponsePayload.deserializeBinary(prpBytes).getExtension_asU8(),
+    );
     const txrw = ledger.rwset.TxReadWriteSet.deserializeBinary(action.getResults_asU8());
     for (const ns of txrw.getNsRwsetList()) {
       if (ns.getNamespace() !== namespace) continue;

@@ -42,7 +42,9 @@ function decode<T>(what: string, parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    throw new ProposalFormatError(`error unmarshalling ${what}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ProposalFormatError(
+      `error unmarshalling ${what}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
@@ -75,7 +77,9 @@ export function unpackProposal(signedProposal: peer.SignedProposal | undefined):
   if (!signedProposal || signedProposal.getProposalBytes_asU8().length === 0) {
     throw new ProposalFormatError('a signed proposal is required');
   }
-  const proposal = decode('Proposal', () => peer.Proposal.deserializeBinary(signedProposal.getProposalBytes_asU8()));
+  const proposal = decode('Proposal', () =>
+    peer.Proposal.deserializeBinary(signedProposal.getProposalBytes_asU8()),
+  );
   const header = decode('Header', () => common.Header.deserializeBinary(proposal.getHeader_asU8()));
   const channelHeader = decode('ChannelHeader', () =>
     common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8()),
@@ -92,7 +96,8 @@ export function unpackProposal(signedProposal: peer.SignedProposal | undefined):
   const channelId = channelHeader.getChannelId();
   if (channelId.length === 0) throw new ProposalFormatError('no channel id provided');
   const chaincodeSpec = spec.getChaincodeSpec();
-  if (!chaincodeSpec) throw new ProposalFormatError(`no chaincode spec is provided, channel id [${channelId}]`);
+  if (!chaincodeSpec)
+    throw new ProposalFormatError(`no chaincode spec is provided, channel id [${channelId}]`);
   const chaincodeId = chaincodeSpec.getChaincodeId();
   if (!chaincodeId) throw new ProposalFormatError(`no chaincode id is provided, channel id [${channelId}]`);
   if (chaincodeId.getName().length === 0) {
@@ -134,7 +139,9 @@ export function validateProposal(up: UnpackedProposal, mspManager: MspManager): 
     throw new ProposalValidationError(`invalid header type ${headerType}`);
   }
   if (up.channelHeader.getEpoch() !== 0) {
-    throw new ProposalValidationError(`invalid Epoch in ChannelHeader. Expected 0, got [${up.channelHeader.getEpoch()}]`);
+    throw new ProposalValidationError(
+      `invalid Epoch in ChannelHeader. Expected 0, got [${up.channelHeader.getEpoch()}]`,
+    );
   }
   const nonce = up.signatureHeader.getNonce_asU8();
   const creator = up.signatureHeader.getCreator_asU8();
@@ -155,7 +162,13 @@ export function validateProposal(up: UnpackedProposal, mspManager: MspManager): 
   } catch {
     throw denied;
   }
-  if (!mspManager.verify(identity, up.signedProposal.getProposalBytes_asU8(), up.signedProposal.getSignature_asU8())) {
+  if (
+    !mspManager.verify(
+      identity,
+      up.signedProposal.getProposalBytes_asU8(),
+      up.signedProposal.getSignature_asU8(),
+    )
+  ) {
     throw denied;
   }
   return identity;

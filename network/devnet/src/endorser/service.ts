@@ -24,7 +24,10 @@ function failure(status: number, message: string): peer.ProposalResponse {
  * `protos.Endorser/ProcessProposal` for tools that talk to a peer directly: the proposal is endorsed by the
  * creator's own organisation (the peer it "connected to"), with Fabric's response shape.
  */
-export async function processProposal(options: EndorserServiceOptions, signed: peer.SignedProposal): Promise<peer.ProposalResponse> {
+export async function processProposal(
+  options: EndorserServiceOptions,
+  signed: peer.SignedProposal,
+): Promise<peer.ProposalResponse> {
   let up;
   try {
     up = unpackProposal(signed);
@@ -39,7 +42,8 @@ export async function processProposal(options: EndorserServiceOptions, signed: p
   const endorser = options.endorsers.get(up.creatorMspId) ?? options.endorsers.values().next().value;
   if (!endorser) return failure(500, 'no endorser');
   const outcome = await endorser.endorse(up, false);
-  if (!outcome.ok) return failure(outcome.response?.status ?? 500, outcome.response?.message ?? outcome.message);
+  if (!outcome.ok)
+    return failure(outcome.response?.status ?? 500, outcome.response?.message ?? outcome.message);
   const response = new peer.Response();
   response.setStatus(outcome.response.status);
   response.setMessage(outcome.response.message);

@@ -63,7 +63,10 @@ function authenticate(msp: MspManager, request: http.IncomingMessage, body: Buff
   const identityHeader = request.headers['x-devnet-identity'];
   const signatureHeader = request.headers['x-devnet-signature'];
   if (typeof identityHeader !== 'string' || typeof signatureHeader !== 'string') {
-    throw new HttpError(401, 'request must be signed by an organisation admin (x-devnet-identity, x-devnet-signature)');
+    throw new HttpError(
+      401,
+      'request must be signed by an organisation admin (x-devnet-identity, x-devnet-signature)',
+    );
   }
   let identity;
   try {
@@ -72,7 +75,8 @@ function authenticate(msp: MspManager, request: http.IncomingMessage, body: Buff
     throw new HttpError(403, `identity is not valid: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (identity.role !== 'admin') throw new HttpError(403, `identity of ${identity.mspId} is not an admin`);
-  if (!msp.verify(identity, body, Buffer.from(signatureHeader, 'base64'))) throw new HttpError(403, 'signature is not valid');
+  if (!msp.verify(identity, body, Buffer.from(signatureHeader, 'base64')))
+    throw new HttpError(403, 'signature is not valid');
   return identity.mspId;
 }
 
@@ -94,7 +98,8 @@ export async function startAdminServer(
         authenticate(msp, request, body);
         const parsed = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
         const timestamp = typeof parsed.timestamp === 'number' ? parsed.timestamp : 0;
-        if (Math.abs(Date.now() - timestamp) > MAX_SKEW_MS) throw new HttpError(403, 'request timestamp is too old or in the future');
+        if (Math.abs(Date.now() - timestamp) > MAX_SKEW_MS)
+          throw new HttpError(403, 'request timestamp is too old or in the future');
         if (request.url === '/status') {
           reply(200, await handlers.status());
         } else if (request.url === '/deploy') {
@@ -126,7 +131,10 @@ export async function callAdmin(
   admin: { mspId: string; certPath: string; keyPath: string },
   timeoutMs = 120_000,
 ): Promise<unknown> {
-  const [certPem, keyPem] = await Promise.all([fs.readFile(admin.certPath, 'utf8'), fs.readFile(admin.keyPath, 'utf8')]);
+  const [certPem, keyPem] = await Promise.all([
+    fs.readFile(admin.certPath, 'utf8'),
+    fs.readFile(admin.keyPath, 'utf8'),
+  ]);
   const identity = new mspProtos.SerializedIdentity();
   identity.setMspid(admin.mspId);
   identity.setIdBytes(Buffer.from(certPem));

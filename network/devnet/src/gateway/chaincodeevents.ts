@@ -6,7 +6,10 @@ import { RpcError } from './errors';
 import type { BlockSource } from './ports';
 
 /** First block to read, as Fabric's chaincodeEventsStartBlock: the block of after_transaction_id, else the seek position. */
-export async function chaincodeEventsStartBlock(blocks: BlockSource, request: gateway.ChaincodeEventsRequest): Promise<number> {
+export async function chaincodeEventsStartBlock(
+  blocks: BlockSource,
+  request: gateway.ChaincodeEventsRequest,
+): Promise<number> {
   const after = request.getAfterTransactionId();
   if (after.length > 0) {
     const found = await blocks.findTransaction(after);
@@ -24,7 +27,10 @@ function startFromPosition(height: number, position: orderer.SeekPosition | unde
     case orderer.SeekPosition.TypeCase.SPECIFIED:
       return position.getSpecified()?.getNumber() ?? height;
     default:
-      throw new RpcError(grpc.status.INVALID_ARGUMENT, `invalid start position type: ${position.getTypeCase()}`);
+      throw new RpcError(
+        grpc.status.INVALID_ARGUMENT,
+        `invalid start position type: ${position.getTypeCase()}`,
+      );
   }
 }
 
@@ -32,7 +38,9 @@ function startFromPosition(height: number, position: orderer.SeekPosition | unde
  * Fabric's matcher: events of the requested chaincode; with after_transaction_id, only those after that
  * transaction (a resumed client sees nothing twice).
  */
-export function chaincodeEventMatcher(request: gateway.ChaincodeEventsRequest): (event: peer.ChaincodeEvent) => boolean {
+export function chaincodeEventMatcher(
+  request: gateway.ChaincodeEventsRequest,
+): (event: peer.ChaincodeEvent) => boolean {
   const chaincodeId = request.getChaincodeId();
   const after = request.getAfterTransactionId();
   if (after.length === 0) return (event) => event.getChaincodeId() === chaincodeId;

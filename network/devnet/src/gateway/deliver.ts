@@ -18,7 +18,11 @@ export type SeekRequest =
  * Checks a deliver envelope as Fabric's deliver handler does (common/deliver/deliver.go): DELIVER_SEEK_INFO
  * header on our channel, creator a channel member (Readers), signature over the payload.
  */
-export function parseSeekEnvelope(envelope: common.Envelope, channelId: string, msp: MspManager): SeekRequest {
+export function parseSeekEnvelope(
+  envelope: common.Envelope,
+  channelId: string,
+  msp: MspManager,
+): SeekRequest {
   let payload: common.Payload;
   let channelHeader: common.ChannelHeader;
   let signatureHeader: common.SignatureHeader;
@@ -32,10 +36,18 @@ export function parseSeekEnvelope(envelope: common.Envelope, channelId: string, 
     return { ok: false, status: common.Status.BAD_REQUEST, reason: `malformed envelope: ${String(err)}` };
   }
   if (channelHeader.getChannelId() !== channelId) {
-    return { ok: false, status: common.Status.NOT_FOUND, reason: `channel ${channelHeader.getChannelId()} not found` };
+    return {
+      ok: false,
+      status: common.Status.NOT_FOUND,
+      reason: `channel ${channelHeader.getChannelId()} not found`,
+    };
   }
   if (channelHeader.getType() !== common.HeaderType.DELIVER_SEEK_INFO) {
-    return { ok: false, status: common.Status.BAD_REQUEST, reason: `invalid header type ${channelHeader.getType()}` };
+    return {
+      ok: false,
+      status: common.Status.BAD_REQUEST,
+      reason: `invalid header type ${channelHeader.getType()}`,
+    };
   }
   try {
     const identity = msp.deserializeIdentity(signatureHeader.getCreator_asU8());

@@ -66,7 +66,12 @@ export class GatewayServer {
       return undefined;
     } catch (err) {
       if (err instanceof ProposalValidationError) {
-        return { ok: false, mspId: org, kind: 'rejected', message: `error validating proposal: ${err.message}` };
+        return {
+          ok: false,
+          mspId: org,
+          kind: 'rejected',
+          message: `error validating proposal: ${err.message}`,
+        };
       }
       throw err;
     }
@@ -74,7 +79,8 @@ export class GatewayServer {
 
   async #endorseWith(org: string, up: UnpackedProposal, readOnly: boolean): Promise<EndorsementOutcome> {
     const endorser = this.#options.endorsers.get(org);
-    if (!endorser) return { ok: false, mspId: org, kind: 'unavailable', message: `no endorser for organization ${org}` };
+    if (!endorser)
+      return { ok: false, mspId: org, kind: 'unavailable', message: `no endorser for organization ${org}` };
     return endorser.endorse(up, readOnly);
   }
 
@@ -83,7 +89,10 @@ export class GatewayServer {
     try {
       up = unpackProposal(request.getProposedTransaction());
     } catch (err) {
-      throw new RpcError(grpc.status.INVALID_ARGUMENT, `failed to unpack transaction proposal: ${messageOf(err)}`);
+      throw new RpcError(
+        grpc.status.INVALID_ARGUMENT,
+        `failed to unpack transaction proposal: ${messageOf(err)}`,
+      );
     }
     if (!this.#options.definitions.has(up.chaincodeName) || up.channelId !== this.#options.channelId) {
       throw new RpcError(
@@ -106,7 +115,12 @@ export class GatewayServer {
         this.#validate(up, org) ??
         (endorser
           ? await endorser.evaluate(up)
-          : ({ ok: false, mspId: org, kind: 'unavailable', message: `no endorser for organization ${org}` } as const));
+          : ({
+              ok: false,
+              mspId: org,
+              kind: 'unavailable',
+              message: `no endorser for organization ${org}`,
+            } as const));
       if (outcome.ok) {
         const response = new peer.Response();
         response.setStatus(outcome.response.status);
@@ -118,14 +132,26 @@ export class GatewayServer {
       }
       details.push(this.#detail(org, outcome.message));
       if (outcome.kind === 'chaincode') {
-        throw new RpcError(grpc.status.UNKNOWN, `evaluate call to endorser returned error: ${outcome.message}`, details);
+        throw new RpcError(
+          grpc.status.UNKNOWN,
+          `evaluate call to endorser returned error: ${outcome.message}`,
+          details,
+        );
       }
       if (outcome.kind === 'rejected') {
-        throw new RpcError(grpc.status.FAILED_PRECONDITION, `evaluate call to endorser returned error: ${outcome.message}`, details);
+        throw new RpcError(
+          grpc.status.FAILED_PRECONDITION,
+          `evaluate call to endorser returned error: ${outcome.message}`,
+          details,
+        );
       }
       // unavailable: retry on the next organisation, as Fabric retries on the next peer
     }
-    throw new RpcError(grpc.status.ABORTED, 'failed to evaluate transaction, see attached details for more info', details);
+    throw new RpcError(
+      grpc.status.ABORTED,
+      'failed to evaluate transaction, see attached details for more info',
+      details,
+    );
   }
 
   async endorse(request: gateway.EndorseRequest): Promise<gateway.EndorseResponse> {
@@ -133,7 +159,10 @@ export class GatewayServer {
     try {
       const signed = request.getProposedTransaction();
       if (!signed || signed.getProposalBytes_asU8().length === 0) {
-        throw new RpcError(grpc.status.INVALID_ARGUMENT, 'the proposed transaction must contain a signed proposal');
+        throw new RpcError(
+          grpc.status.INVALID_ARGUMENT,
+          'the proposed transaction must contain a signed proposal',
+        );
       }
       up = unpackProposal(signed);
     } catch (err) {
@@ -171,13 +200,17 @@ export class GatewayServer {
       const firstOrg = plan[0] ?? preferred;
       const invalid = this.#validate(up, firstOrg);
       const planned = await Promise.all(
-        plan.map((org) => (invalid ? Promise.resolve({ ...invalid, mspId: org }) : this.#endorseWith(org, up, false))),
+        plan.map((org) =>
+          invalid ? Promise.resolve({ ...invalid, mspId: org }) : this.#endorseWith(org, up, false),
+        ),
       );
       first = planned[0] ?? { ok: false, mspId: firstOrg, kind: 'unavailable', message: 'no endorser' };
       if (!first.ok) {
-        throw new RpcError(grpc.status.ABORTED, 'failed to endorse transaction, see attached details for more info', [
-          this.#detail(firstOrg, first.message),
-        ]);
+        throw new RpcError(
+          grpc.status.ABORTED,
+          'failed to endorse transaction, see attached details for more info',
+          [this.#detail(firstOrg, first.message)],
+        );
       }
       const extra = this.#options.planner.keyLevelOrgs(up.chaincodeName, first.payload, plan);
       endorsedAlready = planned;
@@ -189,7 +222,9 @@ export class GatewayServer {
     const done = new Set(endorsedAlready.map((o) => o.mspId));
     const rest = plan.filter((org) => !done.has(org));
     outcomes.push(
-      ...(await Promise.all(rest.map((org) => (invalid ? { ...invalid, mspId: org } : this.#endorseWith(org, up, false))))),
+      ...(await Promise.all(
+        rest.map((org) => (invalid ? { ...invalid, mspId: org } : this.#endorseWith(org, up, false))),
+      )),
     );
 
     const details: ErrorDetailInfo[] = [];
@@ -197,7 +232,12 @@ export class GatewayServer {
     const endorsed: Endorsed[] = [];
     for (const outcome of outcomes) {
       if (!outcome.ok) {
-        details.push(this.#detail(outcome.mspId, outcome.kind === 'chaincode' ? outcome.response?.message ?? outcome.message : outcome.message));
+        details.push(
+          this.#detail(
+            outcome.mspId,
+            outcome.kind === 'chaincode' ? (outcome.response?.message ?? outcome.message) : outcome.message,
+          ),
+        );
         continue;
       }
       if (!reference) {
@@ -206,7 +246,12 @@ export class GatewayServer {
         continue;
       }
       if (!Buffer.from(reference.payload).equals(Buffer.from(outcome.payload))) {
-        details.push(this.#detail(outcome.mspId, mismatchMessage(payloadDifferences(reference.payload, outcome.payload))));
+        details.push(
+          this.#detail(
+            outcome.mspId,
+            mismatchMessage(payloadDifferences(reference.payload, outcome.payload)),
+          ),
+        );
         continue;
       }
       endorsed.push(outcome);
@@ -243,11 +288,18 @@ export class GatewayServer {
     const message = `received unsuccessful response from orderer: ${result.status}`;
     const code = result.status === 'SERVICE_UNAVAILABLE' ? grpc.status.UNAVAILABLE : grpc.status.ABORTED;
     throw new RpcError(code, message, [
-      { address: this.#options.address, mspId: this.#options.ordererMspId, message: `rpc error: code = ${grpc.status[code]} desc = ${message}` },
+      {
+        address: this.#options.address,
+        mspId: this.#options.ordererMspId,
+        message: `rpc error: code = ${grpc.status[code]} desc = ${message}`,
+      },
     ]);
   }
 
-  async commitStatus(signed: gateway.SignedCommitStatusRequest, signal: AbortSignal): Promise<gateway.CommitStatusResponse> {
+  async commitStatus(
+    signed: gateway.SignedCommitStatusRequest,
+    signal: AbortSignal,
+  ): Promise<gateway.CommitStatusResponse> {
     if (signed.getRequest_asU8().length === 0) {
       throw new RpcError(grpc.status.INVALID_ARGUMENT, 'a commit status request is required');
     }

@@ -21,7 +21,11 @@ export interface EndorsementPlanner {
    * Organisations additionally needed for key-level (state-based) policies of the keys the endorsed
    * payload writes, given those already endorsing.
    */
-  keyLevelOrgs(chaincodeName: string, proposalResponsePayload: Uint8Array, endorsing: readonly string[]): string[];
+  keyLevelOrgs(
+    chaincodeName: string,
+    proposalResponsePayload: Uint8Array,
+    endorsing: readonly string[],
+  ): string[];
 }
 
 /** Outcome of handing an envelope to the ordering service, as `common.Status` names it. */

@@ -38,7 +38,9 @@ function unary<Req, Res>(
   };
 }
 
-function streamAbort(call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>): AbortController {
+function streamAbort(
+  call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>,
+): AbortController {
   const controller = new AbortController();
   call.on('cancelled', () => controller.abort());
   call.on('close', () => controller.abort());
@@ -49,7 +51,10 @@ function streamAbort(call: grpc.ServerWritableStream<unknown, unknown> | grpc.Se
 /** gRPC handlers for `gateway.Gateway`. */
 export function gatewayHandlers(context: ServiceContext): grpc.UntypedServiceImplementation {
   const gw = context.gateway;
-  const chaincodeEvents: grpc.handleServerStreamingCall<gateway.SignedChaincodeEventsRequest, gateway.ChaincodeEventsResponse> = (call) => {
+  const chaincodeEvents: grpc.handleServerStreamingCall<
+    gateway.SignedChaincodeEventsRequest,
+    gateway.ChaincodeEventsResponse
+  > = (call) => {
     const controller = streamAbort(call);
     void (async () => {
       try {
@@ -61,7 +66,10 @@ export function gatewayHandlers(context: ServiceContext): grpc.UntypedServiceImp
         try {
           request = gateway.ChaincodeEventsRequest.deserializeBinary(signed.getRequest_asU8());
         } catch (err) {
-          throw new RpcError(grpc.status.INVALID_ARGUMENT, `invalid chaincode events request: ${String(err)}`);
+          throw new RpcError(
+            grpc.status.INVALID_ARGUMENT,
+            `invalid chaincode events request: ${String(err)}`,
+          );
         }
         checkSignedRequest(context.mspManager, context.channelId, 'ChaincodeEvents', {
           channelId: request.getChannelId(),
@@ -73,11 +81,18 @@ export function gatewayHandlers(context: ServiceContext): grpc.UntypedServiceImp
           throw new RpcError(grpc.status.NOT_FOUND, `channel ${request.getChannelId()} not found`);
         }
         const start = await chaincodeEventsStartBlock(context.blocks, request);
-        for await (const response of chaincodeEventResponses(context.blocks, context.notifier, request, start, controller.signal)) {
+        for await (const response of chaincodeEventResponses(
+          context.blocks,
+          context.notifier,
+          request,
+          start,
+          controller.signal,
+        )) {
           if (controller.signal.aborted) break;
           call.write(response);
         }
-        if (!controller.signal.aborted) call.emit('error', new RpcError(grpc.status.UNAVAILABLE, 'server shutting down').toServiceError());
+        if (!controller.signal.aborted)
+          call.emit('error', new RpcError(grpc.status.UNAVAILABLE, 'server shutting down').toServiceError());
       } catch (err) {
         if (!(err instanceof RpcError)) context.onError?.(err);
         if (!controller.signal.aborted) call.emit('error', toRpcError(err).toServiceError());
@@ -96,7 +111,10 @@ export function gatewayHandlers(context: ServiceContext): grpc.UntypedServiceImp
   };
 }
 
-function deliverHandler(kind: DeliverKind, context: ServiceContext): grpc.handleBidiStreamingCall<common.Envelope, peer.DeliverResponse> {
+function deliverHandler(
+  kind: DeliverKind,
+  context: ServiceContext,
+): grpc.handleBidiStreamingCall<common.Envelope, peer.DeliverResponse> {
   return (call) => {
     const controller = streamAbort(call);
     let queue = Promise.resolve();
@@ -109,7 +127,14 @@ function deliverHandler(kind: DeliverKind, context: ServiceContext): grpc.handle
           return;
         }
         try {
-          for await (const response of deliverBlocks(kind, seek.seekInfo, context.blocks, context.notifier, context.channelId, controller.signal)) {
+          for await (const response of deliverBlocks(
+            kind,
+            seek.seekInfo,
+            context.blocks,
+            context.notifier,
+            context.channelId,
+            controller.signal,
+          )) {
             if (controller.signal.aborted) return;
             call.write(response);
           }

@@ -15,7 +15,12 @@ export interface SignedRequest {
  * The channel Readers ACL check of Fabric's gateway: the identity must belong to a channel MSP and its
  * signature over the request must verify. Failure → PermissionDenied, as `gs.policy.CheckACL` reports it.
  */
-export function checkSignedRequest(msp: MspManager, channelId: string, resource: string, request: SignedRequest): void {
+export function checkSignedRequest(
+  msp: MspManager,
+  channelId: string,
+  resource: string,
+  request: SignedRequest,
+): void {
   const denied = (why: string): RpcError =>
     new RpcError(
       grpc.status.PERMISSION_DENIED,

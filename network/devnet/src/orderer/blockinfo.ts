@@ -43,8 +43,12 @@ export function blockTransactions(block: common.Block): TransactionInfo[] {
     let type = -1;
     let events: peer.ChaincodeEvent[] = [];
     try {
-      const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(bytes).getPayload_asU8());
-      const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array());
+      const payload = common.Payload.deserializeBinary(
+        common.Envelope.deserializeBinary(bytes).getPayload_asU8(),
+      );
+      const channelHeader = common.ChannelHeader.deserializeBinary(
+        payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
+      );
       txId = channelHeader.getTxId();
       type = channelHeader.getType();
       if (type === common.HeaderType.ENDORSER_TRANSACTION) {

@@ -52,7 +52,11 @@ export class Orderer implements OrderingService {
       if (!this.#options.msp.verify(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8())) {
         return { status: 'FORBIDDEN', info: 'signature of the envelope does not verify' };
       }
-      this.#options.signatures?.remember(creatorBytes, envelope.getPayload_asU8(), envelope.getSignature_asU8());
+      this.#options.signatures?.remember(
+        creatorBytes,
+        envelope.getPayload_asU8(),
+        envelope.getSignature_asU8(),
+      );
     } catch (err) {
       return { status: 'FORBIDDEN', info: `creator is not valid: ${String(err)}` };
     }

@@ -33,7 +33,11 @@ export interface CommitterLedger {
   readonly height: number;
   readonly lastBlockHash: Uint8Array;
   /** Final validation (MVCC, phantom, duplicates), durable append and state update. */
-  commitBlock(block: common.Block, preCodes: readonly number[], privateData: ReadonlyMap<number, Uint8Array>): Promise<CommitOutcome>;
+  commitBlock(
+    block: common.Block,
+    preCodes: readonly number[],
+    privateData: ReadonlyMap<number, Uint8Array>,
+  ): Promise<CommitOutcome>;
   getCommittedStateMetadata(namespace: string, key: string): Map<string, Uint8Array> | undefined;
   hasTransaction(txId: string): boolean;
 }

@@ -49,15 +49,22 @@ function parse<T>(code: number, what: string, fn: () => T): T {
 
 /** Keys written (values or metadata) in one namespace of a TxReadWriteSet. */
 function writtenKeys(rwsetBytes: Uint8Array, namespace: string): { keys: Set<string>; namespaces: string[] } {
-  const txrw = parse(Code.BAD_RWSET, 'invalid rwset', () => ledger.rwset.TxReadWriteSet.deserializeBinary(rwsetBytes));
+  const txrw = parse(Code.BAD_RWSET, 'invalid rwset', () =>
+    ledger.rwset.TxReadWriteSet.deserializeBinary(rwsetBytes),
+  );
   const keys = new Set<string>();
   const namespaces: string[] = [];
   for (const ns of txrw.getNsRwsetList()) {
     namespaces.push(ns.getNamespace());
-    const kv = parse(Code.BAD_RWSET, 'invalid kv rwset', () => ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()));
+    const kv = parse(Code.BAD_RWSET, 'invalid kv rwset', () =>
+      ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8()),
+    );
     if (ns.getNamespace() !== namespace) {
       if (kv.getWritesList().length > 0 || kv.getMetadataWritesList().length > 0) {
-        throw new Invalid(Code.ILLEGAL_WRITESET, `writes to namespace ${ns.getNamespace()} from chaincode ${namespace}`);
+        throw new Invalid(
+          Code.ILLEGAL_WRITESET,
+          `writes to namespace ${ns.getNamespace()} from chaincode ${namespace}`,
+        );
       }
       continue;
     }
@@ -68,7 +75,11 @@ function writtenKeys(rwsetBytes: Uint8Array, namespace: string): { keys: Set<str
 }
 
 /** Endorsers whose signature over (payload ‖ endorser) verifies, one per distinct identity. */
-function validEndorsers(ctx: ValidatorContext, prp: Uint8Array, endorsements: readonly peer.Endorsement[]): Identity[] {
+function validEndorsers(
+  ctx: ValidatorContext,
+  prp: Uint8Array,
+  endorsements: readonly peer.Endorsement[],
+): Identity[] {
   const seen = new Set<string>();
   const identities: Identity[] = [];
   for (const endorsement of endorsements) {
@@ -90,13 +101,21 @@ function validEndorsers(ctx: ValidatorContext, prp: Uint8Array, endorsements: re
   return identities;
 }
 
-function checkEndorsementPolicy(ctx: ValidatorContext, chaincodeName: string, keys: Set<string>, endorsers: Identity[]): void {
+function checkEndorsementPolicy(
+  ctx: ValidatorContext,
+  chaincodeName: string,
+  keys: Set<string>,
+  endorsers: Identity[],
+): void {
   let needsChaincodePolicy = keys.size === 0;
   for (const key of keys) {
     const parameter = ctx.committedMetadata(chaincodeName, key)?.get(VALIDATION_PARAMETER);
     if (parameter && parameter.length > 0) {
       if (!ctx.policies.keyPolicySatisfied(parameter, endorsers)) {
-        throw new Invalid(Code.ENDORSEMENT_POLICY_FAILURE, `key-level endorsement policy of key [${key}] not satisfied`);
+        throw new Invalid(
+          Code.ENDORSEMENT_POLICY_FAILURE,
+          `key-level endorsement policy of key [${key}] not satisfied`,
+        );
       }
     } else {
       needsChaincodePolicy = true;
@@ -111,9 +130,13 @@ function checkEndorsementPolicy(ctx: ValidatorContext, chaincodeName: string, ke
 }
 
 function checkTransaction(ctx: ValidatorContext, bytes: Uint8Array): { txId: string; chaincodeName: string } {
-  const envelope = parse(Code.NIL_ENVELOPE, 'invalid envelope', () => common.Envelope.deserializeBinary(bytes));
+  const envelope = parse(Code.NIL_ENVELOPE, 'invalid envelope', () =>
+    common.Envelope.deserializeBinary(bytes),
+  );
   if (envelope.getPayload_asU8().length === 0) throw new Invalid(Code.BAD_PAYLOAD, 'envelope has no payload');
-  const payload = parse(Code.BAD_PAYLOAD, 'invalid payload', () => common.Payload.deserializeBinary(envelope.getPayload_asU8()));
+  const payload = parse(Code.BAD_PAYLOAD, 'invalid payload', () =>
+    common.Payload.deserializeBinary(envelope.getPayload_asU8()),
+  );
   const header = payload.getHeader();
   if (!header) throw new Invalid(Code.BAD_COMMON_HEADER, 'missing header');
   const channelHeader = parse(Code.BAD_COMMON_HEADER, 'invalid channel header', () =>
@@ -143,17 +166,27 @@ function checkTransaction(ctx: ValidatorContext, bytes: Uint8Array): { txId: str
   } catch {
     creatorOk = false;
   }
-  if (!creatorOk) throw new Invalid(Code.BAD_CREATOR_SIGNATURE, 'creator certificate or signature is not valid');
+  if (!creatorOk)
+    throw new Invalid(Code.BAD_CREATOR_SIGNATURE, 'creator certificate or signature is not valid');
   if (computeTxId(signatureHeader.getNonce_asU8(), signatureHeader.getCreator_asU8()) !== txId) {
     throw new Invalid(Code.BAD_PROPOSAL_TXID, `tx id ${txId} does not match nonce and creator`);
   }
 
-  const transaction = parse(Code.BAD_PAYLOAD, 'invalid transaction', () => peer.Transaction.deserializeBinary(payload.getData_asU8()));
+  const transaction = parse(Code.BAD_PAYLOAD, 'invalid transaction', () =>
+    peer.Transaction.deserializeBinary(payload.getData_asU8()),
+  );
   const actions = transaction.getActionsList();
-  if (actions.length !== 1) throw new Invalid(Code.BAD_PAYLOAD, `only one action per transaction is supported, tx contains ${actions.length}`);
+  if (actions.length !== 1)
+    throw new Invalid(
+      Code.BAD_PAYLOAD,
+      `only one action per transaction is supported, tx contains ${actions.length}`,
+    );
   const action = actions[0] as peer.TransactionAction;
   if (!Buffer.from(action.getHeader_asU8()).equals(Buffer.from(header.getSignatureHeader_asU8()))) {
-    throw new Invalid(Code.INVALID_ENDORSER_TRANSACTION, 'action header differs from the transaction signature header');
+    throw new Invalid(
+      Code.INVALID_ENDORSER_TRANSACTION,
+      'action header differs from the transaction signature header',
+    );
   }
   const cap = parse(Code.INVALID_ENDORSER_TRANSACTION, 'invalid chaincode action payload', () =>
     peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()),
@@ -174,8 +207,10 @@ function checkTransaction(ctx: ValidatorContext, bytes: Uint8Array): { txId: str
   const extension = parse(Code.BAD_HEADER_EXTENSION, 'invalid chaincode header extension', () =>
     peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8()),
   );
-  const chaincodeName = chaincodeAction.getChaincodeId()?.getName() ?? extension.getChaincodeId()?.getName() ?? '';
-  if (!ctx.isDeployed(chaincodeName)) throw new Invalid(Code.INVALID_CHAINCODE, `chaincode ${chaincodeName} is not deployed`);
+  const chaincodeName =
+    chaincodeAction.getChaincodeId()?.getName() ?? extension.getChaincodeId()?.getName() ?? '';
+  if (!ctx.isDeployed(chaincodeName))
+    throw new Invalid(Code.INVALID_CHAINCODE, `chaincode ${chaincodeName} is not deployed`);
 
   const { keys } = writtenKeys(chaincodeAction.getResults_asU8(), chaincodeName);
   const endorsers = validEndorsers(ctx, prpBytes, endorsed.getEndorsementsList());
@@ -185,8 +220,12 @@ function checkTransaction(ctx: ValidatorContext, bytes: Uint8Array): { txId: str
 
 function txIdOf(bytes: Uint8Array): string {
   try {
-    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(bytes).getPayload_asU8());
-    return common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array()).getTxId();
+    const payload = common.Payload.deserializeBinary(
+      common.Envelope.deserializeBinary(bytes).getPayload_asU8(),
+    );
+    return common.ChannelHeader.deserializeBinary(
+      payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
+    ).getTxId();
   } catch {
     return '';
   }
@@ -211,7 +250,11 @@ export function validateTransactions(ctx: ValidatorContext, envelopes: readonly 
     } catch (err) {
       const txId = txIdOf(bytes);
       if (err instanceof Invalid) return { txId, code: err.code, reason: err.message };
-      return { txId, code: Code.INVALID_OTHER_REASON, reason: err instanceof Error ? err.message : String(err) };
+      return {
+        txId,
+        code: Code.INVALID_OTHER_REASON,
+        reason: err instanceof Error ? err.message : String(err),
+      };
     }
   });
 }

@@ -26,7 +26,13 @@ describe('conformance: events with the real fabric-gateway client', () => {
     const events = await network.getChaincodeEvents('conformance', { startBlock: firstEventBlock });
     try {
       const received = await take(events[Symbol.asyncIterator](), 5);
-      expect(received.map((e) => utf8(e.payload))).toEqual(['payload-0', 'payload-1', 'payload-2', 'payload-3', 'payload-4']);
+      expect(received.map((e) => utf8(e.payload))).toEqual([
+        'payload-0',
+        'payload-1',
+        'payload-2',
+        'payload-3',
+        'payload-4',
+      ]);
       expect(received.every((e) => e.chaincodeName === 'conformance' && e.eventName === 'evt')).toBe(true);
       expect(received[0]?.blockNumber).toBe(firstEventBlock);
     } finally {
@@ -36,7 +42,10 @@ describe('conformance: events with the real fabric-gateway client', () => {
 
   it('resumes from a checkpoint without gaps or duplicates, and sees new events live', async () => {
     const checkpointer = checkpointers.inMemory();
-    const events = await network.getChaincodeEvents('conformance', { startBlock: firstEventBlock, checkpoint: checkpointer });
+    const events = await network.getChaincodeEvents('conformance', {
+      startBlock: firstEventBlock,
+      checkpoint: checkpointer,
+    });
     const iterator = events[Symbol.asyncIterator]();
     const firstTwo = await take(iterator, 2);
     for (const event of firstTwo) await checkpointer.checkpointChaincodeEvent(event);
@@ -67,7 +76,10 @@ describe('conformance: events with the real fabric-gateway client', () => {
   });
 
   it('does not deliver events of transactions that failed validation', async () => {
-    const proposal = contract.newProposal('emit', { arguments: ['evt', 'invalid-event'], endorsingOrganizations: ['Org1MSP'] });
+    const proposal = contract.newProposal('emit', {
+      arguments: ['evt', 'invalid-event'],
+      endorsingOrganizations: ['Org1MSP'],
+    });
     const transaction = await proposal.endorse();
     const status = await (await transaction.submit()).getStatus();
     expect(status.code).toBe(10);
@@ -100,7 +112,9 @@ describe('conformance: events with the real fabric-gateway client', () => {
     try {
       const [block] = await take(blocks[Symbol.asyncIterator](), 1);
       expect(block?.getNumber()).toBe(Number(status.blockNumber));
-      const tx = block?.getFilteredTransactionsList().find((t) => t.getTxid() === submitted.getTransactionId());
+      const tx = block
+        ?.getFilteredTransactionsList()
+        .find((t) => t.getTxid() === submitted.getTransactionId());
       expect(tx?.getTxValidationCode()).toBe(0);
       const event = tx?.getTransactionActions()?.getChaincodeActionsList()[0]?.getChaincodeEvent();
       expect(event?.getEventName()).toBe('filtered');

@@ -62,12 +62,20 @@ describe('conformance: gateway with the real fabric-gateway client', () => {
       const unsigned = contract.newProposal('put', { arguments: ['offline-key', 'offline-value'] });
       const proposal = offline.newSignedProposal(unsigned.getBytes(), await digestSign(unsigned.getDigest()));
       const unsignedTx = await proposal.endorse();
-      const transaction = offline.newSignedTransaction(unsignedTx.getBytes(), await digestSign(unsignedTx.getDigest()));
+      const transaction = offline.newSignedTransaction(
+        unsignedTx.getBytes(),
+        await digestSign(unsignedTx.getDigest()),
+      );
       const unsignedCommit = await transaction.submit();
-      const commit = offline.newSignedCommit(unsignedCommit.getBytes(), await digestSign(unsignedCommit.getDigest()));
+      const commit = offline.newSignedCommit(
+        unsignedCommit.getBytes(),
+        await digestSign(unsignedCommit.getDigest()),
+      );
       const status = await commit.getStatus();
       expect(status.successful).toBe(true);
-      expect(utf8(await (contracts[0] as Contract).evaluateTransaction('get', 'offline-key'))).toBe('offline-value');
+      expect(utf8(await (contracts[0] as Contract).evaluateTransaction('get', 'offline-key'))).toBe(
+        'offline-value',
+      );
     } finally {
       offline.close();
       client.close();
@@ -152,33 +160,45 @@ describe('conformance: gateway with the real fabric-gateway client', () => {
       .endorse();
     const status = await (await transaction.submit()).getStatus();
     expect(status.code).toBe(10);
-    expect(net.devnet.transactionDetail(transaction.getTransactionId())?.codeName).toBe('ENDORSEMENT_POLICY_FAILURE');
+    expect(net.devnet.transactionDetail(transaction.getTransactionId())?.codeName).toBe(
+      'ENDORSEMENT_POLICY_FAILURE',
+    );
   });
 
   it('rejects an unknown chaincode as Fabric does', async () => {
     const unknown = (gateways[0] as Gateway).getNetwork(net.devnet.channelId).getContract('nonexistent');
-    const submitError = (await unknown.submitTransaction('get', 'k').catch((err: unknown) => err)) as EndorseError;
+    const submitError = (await unknown
+      .submitTransaction('get', 'k')
+      .catch((err: unknown) => err)) as EndorseError;
     expect(submitError).toBeInstanceOf(EndorseError);
     expect(submitError.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(submitError.message).toContain(
       `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode nonexistent in channel ${net.devnet.channelId}`,
     );
-    const evaluateError = (await unknown.evaluateTransaction('get', 'k').catch((err: unknown) => err)) as GatewayError;
+    const evaluateError = (await unknown
+      .evaluateTransaction('get', 'k')
+      .catch((err: unknown) => err)) as GatewayError;
     expect(evaluateError).toBeInstanceOf(GatewayError);
     expect(evaluateError.code).toBe(grpc.status.FAILED_PRECONDITION);
   });
 
   it('reports an unknown function with the chaincode message in the details', async () => {
     const contract = contracts[0] as Contract;
-    const submitError = (await contract.submitTransaction('nonexistent').catch((err: unknown) => err)) as EndorseError;
+    const submitError = (await contract
+      .submitTransaction('nonexistent')
+      .catch((err: unknown) => err)) as EndorseError;
     expect(submitError).toBeInstanceOf(EndorseError);
     expect(submitError.code).toBe(grpc.status.ABORTED);
-    expect(submitError.message).toContain('failed to endorse transaction, see attached details for more info');
+    expect(submitError.message).toContain(
+      'failed to endorse transaction, see attached details for more info',
+    );
     expect(submitError.details[0]?.mspId).toBe('Org1MSP');
     expect(submitError.details[0]?.message).toContain(
       "chaincode response 500, You've asked to invoke a function that does not exist: nonexistent",
     );
-    const evaluateError = (await contract.evaluateTransaction('nonexistent').catch((err: unknown) => err)) as GatewayError;
+    const evaluateError = (await contract
+      .evaluateTransaction('nonexistent')
+      .catch((err: unknown) => err)) as GatewayError;
     expect(evaluateError.code).toBe(grpc.status.UNKNOWN);
     expect(evaluateError.message).toContain(
       "evaluate call to endorser returned error: chaincode response 500, You've asked to invoke a function that does not exist: nonexistent",
@@ -187,10 +207,16 @@ describe('conformance: gateway with the real fabric-gateway client', () => {
 
   it('reports a chaincode that throws with its message', async () => {
     const contract = contracts[1] as Contract;
-    const evaluateError = (await contract.evaluateTransaction('fail', 'boom').catch((err: unknown) => err)) as GatewayError;
+    const evaluateError = (await contract
+      .evaluateTransaction('fail', 'boom')
+      .catch((err: unknown) => err)) as GatewayError;
     expect(evaluateError.code).toBe(grpc.status.UNKNOWN);
-    expect(evaluateError.message).toContain('evaluate call to endorser returned error: chaincode response 500, boom');
-    const submitError = (await contract.submitTransaction('fail', 'bang').catch((err: unknown) => err)) as EndorseError;
+    expect(evaluateError.message).toContain(
+      'evaluate call to endorser returned error: chaincode response 500, boom',
+    );
+    const submitError = (await contract
+      .submitTransaction('fail', 'bang')
+      .catch((err: unknown) => err)) as EndorseError;
     expect(submitError.code).toBe(grpc.status.ABORTED);
     expect(submitError.details.map((d) => d.message)).toEqual(['chaincode response 500, bang']);
   });
@@ -215,13 +241,17 @@ describe('conformance: gateway with the real fabric-gateway client', () => {
       });
       try {
         const contract = gw.getNetwork(net.devnet.channelId).getContract('conformance');
-        const error = (await contract.evaluateTransaction('get', 'k').catch((err: unknown) => err)) as GatewayError;
+        const error = (await contract
+          .evaluateTransaction('get', 'k')
+          .catch((err: unknown) => err)) as GatewayError;
         expect(error).toBeInstanceOf(GatewayError);
         expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
         expect(error.message).toContain(
           `evaluate call to endorser returned error: error validating proposal: access denied: channel [${net.devnet.channelId}] creator org [Org1MSP]`,
         );
-        const submitError = (await contract.submitTransaction('put', 'k', 'v').catch((err: unknown) => err)) as EndorseError;
+        const submitError = (await contract
+          .submitTransaction('put', 'k', 'v')
+          .catch((err: unknown) => err)) as EndorseError;
         expect(submitError).toBeInstanceOf(EndorseError);
         expect(submitError.details[0]?.message).toContain('access denied');
       } finally {
@@ -262,7 +292,10 @@ describe('conformance: gateway with the real fabric-gateway client', () => {
       const reparsed = offline.newSignedTransaction(tampered, new Uint8Array());
       const resigned = offline.newSignedTransaction(tampered, await sign(reparsed.getDigest()));
       const unsignedCommit = await resigned.submit();
-      const commit = offline.newSignedCommit(unsignedCommit.getBytes(), await sign(unsignedCommit.getDigest()));
+      const commit = offline.newSignedCommit(
+        unsignedCommit.getBytes(),
+        await sign(unsignedCommit.getDigest()),
+      );
       const status = await commit.getStatus();
       expect(status.code).toBe(10);
     } finally {

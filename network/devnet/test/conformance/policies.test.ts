@@ -19,8 +19,15 @@ describe('conformance: endorsement policies, key-level policies, duplicates', ()
     await net?.close();
   });
 
-  async function submitWith(contract: Contract, orgs: string[], fn: string, ...args: string[]): Promise<number> {
-    const transaction = await contract.newProposal(fn, { arguments: args, endorsingOrganizations: orgs }).endorse();
+  async function submitWith(
+    contract: Contract,
+    orgs: string[],
+    fn: string,
+    ...args: string[]
+  ): Promise<number> {
+    const transaction = await contract
+      .newProposal(fn, { arguments: args, endorsingOrganizations: orgs })
+      .endorse();
     return (await (await transaction.submit()).getStatus()).code;
   }
 
@@ -38,14 +45,24 @@ describe('conformance: endorsement policies, key-level policies, duplicates', ()
   });
 
   it('refuses at deploy time a policy naming an organisation that is not on the channel', async () => {
-    await expect(net.devnet.deploy('badcc', FIXTURE_CHAINCODE, { policy: "AND('Org9MSP.peer')" })).rejects.toThrow(/Org9MSP/);
+    await expect(
+      net.devnet.deploy('badcc', FIXTURE_CHAINCODE, { policy: "AND('Org9MSP.peer')" }),
+    ).rejects.toThrow(/Org9MSP/);
   });
 
   it('honours key-level endorsement policies (state-based endorsement)', async () => {
     const contract = network.getContract('conformance');
     await contract.submitTransaction('put', 'sbe-key', 'v1');
-    await contract.submitTransaction('setKeyPolicy', 'sbe-key', JSON.stringify(['Org1MSP', 'Org2MSP', 'Org3MSP']));
-    expect(JSON.parse(utf8(await contract.evaluateTransaction('getKeyPolicy', 'sbe-key')))).toEqual(['Org1MSP', 'Org2MSP', 'Org3MSP']);
+    await contract.submitTransaction(
+      'setKeyPolicy',
+      'sbe-key',
+      JSON.stringify(['Org1MSP', 'Org2MSP', 'Org3MSP']),
+    );
+    expect(JSON.parse(utf8(await contract.evaluateTransaction('getKeyPolicy', 'sbe-key')))).toEqual([
+      'Org1MSP',
+      'Org2MSP',
+      'Org3MSP',
+    ]);
     // MAJORITY would accept two organisations, the key's policy needs all three.
     expect(await submitWith(contract, ['Org1MSP', 'Org2MSP'], 'put', 'sbe-key', 'v2')).toBe(10);
     // Left to the gateway, the plan includes every organisation the key's policy needs.
@@ -62,10 +79,14 @@ describe('conformance: endorsement policies, key-level policies, duplicates', ()
     const first = await transaction.submit();
     expect((await first.getStatus()).code).toBe(0);
     await transaction.submit();
-    const blocks = await network.getFilteredBlockEvents({ startBlock: (await first.getStatus()).blockNumber + 1n });
+    const blocks = await network.getFilteredBlockEvents({
+      startBlock: (await first.getStatus()).blockNumber + 1n,
+    });
     try {
       const [block] = await take(blocks[Symbol.asyncIterator](), 1);
-      const duplicate = block?.getFilteredTransactionsList().find((tx) => tx.getTxid() === transaction.getTransactionId());
+      const duplicate = block
+        ?.getFilteredTransactionsList()
+        .find((tx) => tx.getTxid() === transaction.getTransactionId());
       expect(duplicate?.getTxValidationCode()).toBe(9);
     } finally {
       blocks.close();
@@ -73,6 +94,8 @@ describe('conformance: endorsement policies, key-level policies, duplicates', ()
     const again = (await proposal.endorse().catch((err: unknown) => err)) as EndorseError;
     expect(again).toBeInstanceOf(EndorseError);
     expect(again.code).toBe(grpc.status.ABORTED);
-    expect(again.details[0]?.message).toContain(`duplicate transaction found [${transaction.getTransactionId()}]`);
+    expect(again.details[0]?.message).toContain(
+      `duplicate transaction found [${transaction.getTransactionId()}]`,
+    );
   });
 });

@@ -44,7 +44,9 @@ describe('conformance: private data collections', () => {
 
     expect(utf8(await contract.evaluateTransaction('getPrivate', 'org12', 'pk'))).toBe('private-value-42');
     const expectedHash = createHash('sha256').update('private-value-42').digest('hex');
-    expect(utf8(await org3.getContract('pdc').evaluateTransaction('privateHash', 'org12', 'pk'))).toBe(expectedHash);
+    expect(utf8(await org3.getContract('pdc').evaluateTransaction('privateHash', 'org12', 'pk'))).toBe(
+      expectedHash,
+    );
 
     const denied = (await org3
       .getContract('pdc')
@@ -57,14 +59,20 @@ describe('conformance: private data collections', () => {
     const blocks = await org1.getBlockEvents({ startBlock: status.blockNumber });
     try {
       const [block] = await take(blocks[Symbol.asyncIterator](), 1);
-      expect(Buffer.from(block?.serializeBinary() ?? []).includes(Buffer.from('private-value-42'))).toBe(false);
+      expect(Buffer.from(block?.serializeBinary() ?? []).includes(Buffer.from('private-value-42'))).toBe(
+        false,
+      );
     } finally {
       blocks.close();
     }
   });
 
   it('refuses a collections config with an unknown organisation at deploy time', async () => {
-    const bad = JSON.stringify([{ name: 'x', policy: "OR('Org7MSP.member')", requiredPeerCount: 0, maxPeerCount: 1, blockToLive: 0 }]);
-    await expect(net.devnet.deploy('pdc2', FIXTURE_CHAINCODE, { collections: bad })).rejects.toThrow(/Org7MSP/);
+    const bad = JSON.stringify([
+      { name: 'x', policy: "OR('Org7MSP.member')", requiredPeerCount: 0, maxPeerCount: 1, blockToLive: 0 },
+    ]);
+    await expect(net.devnet.deploy('pdc2', FIXTURE_CHAINCODE, { collections: bad })).rejects.toThrow(
+      /Org7MSP/,
+    );
   });
 });

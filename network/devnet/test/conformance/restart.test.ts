@@ -44,7 +44,9 @@ async function startDevnetProcess(dataDir: string): Promise<ChildProcess> {
       if (out.includes('✔ devnet ready')) resolve();
     });
     child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`devnet exited ${String(code)} before it was ready: ${out}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`devnet exited ${String(code)} before it was ready: ${out}`)),
+    );
   });
   return child;
 }
@@ -109,7 +111,10 @@ describe('conformance: restart after kill -9', () => {
       txIds.push(emitted.getTransactionId());
     }
     const checkpointer = checkpointers.inMemory();
-    const events = await network.getChaincodeEvents('conformance', { startBlock: 0n, checkpoint: checkpointer });
+    const events = await network.getChaincodeEvents('conformance', {
+      startBlock: 0n,
+      checkpoint: checkpointer,
+    });
     const seen = await take(events[Symbol.asyncIterator](), 2);
     for (const event of seen) await checkpointer.checkpointChaincodeEvent(event);
     events.close();
@@ -139,13 +144,18 @@ describe('conformance: restart after kill -9', () => {
       contract = network.getContract('conformance');
 
       expect(utf8(await contract.evaluateTransaction('get', 'durable'))).toBe('v3');
-      for (let i = 0; i < 4; i++) expect(utf8(await contract.evaluateTransaction('get', `key-${i}`))).toBe(`value-${i}`);
-      const history = JSON.parse(utf8(await contract.evaluateTransaction('history', 'durable'))) as { value: string }[];
+      for (let i = 0; i < 4; i++)
+        expect(utf8(await contract.evaluateTransaction('get', `key-${i}`))).toBe(`value-${i}`);
+      const history = JSON.parse(utf8(await contract.evaluateTransaction('history', 'durable'))) as {
+        value: string;
+      }[];
       expect(history.map((h) => h.value)).toEqual(['v3', 'v2', 'v1', 'v0']);
 
       const replay = await network.getBlockEvents({ startBlock: 0n });
       const replayIterator = replay[Symbol.asyncIterator]();
-      const blocksAfter = (await take(replayIterator, blocksBefore.length)).map((b) => Buffer.from(b.serializeBinary()).toString('base64'));
+      const blocksAfter = (await take(replayIterator, blocksBefore.length)).map((b) =>
+        Buffer.from(b.serializeBinary()).toString('base64'),
+      );
       replay.close();
       expect(blocksAfter).toEqual(blocksBefore);
 

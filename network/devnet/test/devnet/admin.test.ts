@@ -29,7 +29,10 @@ describe('admin endpoint (deploy/status), signed by an organisation admin', () =
     await m.cleanup();
   });
 
-  const adminOf = (m: Material, role: 'admin' | 'user'): { mspId: string; certPath: string; keyPath: string } => {
+  const adminOf = (
+    m: Material,
+    role: 'admin' | 'user',
+  ): { mspId: string; certPath: string; keyPath: string } => {
     const org = m.material.orgs[0];
     if (!org) throw new Error('no org');
     const files = role === 'admin' ? org.admin : org.user;
@@ -38,7 +41,9 @@ describe('admin endpoint (deploy/status), signed by an organisation admin', () =
 
   it('serves an admin', async () => {
     await expect(callAdmin(port, '/status', {}, adminOf(m, 'admin'))).resolves.toEqual({ ok: true });
-    await expect(callAdmin(port, '/deploy', { name: 'cc', source: '/x', policy: 'ANY' }, adminOf(m, 'admin'))).resolves.toEqual({
+    await expect(
+      callAdmin(port, '/deploy', { name: 'cc', source: '/x', policy: 'ANY' }, adminOf(m, 'admin')),
+    ).resolves.toEqual({
       name: 'cc',
       sequence: 1,
     });
@@ -49,7 +54,9 @@ describe('admin endpoint (deploy/status), signed by an organisation admin', () =
     await expect(callAdmin(port, '/status', {}, adminOf(m, 'user'))).rejects.toThrow(/is not an admin/);
     const other = await makeMaterial(1);
     try {
-      await expect(callAdmin(port, '/status', {}, adminOf(other, 'admin'))).rejects.toThrow(/identity is not valid/);
+      await expect(callAdmin(port, '/status', {}, adminOf(other, 'admin'))).rejects.toThrow(
+        /identity is not valid/,
+      );
     } finally {
       await other.cleanup();
     }
@@ -58,6 +65,8 @@ describe('admin endpoint (deploy/status), signed by an organisation admin', () =
   it('refuses unsigned and stale requests', async () => {
     const response = await fetch(`http://127.0.0.1:${port}/status`, { method: 'POST', body: '{}' });
     expect(response.status).toBe(401);
-    await expect(callAdmin(port, '/deploy', { name: 'cc' }, adminOf(m, 'admin'))).rejects.toThrow(/needs name and source/);
+    await expect(callAdmin(port, '/deploy', { name: 'cc' }, adminOf(m, 'admin'))).rejects.toThrow(
+      /needs name and source/,
+    );
   });
 });

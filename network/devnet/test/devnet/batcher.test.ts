@@ -57,9 +57,13 @@ describe('Batcher (block cutter)', () => {
     jest.useFakeTimers();
     try {
       const blocks: number[][] = [];
-      const batcher = new Batcher<number>({ batchSize: 3, batchTimeoutMs: 100, cutWhenIdle: false }, async (batch) => {
-        blocks.push(batch);
-      }, () => undefined);
+      const batcher = new Batcher<number>(
+        { batchSize: 3, batchTimeoutMs: 100, cutWhenIdle: false },
+        async (batch) => {
+          blocks.push(batch);
+        },
+        () => undefined,
+      );
       batcher.enqueue(1);
       batcher.enqueue(2);
       expect(blocks).toEqual([]);

@@ -35,7 +35,10 @@ function prp(writes: Record<string, string>, reads: Record<string, number> = {})
 
 describe('payloadDifferences', () => {
   it('names the keys whose written values or read versions differ', () => {
-    const diffs = payloadDifferences(prp({ a: '1', b: '2' }, { r: 1 }), prp({ a: '1', b: '3', c: 'x' }, { r: 2 }));
+    const diffs = payloadDifferences(
+      prp({ a: '1', b: '2' }, { r: 1 }),
+      prp({ a: '1', b: '3', c: 'x' }, { r: 2 }),
+    );
     expect(diffs).toEqual([
       { kind: 'read version mismatch', namespace: 'cc', key: 'r' },
       { kind: 'write value mismatch', namespace: 'cc', key: 'b' },

@@ -28,7 +28,11 @@ describe('protos.Endorser/ProcessProposal', () => {
   });
 
   const process = (proposal: peer.SignedProposal): Promise<peer.ProposalResponse> =>
-    new Promise((resolve, reject) => client.processProposal(proposal, (err, response) => (err || !response ? reject(err) : resolve(response))));
+    new Promise((resolve, reject) =>
+      client.processProposal(proposal, (err, response) =>
+        err || !response ? reject(err) : resolve(response),
+      ),
+    );
 
   it("endorses with the creator's organisation and signs the payload", async () => {
     const user = signingIdentityFrom(devnet.identity(2));
@@ -45,6 +49,8 @@ describe('protos.Endorser/ProcessProposal', () => {
     const bad = signedProposal(user, { chaincode: 'cc', txId: 'forged' });
     const response = await process(bad);
     expect(response.getResponse()?.getStatus()).toBe(500);
-    expect(response.getResponse()?.getMessage()).toContain("error validating proposal: incorrectly computed txid 'forged'");
+    expect(response.getResponse()?.getMessage()).toContain(
+      "error validating proposal: incorrectly computed txid 'forged'",
+    );
   });
 });

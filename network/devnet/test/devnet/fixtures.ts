@@ -5,7 +5,12 @@ import * as path from 'node:path';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { computeTxId } from '../../src/endorser/proposal';
-import { createMspManager, ensureNetworkMaterial, signingIdentityFrom, type NetworkMaterial } from '../../src/msp';
+import {
+  createMspManager,
+  ensureNetworkMaterial,
+  signingIdentityFrom,
+  type NetworkMaterial,
+} from '../../src/msp';
 import type { MspManager, SigningIdentity } from '../../src/msp/types';
 
 export interface Material {
@@ -19,7 +24,12 @@ export interface Material {
 export async function makeMaterial(orgs = 2): Promise<Material> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'devnet-unit-'));
   const material = await ensureNetworkMaterial(dir, orgs);
-  return { dir, material, msp: createMspManager(material), cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    material,
+    msp: createMspManager(material),
+    cleanup: () => fs.rm(dir, { recursive: true, force: true }),
+  };
 }
 
 export function userOf(material: NetworkMaterial, org = 0): SigningIdentity {
@@ -70,7 +80,8 @@ export function signedProposal(signer: SigningIdentity, options: ProposalOptions
   invocation.setChaincodeSpec(spec);
   const payload = new peer.ChaincodeProposalPayload();
   payload.setInput(invocation.serializeBinary());
-  for (const [k, v] of Object.entries(options.transient ?? {})) payload.getTransientmapMap().set(k, Buffer.from(v));
+  for (const [k, v] of Object.entries(options.transient ?? {}))
+    payload.getTransientmapMap().set(k, Buffer.from(v));
   const proposal = new peer.Proposal();
   proposal.setHeader(header.serializeBinary());
   proposal.setPayload(payload.serializeBinary());

@@ -1,5 +1,10 @@
 import { peer } from '@hyperledger/fabric-protos';
-import { ProposalFormatError, ProposalValidationError, unpackProposal, validateProposal } from '../../src/endorser/proposal';
+import {
+  ProposalFormatError,
+  ProposalValidationError,
+  unpackProposal,
+  validateProposal,
+} from '../../src/endorser/proposal';
 import { makeMaterial, signedProposal, userOf, type Material } from './fixtures';
 
 describe('proposal checks (core/endorser/msgvalidation.go)', () => {
@@ -17,7 +22,9 @@ describe('proposal checks (core/endorser/msgvalidation.go)', () => {
   });
 
   it('unpacks and validates a proposal built as fabric-gateway builds it', () => {
-    const up = unpackProposal(signedProposal(userOf(m.material, 1), { args: ['put', 'k'], transient: { t: 'x' } }));
+    const up = unpackProposal(
+      signedProposal(userOf(m.material, 1), { args: ['put', 'k'], transient: { t: 'x' } }),
+    );
     expect(up.chaincodeName).toBe('cc');
     expect(up.creatorMspId).toBe('Org2MSP');
     expect(up.hasTransientData).toBe(true);
@@ -30,13 +37,19 @@ describe('proposal checks (core/endorser/msgvalidation.go)', () => {
     const garbage = new peer.SignedProposal();
     garbage.setProposalBytes(Buffer.from([0xff, 0xff, 0xff]));
     expect(() => unpackProposal(garbage)).toThrow(ProposalFormatError);
-    expect(() => unpackProposal(signedProposal(userOf(m.material), { channelId: '' }))).toThrow('no channel id provided');
+    expect(() => unpackProposal(signedProposal(userOf(m.material), { channelId: '' }))).toThrow(
+      'no channel id provided',
+    );
   });
 
   it('checks epoch, tx id, creator and signature', () => {
     const user = userOf(m.material);
-    expect(() => validateProposal(unpackProposal(signedProposal(user, { epoch: 1 })), m.msp)).toThrow(/invalid Epoch/);
-    expect(() => validateProposal(unpackProposal(signedProposal(user, { txId: 'abc' })), m.msp)).toThrow(/incorrectly computed txid 'abc'/);
+    expect(() => validateProposal(unpackProposal(signedProposal(user, { epoch: 1 })), m.msp)).toThrow(
+      /invalid Epoch/,
+    );
+    expect(() => validateProposal(unpackProposal(signedProposal(user, { txId: 'abc' })), m.msp)).toThrow(
+      /incorrectly computed txid 'abc'/,
+    );
 
     const tampered = signedProposal(user);
     const bytes = Buffer.from(tampered.getProposalBytes_asU8());
@@ -46,6 +59,8 @@ describe('proposal checks (core/endorser/msgvalidation.go)', () => {
     );
 
     const foreign = signedProposal(userOf(other.material));
-    expect(() => validateProposal(unpackProposal(foreign), m.msp)).toThrow('access denied: channel [mychannel] creator org [Org1MSP]');
+    expect(() => validateProposal(unpackProposal(foreign), m.msp)).toThrow(
+      'access denied: channel [mychannel] creator org [Org1MSP]',
+    );
   });
 });

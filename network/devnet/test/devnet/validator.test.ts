@@ -35,7 +35,9 @@ describe('committer validation (txvalidator)', () => {
 
   beforeAll(async () => {
     m = await makeMaterial(2);
-    definitions = new ChaincodeDefinitions([{ name: 'cc', source: '/x', kind: 'path', policy: 'ALL', sequence: 1 }]);
+    definitions = new ChaincodeDefinitions([
+      { name: 'cc', source: '/x', kind: 'path', policy: 'ALL', sequence: 1 },
+    ]);
     const mspIds = m.material.orgs.map((o) => o.mspId);
     const policies = new PolicyAdapter(definitions, mspIds, () => undefined);
     const chaincodes: ChaincodeRuntime = {
@@ -48,7 +50,8 @@ describe('committer validation (txvalidator)', () => {
           mspId: org.mspId,
           signer: signingIdentityFrom(org.peer),
           ledger: {
-            newSimulator: () => ({ done: () => ({ publicRwSet: rwset('k', 'v') }) }) as unknown as TxSimulator,
+            newSimulator: () =>
+              ({ done: () => ({ publicRwSet: rwset('k', 'v') }) }) as unknown as TxSimulator,
             hasTransaction: () => false,
           },
           chaincodes,
@@ -69,19 +72,28 @@ describe('committer validation (txvalidator)', () => {
     await m.cleanup();
   });
 
-  async function envelope(options: { chaincode?: string; txId?: string; orgs?: number } = {}, signer = userOf(m.material)): Promise<common.Envelope> {
+  async function envelope(
+    options: { chaincode?: string; txId?: string; orgs?: number } = {},
+    signer = userOf(m.material),
+  ): Promise<common.Envelope> {
     const up = unpackProposal(
       signedProposal(userOf(m.material), {
         ...(options.chaincode ? { chaincode: options.chaincode } : {}),
         ...(options.txId ? { txId: options.txId } : {}),
       }),
     );
-    const outcomes = await Promise.all(endorsers.slice(0, options.orgs ?? 2).map((e) => e.endorse(up, false)));
+    const outcomes = await Promise.all(
+      endorsers.slice(0, options.orgs ?? 2).map((e) => e.endorse(up, false)),
+    );
     const endorsed = outcomes.map((o) => {
       if (!o.ok) throw new Error(o.message);
       return o;
     });
-    const env = prepareTransaction(up, endorsed[0]?.payload ?? new Uint8Array(), endorsed.map((e) => e.endorsement));
+    const env = prepareTransaction(
+      up,
+      endorsed[0]?.payload ?? new Uint8Array(),
+      endorsed.map((e) => e.endorsement),
+    );
     env.setSignature(signer.sign(env.getPayload_asU8()));
     return env;
   }
