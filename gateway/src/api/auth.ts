@@ -1,8 +1,9 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import type { Signer } from '@hyperledger/fabric-gateway';
 import { ProblemError } from './problem';
+import { certificateFingerprint } from '../fabric/identity';
 
 /** What the API needs of a contract client: the shape of `LedgerClient` from gateway/src/fabric. */
 export interface LedgerPort {
@@ -58,9 +59,7 @@ function sha256Hex(data: string | Buffer): string {
 }
 
 /** Hex SHA-256 of a certificate's DER, from PEM text (what `ApiCaller.fingerprint` and mTLS lookups use). */
-export function certificateFingerprint(pem: string | Buffer): string {
-  return sha256Hex(new X509Certificate(pem).raw);
-}
+export { certificateFingerprint } from '../fabric/identity';
 
 const HEX_FINGERPRINT = /^[0-9a-f]{64}$/;
 

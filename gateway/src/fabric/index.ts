@@ -3,3 +3,4 @@ export * from './connection';
 export * from './errors';
 export * from './events';
 export * from './ledgerClient';
+export * from './identity';

@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Signer } from '@hyperledger/fabric-gateway';
 import { LedgerClient, LedgerError, type FabricConnection } from '../fabric';
@@ -14,6 +14,7 @@ import type {
   RotationProposal,
   WrappedKeyView,
 } from './types';
+import { certificateFingerprint } from '../fabric/identity';
 
 /** `mspId/fingerprint`, the member reference format of the chaincode. */
 export function refOf(member: MemberRef): string {
@@ -21,9 +22,7 @@ export function refOf(member: MemberRef): string {
 }
 
 /** Hex SHA-256 of a certificate's DER: how governance keys an identity. */
-export function certificateFingerprint(certificatePem: string): string {
-  return createHash('sha256').update(new X509Certificate(certificatePem).raw).digest('hex');
-}
+export { certificateFingerprint } from '../fabric/identity';
 
 /** A ledger identity: certificate plus a signer for its key (PEM file or HSM). */
 export interface LedgerIdentity {

@@ -20,6 +20,7 @@ import {
   REDACT_PATHS,
   RotationLedger,
   ValidatorAgent,
+  type FrontendNodeOptions,
 } from '../rotation';
 import { ensureBootstrapped, ensureMembers, ensureValidators, type MemberSpec } from './governanceSetup';
 
@@ -204,7 +205,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     step(4, 'agents: front-end nodes, then validator agents');
     const agentDir = join(dataDir, 'agents');
     mkdirSync(agentDir, { recursive: true });
-    const common = (who: Identity) => {
+    const common = (
+      who: Identity,
+    ): Pick<
+      FrontendNodeOptions,
+      'name' | 'fabric' | 'token' | 'logger' | 'checkpointPath' | 'startBlock'
+    > => {
       const credentials = tokenOf(who.name);
       const checkpointPath = join(agentDir, `${who.name}.checkpoint.json`);
       return {

@@ -20,7 +20,7 @@ import { Writable } from 'node:stream';
 import { startDevnet, type Devnet } from '@keyledger/devnet';
 import { issueIdentity, type IdentityFiles } from '@keyledger/devnet/dist/msp';
 import { pino, type Logger } from 'pino';
-import { FabricConnection, LedgerClient, type FabricConfig } from '../../../gateway/src/fabric';
+import { FabricConnection, type FabricConfig } from '../../../gateway/src/fabric';
 import { ensureToken, type TokenOptions } from '../../../gateway/src/hsm';
 import {
   certificateFingerprint,
@@ -32,6 +32,12 @@ import {
   type KeyPolicy,
   type ValidatorAgentOptions,
 } from '../../../gateway/src/rotation';
+import {
+  ensureBootstrapped,
+  ensureMembers,
+  ensureValidators,
+  type MemberSpec,
+} from '../../../gateway/src/stack/governanceSetup';
 
 export const CHAINCODE_NAME = 'keyledger';
 export const CHAINCODE_DIR = resolve(__dirname, '../../../chaincode');
@@ -179,7 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await devnet.deploy(CHAINCODE_NAME, CHAINCODE_DIR);
     const adminFabric = fabricConfig(devnet.identity(1, 'admin'));
     const adminLedger = ledgerAs(devnet.identity(1, 'admin'));
-    await adminLedger.governance.submit('Bootstrap', '');
+    await ensureBootstrapped(adminLedger);
 
     const validatorMembers: Member[] = [];
     for (let i = 0; i < validatorCount; i += 1) {
@@ -189,18 +195,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (let i = 0; i < frontendCount; i += 1) {
       frontendMembers.push(await member(`frontend${i + 1}`, i));
     }
-    await seatValidators(adminLedger, validatorMembers, ledgerAs);
-    for (const frontend of frontendMembers) {
-      await adminLedger.governance.submit(
-        'RegisterMember',
-        JSON.stringify({
-          mspId: frontend.files.mspId,
-          fingerprint: frontend.fingerprint,
-          name: frontend.name,
-          roles: ['frontend'],
-        }),
-      );
-    }
+    const spec = (who: Member): MemberSpec => ({
+      name: who.name,
+      mspId: who.files.mspId,
+      fingerprint: who.fingerprint,
+    });
+    const byName = new Map(validatorMembers.map((who) => [who.name, who]));
+    await ensureValidators(adminLedger, validatorMembers.map(spec), (seated) =>
+      ledgerAs(byName.get(seated.name) as Member),
+    );
+    await ensureMembers(adminLedger, frontendMembers.map(spec), 'frontend');
 
     const validators: (ValidatorAgent | undefined)[] = validatorMembers.map(() => undefined);
     const frontends: (FrontendNode | undefined)[] = frontendMembers.map(() => undefined);
@@ -329,55 +333,5 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await devnet.stop();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
-  }
-}
-
-/**
- * The genesis rule lets the admin seat only the first validator; every further one is a governance proposal
- * that the validators seated so far approve until quorum.
- */
-async function seatValidators(
-  admin: RotationLedger,
-  validators: readonly Member[],
-  ledgerAs: (member: Member) => RotationLedger,
-): Promise<void> {
-  const [first, ...rest] = validators;
-  if (!first) {
-    return;
-  }
-  await admin.governance.submit(
-    'RegisterMember',
-    JSON.stringify({
-      mspId: first.files.mspId,
-      fingerprint: first.fingerprint,
-      name: first.name,
-      roles: ['validator'],
-    }),
-  );
-  const seated: LedgerClient[] = [ledgerAs(first).governance];
-  for (const next of rest) {
-    const proposalId = `add-${next.name}-${randomBytes(4).toString('hex')}`;
-    const [proposer, ...approvers] = seated;
-    let view = await proposer!.submit<{ status: string }>(
-      'ProposeGovernanceChange',
-      JSON.stringify({
-        proposalId,
-        change: {
-          type: 'addValidator',
-          member: { mspId: next.files.mspId, fingerprint: next.fingerprint, name: next.name },
-        },
-        reason: `seat ${next.name}`,
-      }),
-    );
-    for (const approver of approvers) {
-      if (view.status === 'applied') {
-        break;
-      }
-      view = await approver.submit<{ status: string }>('ApproveGovernanceChange', proposalId);
-    }
-    if (view.status !== 'applied') {
-      throw new Error(`seating ${next.name} did not reach quorum (status ${view.status})`);
-    }
-    seated.push(ledgerAs(next).governance);
   }
 }
