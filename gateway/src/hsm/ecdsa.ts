@@ -13,12 +13,16 @@ export function signDigest(token: HsmToken, privateKey: KeyRef, digest: Uint8Arr
   if (digest.length !== 32) {
     throw new HsmError('ECDSA P-256 signs a 32-byte SHA-256 digest');
   }
-  return p256.Signature.fromCompact(rawSign(token, privateKey, digest)).normalizeS().toDERRawBytes();
+  return p256.Signature.fromCompact(rawSign(token, privateKey, digest))
+    .normalizeS()
+    .toDERRawBytes();
 }
 
 /** Raw r‖s (64 bytes), low-S — the JWS ES256 signature format. */
 export function signDigestCompact(token: HsmToken, privateKey: KeyRef, digest: Uint8Array): Uint8Array {
-  return p256.Signature.fromCompact(rawSign(token, privateKey, digest)).normalizeS().toCompactRawBytes();
+  return p256.Signature.fromCompact(rawSign(token, privateKey, digest))
+    .normalizeS()
+    .toCompactRawBytes();
 }
 
 function rawSign(token: HsmToken, privateKey: KeyRef, digest: Uint8Array): Buffer {

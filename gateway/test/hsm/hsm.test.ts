@@ -32,7 +32,6 @@ import {
 } from '../../src/hsm';
 import { softHsmTestDir, TEST_PIN as PIN, TEST_SO_PIN as SO_PIN } from '../support/softhsm';
 
-
 describe('HSM layer on SoftHSM', () => {
   let validator: HsmToken;
   let frontend: HsmToken;

@@ -10,7 +10,10 @@ module.exports = async function softhsmGlobalSetup() {
   const dir = mkdtempSync(join(tmpdir(), 'keyledger-softhsm-'));
   mkdirSync(join(dir, 'tokens'), { mode: 0o700 });
   const conf = join(dir, 'softhsm2.conf');
-  writeFileSync(conf, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  writeFileSync(
+    conf,
+    `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+  );
   process.env.SOFTHSM2_CONF = conf;
   process.env.KEYLEDGER_TEST_SOFTHSM_DIR = dir;
   globalThis.__keyledgerSoftHsmDir = dir;
