@@ -214,6 +214,12 @@ async function deploy(args: ParsedArgs): Promise<void> {
   process.stdout.write(
     `✔ deployed ${result.name} (sequence ${result.sequence}, policy ${result.policy}) in ${Date.now() - began} ms; logs: ${path.join(dataPaths(dir).chaincodeLogs, `${name}.log`)}\n`,
   );
+  if (inspect !== undefined) {
+    const port = typeof inspect === 'string' ? inspect : '9229';
+    process.stdout.write(
+      `  Node inspector on 127.0.0.1:${port}: attach a debugger (chrome://inspect, VS Code "Attach")\n`,
+    );
+  }
 }
 
 /** Runs the CLI; resolves with the process exit code (start keeps running until signalled). */

@@ -326,7 +326,11 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       if (collections !== undefined) parseCollections(collections, mspIds);
       const kind = isAddress(source) ? 'ccaas' : 'path';
       const resolved = kind === 'path' ? path.resolve(source) : source;
-      if (kind === 'path') await fs.access(path.join(resolved, 'package.json'));
+      if (kind === 'path') {
+        await fs.access(path.join(resolved, 'package.json')).catch(() => {
+          throw new Error(`${resolved} is not a chaincode folder: it has no package.json`);
+        });
+      }
       if (chaincodes.info(name)) await chaincodes.stop(name);
       if (kind === 'path') {
         await chaincodes.launch({
