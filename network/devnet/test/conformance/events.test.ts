@@ -1,4 +1,16 @@
-import { checkpointers, type Contract, type Network } from '@hyperledger/fabric-gateway';
+import { createPrivateKey } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  checkpointers,
+  connect,
+  hash,
+  signers,
+  type Contract,
+  type Network,
+} from '@hyperledger/fabric-gateway';
+import { ensureNetworkMaterial } from '../../src/msp';
 import { startTestNetwork, take, utf8, type TestNetwork } from './support';
 
 jest.setTimeout(120_000);
@@ -121,6 +133,32 @@ describe('conformance: events with the real fabric-gateway client', () => {
       expect(event?.getPayload_asU8().length).toBe(0);
     } finally {
       blocks.close();
+    }
+  });
+
+  it('refuses block and chaincode events to an identity of an unknown CA', async () => {
+    const foreignDir = await fs.mkdtemp(path.join(os.tmpdir(), 'devnet-foreign-'));
+    const { client } = net.devnet.connection(1);
+    try {
+      const user = (await ensureNetworkMaterial(foreignDir, 1)).orgs[0]?.user;
+      if (!user) throw new Error('no foreign user');
+      const gw = connect({
+        client,
+        identity: { mspId: user.mspId, credentials: Buffer.from(user.certPem) },
+        signer: signers.newPrivateKeySigner(createPrivateKey(user.keyPem)),
+        hash: hash.sha256,
+      });
+      const foreign = gw.getNetwork(net.devnet.channelId);
+      const blocks = await foreign.getBlockEvents({ startBlock: 0n });
+      await expect(blocks[Symbol.asyncIterator]().next()).rejects.toThrow(/FORBIDDEN|status/i);
+      blocks.close();
+      const events = await foreign.getChaincodeEvents('conformance', { startBlock: 0n });
+      await expect(events[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 7 });
+      events.close();
+      gw.close();
+    } finally {
+      client.close();
+      await fs.rm(foreignDir, { recursive: true, force: true });
     }
   });
 });
