@@ -20,6 +20,7 @@ import {
 import { OrgEndorser } from './endorser/endorser';
 import { PolicyAdapter } from './endorser/policies';
 import { endorserHandlers } from './endorser/service';
+import { channelAcl } from './gateway/acl';
 import { readJsonFile, startAdminServer, type DeployRequest } from './gateway/admin';
 import { GatewayServer } from './gateway/gateway';
 import type { BlockSource } from './gateway/ports';
@@ -143,6 +144,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
   const material = await ensureNetworkMaterial(options.dataDir, options.orgs);
   const mspManager = createMspManager(material);
   const mspIds = material.orgs.map((org) => org.mspId);
+  const acl = channelAcl(mspIds);
   const orderSigner = signingIdentityFrom(material.orderer);
 
   progress('ledger');
@@ -251,6 +253,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       batchTimeoutMs: options.batchTimeoutMs,
       cutWhenIdle: options.cutWhenIdle,
       signatures,
+      mayWrite: (identity) => acl.isWriter(identity),
       commitBlock: async (envelopes) => {
         await committer.commit(envelopes);
       },
@@ -275,6 +278,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       blocks,
       notifier,
       transientStore,
+      acl,
     });
     const context: ServiceContext = {
       channelId: options.channelId,
@@ -282,6 +286,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       blocks,
       notifier,
       mspManager,
+      acl,
       onError: (err) =>
         log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
     };
@@ -289,7 +294,12 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
     server.addService(peer.DeliverService, deliverHandlers(context));
     server.addService(
       peer.EndorserService,
-      endorserHandlers({ channelId: options.channelId, mspManager, endorsers }),
+      endorserHandlers({
+        channelId: options.channelId,
+        mspManager,
+        endorsers,
+        mayPropose: (identity) => acl.isWriter(identity),
+      }),
     );
     chaincodes.registerService(server);
     cleanup.push(

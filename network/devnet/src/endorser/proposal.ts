@@ -133,7 +133,11 @@ export function unpackProposal(signedProposal: peer.SignedProposal | undefined):
  * tx id computed from them, creator certificate valid for a channel MSP, signature over the proposal bytes.
  * Identity failures are reported as Fabric does — "access denied", without saying why.
  */
-export function validateProposal(up: UnpackedProposal, mspManager: MspManager): Identity {
+export function validateProposal(
+  up: UnpackedProposal,
+  mspManager: MspManager,
+  mayPropose: (identity: Identity) => boolean = () => true,
+): Identity {
   const headerType = up.channelHeader.getType();
   if (headerType !== common.HeaderType.ENDORSER_TRANSACTION && headerType !== common.HeaderType.CONFIG) {
     throw new ProposalValidationError(`invalid header type ${headerType}`);
@@ -171,5 +175,7 @@ export function validateProposal(up: UnpackedProposal, mspManager: MspManager): 
   ) {
     throw denied;
   }
+  // The channel's Writers ACL (propose): an application organisation's client or admin.
+  if (!mayPropose(identity)) throw denied;
   return identity;
 }

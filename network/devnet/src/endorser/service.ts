@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
-import type { MspManager } from '../msp/types';
+import type { Identity, MspManager } from '../msp/types';
 import type { OrgEndorser } from './endorser';
 import { ProposalFormatError, ProposalValidationError, unpackProposal, validateProposal } from './proposal';
 
@@ -9,6 +9,8 @@ export interface EndorserServiceOptions {
   readonly channelId: string;
   readonly mspManager: MspManager;
   readonly endorsers: ReadonlyMap<string, OrgEndorser>;
+  /** Writers ACL (propose). */
+  readonly mayPropose?: (identity: Identity) => boolean;
 }
 
 function failure(status: number, message: string): peer.ProposalResponse {
@@ -31,7 +33,7 @@ export async function processProposal(
   let up;
   try {
     up = unpackProposal(signed);
-    validateProposal(up, options.mspManager);
+    validateProposal(up, options.mspManager, options.mayPropose);
   } catch (err) {
     if (err instanceof ProposalFormatError || err instanceof ProposalValidationError) {
       return failure(500, `error validating proposal: ${err.message}`);

@@ -1,5 +1,6 @@
 import { common, orderer, peer } from '@hyperledger/fabric-protos';
 import type { MspManager } from '../msp/types';
+import type { ChannelAcl } from './acl';
 import { blockTransactions } from '../orderer/blockinfo';
 import type { CommitNotifier } from '../orderer/notifier';
 import type { BlockSource } from './ports';
@@ -22,6 +23,7 @@ export function parseSeekEnvelope(
   envelope: common.Envelope,
   channelId: string,
   msp: MspManager,
+  acl: ChannelAcl,
 ): SeekRequest {
   let payload: common.Payload;
   let channelHeader: common.ChannelHeader;
@@ -54,6 +56,8 @@ export function parseSeekEnvelope(
     if (!msp.verify(identity, envelope.getPayload_asU8(), envelope.getSignature_asU8())) {
       return { ok: false, status: common.Status.FORBIDDEN, reason: 'signature does not verify' };
     }
+    if (!acl.isReader(identity))
+      return { ok: false, status: common.Status.FORBIDDEN, reason: 'not a channel reader' };
   } catch (err) {
     return { ok: false, status: common.Status.FORBIDDEN, reason: `access denied: ${String(err)}` };
   }

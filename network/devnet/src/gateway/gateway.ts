@@ -12,6 +12,7 @@ import {
 } from '../endorser/proposal';
 import type { MspManager } from '../msp/types';
 import type { CommitNotifier } from '../orderer/notifier';
+import type { ChannelAcl } from './acl';
 import { RpcError, type ErrorDetailInfo } from './errors';
 import type { BlockSource, EndorsementPlanner, OrderingService, TransientStore } from './ports';
 import { prepareTransaction } from './prepare';
@@ -31,6 +32,7 @@ export interface GatewayOptions {
   readonly blocks: BlockSource;
   readonly notifier: CommitNotifier;
   readonly transientStore: TransientStore;
+  readonly acl: ChannelAcl;
 }
 
 /**
@@ -59,7 +61,7 @@ export class GatewayServer {
   /** Validates once per proposal; a failure is the (first) endorser's rejection. */
   #validate(up: UnpackedProposal, org: string): NotEndorsed | undefined {
     try {
-      validateProposal(up, this.#options.mspManager);
+      validateProposal(up, this.#options.mspManager, (identity) => this.#options.acl.isWriter(identity));
       if (up.channelId !== this.#options.channelId) {
         return { ok: false, mspId: org, kind: 'rejected', message: `channel '${up.channelId}' not found` };
       }
@@ -309,7 +311,7 @@ export class GatewayServer {
     } catch (err) {
       throw new RpcError(grpc.status.INVALID_ARGUMENT, `invalid status request: ${messageOf(err)}`);
     }
-    checkSignedRequest(this.#options.mspManager, this.#options.channelId, 'CommitStatus', {
+    checkSignedRequest(this.#options.mspManager, this.#options.acl, this.#options.channelId, 'CommitStatus', {
       channelId: request.getChannelId(),
       identity: request.getIdentity_asU8(),
       data: signed.getRequest_asU8(),

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { common, gateway, peer } from '@hyperledger/fabric-protos';
 import type { MspManager } from '../msp/types';
+import type { ChannelAcl } from './acl';
 import type { CommitNotifier } from '../orderer/notifier';
 import { chaincodeEventResponses, chaincodeEventsStartBlock } from './chaincodeevents';
 import { deliverBlocks, parseSeekEnvelope, statusResponse, type DeliverKind } from './deliver';
@@ -15,6 +16,7 @@ export interface ServiceContext {
   readonly blocks: BlockSource;
   readonly notifier: CommitNotifier;
   readonly mspManager: MspManager;
+  readonly acl: ChannelAcl;
   /** Called with unexpected errors (bugs), for the log. */
   readonly onError?: (err: unknown) => void;
 }
@@ -71,7 +73,7 @@ export function gatewayHandlers(context: ServiceContext): grpc.UntypedServiceImp
             `invalid chaincode events request: ${String(err)}`,
           );
         }
-        checkSignedRequest(context.mspManager, context.channelId, 'ChaincodeEvents', {
+        checkSignedRequest(context.mspManager, context.acl, context.channelId, 'ChaincodeEvents', {
           channelId: request.getChannelId(),
           identity: request.getIdentity_asU8(),
           data: signed.getRequest_asU8(),
@@ -121,7 +123,7 @@ function deliverHandler(
     call.on('data', (envelope: common.Envelope) => {
       // One seek request at a time per stream, in order, as Fabric's deliver handler reads them.
       queue = queue.then(async () => {
-        const seek = parseSeekEnvelope(envelope, context.channelId, context.mspManager);
+        const seek = parseSeekEnvelope(envelope, context.channelId, context.mspManager, context.acl);
         if (!seek.ok) {
           call.write(statusResponse(seek.status));
           return;

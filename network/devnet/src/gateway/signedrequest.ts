@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { MspManager } from '../msp/types';
+import type { ChannelAcl } from './acl';
 import { RpcError } from './errors';
 
 /** A request signed by a client identity (commit status, chaincode events, deliver). */
@@ -17,6 +18,7 @@ export interface SignedRequest {
  */
 export function checkSignedRequest(
   msp: MspManager,
+  acl: ChannelAcl,
   channelId: string,
   resource: string,
   request: SignedRequest,
@@ -33,4 +35,6 @@ export function checkSignedRequest(
     throw denied(`identity is not valid: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (!msp.verify(identity, request.data, request.signature)) throw denied('signature is not valid');
+  if (!acl.isReader(identity))
+    throw denied(`${identity.mspId} ${identity.role ?? 'member'} is not a reader of the channel`);
 }

@@ -1,6 +1,6 @@
 import { common } from '@hyperledger/fabric-protos';
 import type { BroadcastResult, OrderingService } from '../gateway/ports';
-import type { MspManager } from '../msp/types';
+import type { Identity, MspManager } from '../msp/types';
 import { Batcher, type BatcherOptions } from './batcher';
 import type { SignatureCache } from './sigcache';
 
@@ -12,6 +12,8 @@ export interface OrdererOptions extends BatcherOptions {
   readonly onError: (err: unknown) => void;
   /** Envelope signatures verified here are remembered, so the committer need not verify them again. */
   readonly signatures?: SignatureCache;
+  /** Writers ACL of the channel (default: anyone the MSP accepts). */
+  readonly mayWrite?: (identity: Identity) => boolean;
 }
 
 /**
@@ -51,6 +53,12 @@ export class Orderer implements OrderingService {
       const creator = this.#options.msp.deserializeIdentity(creatorBytes);
       if (!this.#options.msp.verify(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8())) {
         return { status: 'FORBIDDEN', info: 'signature of the envelope does not verify' };
+      }
+      if (this.#options.mayWrite && !this.#options.mayWrite(creator)) {
+        return {
+          status: 'FORBIDDEN',
+          info: `${creator.mspId} ${creator.role ?? 'member'} is not a writer of the channel`,
+        };
       }
       this.#options.signatures?.remember(
         creatorBytes,

@@ -264,6 +264,31 @@ describe('conformance: gateway with the real fabric-gateway client', () => {
     }
   });
 
+  it("applies the channel's Writers ACL: an admin may submit, a peer identity may not propose", async () => {
+    const admin = net.gateway(2, 'admin').getNetwork(net.devnet.channelId).getContract('conformance');
+    await admin.submitTransaction('put', 'by-admin', 'ok');
+    const peerFiles = net.devnet.material.orgs[0]?.peer;
+    if (!peerFiles) throw new Error('no peer identity');
+    const { client } = net.devnet.connection(1);
+    const gw = connect({
+      client,
+      identity: { mspId: peerFiles.mspId, credentials: Buffer.from(peerFiles.certPem) },
+      signer: signers.newPrivateKeySigner(createPrivateKey(peerFiles.keyPem)),
+      hash: hash.sha256,
+    });
+    try {
+      const contract = gw.getNetwork(net.devnet.channelId).getContract('conformance');
+      const error = (await contract
+        .evaluateTransaction('get', 'by-admin')
+        .catch((err: unknown) => err)) as GatewayError;
+      expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
+      expect(error.message).toContain('access denied: channel [mychannel] creator org [Org1MSP]');
+    } finally {
+      gw.close();
+      client.close();
+    }
+  });
+
   it('rejects a tampered envelope: at the orderer when the signature breaks, at validation when re-signed', async () => {
     const identityFiles = net.devnet.identity(1);
     const { client, identity } = net.devnet.connection(1);
