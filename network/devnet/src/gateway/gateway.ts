@@ -157,78 +157,81 @@ export class GatewayServer {
   }
 
   async endorse(request: gateway.EndorseRequest): Promise<gateway.EndorseResponse> {
+    const signed = request.getProposedTransaction();
+    if (!signed || signed.getProposalBytes_asU8().length === 0) {
+      throw new RpcError(
+        grpc.status.INVALID_ARGUMENT,
+        'the proposed transaction must contain a signed proposal',
+      );
+    }
     let up: UnpackedProposal;
     try {
-      const signed = request.getProposedTransaction();
-      if (!signed || signed.getProposalBytes_asU8().length === 0) {
-        throw new RpcError(
-          grpc.status.INVALID_ARGUMENT,
-          'the proposed transaction must contain a signed proposal',
-        );
-      }
       up = unpackProposal(signed);
     } catch (err) {
-      if (err instanceof RpcError) throw err;
       throw new RpcError(grpc.status.INVALID_ARGUMENT, messageOf(err));
     }
     const requested = request.getEndorsingOrganizationsList();
-    let plan: string[];
-    let first: EndorsementOutcome | undefined;
-    let endorsedAlready: EndorsementOutcome[] = [];
-    if (requested.length > 0) {
-      const unknown = requested.filter((org) => !this.#options.endorsers.has(org));
-      if (unknown.length > 0 || !this.#options.definitions.has(up.chaincodeName)) {
-        throw new RpcError(
-          grpc.status.UNAVAILABLE,
-          `failed to find any endorsing peers for org(s): ${(unknown.length > 0 ? unknown : requested).join(', ')}`,
-        );
-      }
-      plan = [...new Set(requested)];
-    } else {
-      if (!this.#options.definitions.has(up.chaincodeName) || up.channelId !== this.#options.channelId) {
-        throw new RpcError(
-          grpc.status.FAILED_PRECONDITION,
-          `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${up.chaincodeName} in channel ${up.channelId}`,
-        );
-      }
-      const preferred = this.#gatewayOrg(up);
-      try {
-        plan = this.#options.planner.planFor(up.chaincodeName, preferred);
-      } catch (err) {
-        throw new RpcError(grpc.status.FAILED_PRECONDITION, messageOf(err));
-      }
-      // The gateway's own organisation comes first; the others are asked at the same time (a real gateway asks
-      // them after the first answers — the outcome and the errors reported are the same, the latency lower).
-      const firstOrg = plan[0] ?? preferred;
-      const invalid = this.#validate(up, firstOrg);
-      const planned = await Promise.all(
-        plan.map((org) =>
-          invalid ? Promise.resolve({ ...invalid, mspId: org }) : this.#endorseWith(org, up, false),
-        ),
+    const outcomes =
+      requested.length > 0 ? await this.#endorseByOrgs(up, requested) : await this.#endorseByPolicy(up);
+    return this.#assemble(up, outcomes);
+  }
+
+  /** The client chose the organisations (and takes responsibility for the policy), as Fabric's planForOrgs. */
+  async #endorseByOrgs(up: UnpackedProposal, requested: readonly string[]): Promise<EndorsementOutcome[]> {
+    const unknown = requested.filter((org) => !this.#options.endorsers.has(org));
+    if (unknown.length > 0 || !this.#options.definitions.has(up.chaincodeName)) {
+      throw new RpcError(
+        grpc.status.UNAVAILABLE,
+        `failed to find any endorsing peers for org(s): ${(unknown.length > 0 ? unknown : requested).join(', ')}`,
       );
-      first = planned[0] ?? { ok: false, mspId: firstOrg, kind: 'unavailable', message: 'no endorser' };
-      if (!first.ok) {
-        throw new RpcError(
-          grpc.status.ABORTED,
-          'failed to endorse transaction, see attached details for more info',
-          [this.#detail(firstOrg, first.message)],
-        );
-      }
-      const extra = this.#options.planner.keyLevelOrgs(up.chaincodeName, first.payload, plan);
-      endorsedAlready = planned;
-      plan = [...new Set([...plan, ...extra])];
     }
-
-    const invalid = endorsedAlready.length > 0 ? undefined : this.#validate(up, plan[0] ?? '');
-    const outcomes: EndorsementOutcome[] = [...endorsedAlready];
-    const done = new Set(endorsedAlready.map((o) => o.mspId));
-    const rest = plan.filter((org) => !done.has(org));
-    outcomes.push(
-      ...(await Promise.all(
-        rest.map((org) => (invalid ? { ...invalid, mspId: org } : this.#endorseWith(org, up, false))),
-      )),
+    const orgs = [...new Set(requested)];
+    const invalid = this.#validate(up, orgs[0] ?? '');
+    return Promise.all(
+      orgs.map((org) => (invalid ? { ...invalid, mspId: org } : this.#endorseWith(org, up, false))),
     );
+  }
 
+  /**
+   * The gateway plans from the chaincode's policy, its own organisation first (Fabric's planFromFirstEndorser),
+   * then adds the organisations that key-level policies of the written keys need.
+   */
+  async #endorseByPolicy(up: UnpackedProposal): Promise<EndorsementOutcome[]> {
+    if (!this.#options.definitions.has(up.chaincodeName) || up.channelId !== this.#options.channelId) {
+      throw new RpcError(
+        grpc.status.FAILED_PRECONDITION,
+        `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${up.chaincodeName} in channel ${up.channelId}`,
+      );
+    }
+    const preferred = this.#gatewayOrg(up);
+    let plan: string[];
+    try {
+      plan = this.#options.planner.planFor(up.chaincodeName, preferred);
+    } catch (err) {
+      throw new RpcError(grpc.status.FAILED_PRECONDITION, messageOf(err));
+    }
+    // The planned organisations are asked at the same time (a real gateway asks the others after the first
+    // answers — the outcome and the errors reported are the same, the latency lower).
+    const firstOrg = plan[0] ?? preferred;
+    const invalid = this.#validate(up, firstOrg);
+    const outcomes = await Promise.all(
+      plan.map((org) => (invalid ? { ...invalid, mspId: org } : this.#endorseWith(org, up, false))),
+    );
+    const first = outcomes[0];
+    if (!first?.ok) {
+      throw new RpcError(
+        grpc.status.ABORTED,
+        'failed to endorse transaction, see attached details for more info',
+        [this.#detail(firstOrg, first?.message ?? 'no endorser')],
+      );
+    }
+    const extra = this.#options.planner.keyLevelOrgs(up.chaincodeName, first.payload, plan);
+    outcomes.push(...(await Promise.all(extra.map((org) => this.#endorseWith(org, up, false)))));
+    return outcomes;
+  }
+
+  /** Checks the endorsements agree and builds the unsigned transaction envelope (Fabric's prepareTransaction). */
+  #assemble(up: UnpackedProposal, outcomes: readonly EndorsementOutcome[]): gateway.EndorseResponse {
     const details: ErrorDetailInfo[] = [];
     let reference: Endorsed | undefined;
     const endorsed: Endorsed[] = [];
