@@ -34,6 +34,7 @@ import {
   type IdentityFiles,
   type NetworkMaterial,
 } from './msp';
+import { validationCodeName } from './orderer/blockinfo';
 import { Committer, type TransactionDetail } from './orderer/committer';
 import { CommitNotifier } from './orderer/notifier';
 import { Orderer } from './orderer/orderer';
@@ -502,7 +503,21 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       identity,
       connection: (org = 1, role = 'user') =>
         clientConnection(endpoint, tls ? material.tls.caCertPem : undefined, identity(org, role)),
-      transactionDetail: (txId) => committer.transactionDetail(txId),
+      transactionDetail: (txId) => {
+        const known = committer.transactionDetail(txId);
+        if (known) return known;
+        // Committed before this process started: the code and position are in the ledger, the reason is not.
+        const found = ledger.findTransaction(txId);
+        return found
+          ? {
+              txId,
+              blockNumber: found.blockNumber,
+              txIndex: found.txNum,
+              code: found.validationCode,
+              codeName: validationCodeName(found.validationCode),
+            }
+          : undefined;
+      },
       status,
       stop,
     };
