@@ -117,6 +117,16 @@ describe('conformance: events with the real fabric-gateway client', () => {
     }
   });
 
+  it('delivers blocks with private data (DeliverWithPrivateData)', async () => {
+    const blocks = await network.getBlockAndPrivateDataEvents({ startBlock: 1n });
+    try {
+      const [first] = await take(blocks[Symbol.asyncIterator](), 1);
+      expect(first?.getBlock()?.getHeader()?.getNumber()).toBe(1);
+    } finally {
+      blocks.close();
+    }
+  });
+
   it('delivers filtered blocks with transaction ids, validation codes and event names', async () => {
     const submitted = await contract.submitAsync('emit', { arguments: ['filtered', 'secret-payload'] });
     const status = await submitted.getStatus();
