@@ -3,6 +3,7 @@ export { resolveOptions, dataPaths, DEFAULT_OPTIONS, DEFAULT_DATA_DIR, type Devn
 export {
   readConnectionProfile,
   clientConnection,
+  nativeSigner,
   channelCredentials,
   type ConnectionProfile,
   type ClientConnection,
