@@ -77,7 +77,8 @@ describe('conformance: events with the real fabric-gateway client', () => {
       resumed.close();
     }
 
-    const live = await network.getChaincodeEvents('conformance');
+    // From the current height (not "next commit"), so the request cannot race the transaction below.
+    const live = await network.getChaincodeEvents('conformance', { startBlock: BigInt(net.devnet.status().height) });
     try {
       const next = live[Symbol.asyncIterator]().next();
       await contract.submitTransaction('emit', 'evt', 'payload-live');
