@@ -18,6 +18,7 @@ import type { FabricConfig } from '../../gateway/src/fabric';
 import { HsmToken } from '../../gateway/src/hsm';
 import type { FrontendNodeHandle, ValidatorAgentHandle } from '../../gateway/src/rotation/types';
 import { startStack, type Stack } from './support/stack';
+import { eventually } from './support/eventually';
 
 jest.setTimeout(180_000);
 
@@ -30,24 +31,6 @@ interface Reply {
   readonly status: number;
   readonly headers: Headers;
   readonly json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describe('REST API over the real stack', () => {

@@ -30,6 +30,7 @@ import {
   type RotationProposal,
 } from '../../gateway/src/rotation';
 import { startStack, type Member, type Stack } from './support/stack';
+import { eventually } from './support/eventually';
 
 jest.setTimeout(180_000);
 
@@ -41,24 +42,6 @@ function message(text: string): Buffer {
   const value = `${text} #${randomBytes(6).toString('hex')}`;
   plaintexts.push(value);
   return Buffer.from(value, 'utf8');
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function expectUnavailable(action: () => unknown, code: KeyUnavailableError['code']): void {
@@ -274,7 +257,11 @@ describe('key rotation end to end (devnet + chaincode + SoftHSM)', () => {
       .map((entry) => entry.version);
     expect(compromised).toContain(2);
     expect(compromised).not.toContain(3);
-    expect(frontend(0).keyVersions('comp').find((entry) => entry.current)?.version).toBe(3);
+    expect(
+      frontend(0)
+        .keyVersions('comp')
+        .find((entry) => entry.current)?.version,
+    ).toBe(3);
   });
 
   it("a non-validator's proposal is rejected", async () => {
