@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { p256 } from '@noble/curves/p256';
 import * as pkcs11js from 'pkcs11js';
 import { HsmError } from './errors';
+import { lowSCompact, lowSDer } from './signatureEncoding';
 import type { KeyRef } from './keys';
 import type { HsmToken } from './token';
 
@@ -13,16 +13,12 @@ export function signDigest(token: HsmToken, privateKey: KeyRef, digest: Uint8Arr
   if (digest.length !== 32) {
     throw new HsmError('ECDSA P-256 signs a 32-byte SHA-256 digest');
   }
-  return p256.Signature.fromCompact(rawSign(token, privateKey, digest))
-    .normalizeS()
-    .toDERRawBytes();
+  return lowSDer(rawSign(token, privateKey, digest));
 }
 
 /** Raw r‖s (64 bytes), low-S — the JWS ES256 signature format. */
 export function signDigestCompact(token: HsmToken, privateKey: KeyRef, digest: Uint8Array): Uint8Array {
-  return p256.Signature.fromCompact(rawSign(token, privateKey, digest))
-    .normalizeS()
-    .toCompactRawBytes();
+  return lowSCompact(rawSign(token, privateKey, digest));
 }
 
 function rawSign(token: HsmToken, privateKey: KeyRef, digest: Uint8Array): Buffer {
