@@ -47,8 +47,9 @@ function median(values: number[]): number {
 }
 
 function compare(name: string, project: () => void, baseline: () => void): void {
-  project();
-  baseline();
+  // Warm both up (JIT, session pool, SoftHSM caches) before anything is measured.
+  rate(project, SLICE_MS);
+  rate(baseline, SLICE_MS);
   const ours: number[] = [];
   const raw: number[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
