@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startDevnet, type Devnet } from '@keyledger/devnet';
-import { issueIdentity } from '@keyledger/devnet/dist/msp';
+import { issueIdentity, startDevnet, type Devnet } from '@keyledger/devnet';
+
 import { pino, type Logger } from 'pino';
 import {
   createApp,

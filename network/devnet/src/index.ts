@@ -12,3 +12,4 @@ export {
 export type { ChaincodeDefinition } from './endorser/definitions';
 export type { TransactionDetail } from './orderer/committer';
 export type { ConflictInfo } from './orderer/ports';
+export { issueIdentity, type IdentityFiles, type OrgMaterial, type NetworkMaterial } from './msp';
