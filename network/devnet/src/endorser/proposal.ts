@@ -155,16 +155,18 @@ export function validateProposal(
   if (expected !== up.txId) {
     throw new ProposalValidationError(`incorrectly computed txid '${up.txId}' -- expected '${expected}'`);
   }
-  const denied = new ProposalValidationError(
-    up.creatorMspId
-      ? `access denied: channel [${up.channelId}] creator org [${up.creatorMspId}]`
-      : `access denied: channel [${up.channelId}] creator org unknown, creator is malformed`,
-  );
+  // built only when needed: an Error captures a stack trace, too dear for every proposal
+  const denied = (): ProposalValidationError =>
+    new ProposalValidationError(
+      up.creatorMspId
+        ? `access denied: channel [${up.channelId}] creator org [${up.creatorMspId}]`
+        : `access denied: channel [${up.channelId}] creator org unknown, creator is malformed`,
+    );
   let identity: Identity;
   try {
     identity = mspManager.deserializeIdentity(creator);
   } catch {
-    throw denied;
+    throw denied();
   }
   if (
     !mspManager.verify(
@@ -173,9 +175,9 @@ export function validateProposal(
       up.signedProposal.getSignature_asU8(),
     )
   ) {
-    throw denied;
+    throw denied();
   }
   // The channel's Writers ACL (propose): an application organisation's client or admin.
-  if (!mayPropose(identity)) throw denied;
+  if (!mayPropose(identity)) throw denied();
   return identity;
 }

@@ -27,12 +27,21 @@ function unary<Req, Res>(
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const controller = new AbortController();
-    call.on('cancelled', () => controller.abort());
+    // grpc-js also reports 'cancelled' when the stream closes after the answer: aborting then would only cost a
+    // DOMException (with its stack trace) per call
+    let answered = false;
+    call.on('cancelled', () => {
+      if (!answered) controller.abort();
+    });
     Promise.resolve()
       .then(() => handler(call.request, controller.signal))
       .then(
-        (response) => callback(null, response),
+        (response) => {
+          answered = true;
+          callback(null, response);
+        },
         (err: unknown) => {
+          answered = true;
           if (!(err instanceof RpcError)) onError?.(err);
           callback(toRpcError(err).toServiceError());
         },

@@ -125,7 +125,27 @@ export function toLowSP1363(raw: Uint8Array): Uint8Array {
 /** Signs SHA-256(message) with an EC P-256 key; the result is DER and low-S. */
 export function signMessage(privateKey: KeyObject | string, message: Uint8Array): Uint8Array {
   const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
-  return toLowS(nodeSign('sha256', message, { key, dsaEncoding: 'der' }));
+  const der = nodeSign('sha256', message, { key, dsaEncoding: 'der' });
+  // Node's DER is already strict and minimal: only a high S needs re-encoding (about half the signatures)
+  return derHasLowS(der) ? new Uint8Array(der) : toLowS(der);
+}
+
+const HALF_ORDER_BYTES = Buffer.from(P256_HALF_ORDER.toString(16).padStart(64, '0'), 'hex');
+
+/**
+ * Fast check on a signature Node just produced: short-form SEQUENCE{INTEGER r, INTEGER s} with S ≤ n/2.
+ * Anything unexpected answers false, so the caller takes the slow, strict path.
+ */
+function derHasLowS(der: Uint8Array): boolean {
+  if (der.length < 8 || der[0] !== 0x30 || der[1] !== der.length - 2 || der[2] !== 0x02) return false;
+  const rLength = der[3] ?? 0x80;
+  if (rLength >= 0x80) return false;
+  const sTag = 4 + rLength;
+  if (der[sTag] !== 0x02 || sTag + 2 + (der[sTag + 1] ?? 0) !== der.length) return false;
+  let s = der.subarray(sTag + 2);
+  if (s[0] === 0) s = s.subarray(1);
+  if (s.length !== 32) return s.length < 32;
+  return Buffer.compare(s, HALF_ORDER_BYTES) <= 0;
 }
 
 /**
