@@ -13,20 +13,25 @@ interface ProposalView {
   readonly status: string;
 }
 
-async function isMember(admin: RotationLedger, who: MemberSpec, role: string): Promise<boolean> {
+interface MemberView {
+  readonly roles: string[];
+  readonly status: string;
+}
+
+async function memberOf(admin: RotationLedger, who: MemberSpec): Promise<MemberView | undefined> {
   try {
-    const member = await admin.governance.evaluate<{ roles: string[]; status: string }>(
-      'GetMember',
-      who.mspId,
-      who.fingerprint,
-    );
-    return member.status === 'active' && member.roles.includes(role);
+    return await admin.governance.evaluate<MemberView>('GetMember', who.mspId, who.fingerprint);
   } catch (error) {
     if (error instanceof LedgerError && error.kind === 'NOT_FOUND') {
-      return false;
+      return undefined;
     }
     throw error;
   }
+}
+
+async function isMember(admin: RotationLedger, who: MemberSpec, role: string): Promise<boolean> {
+  const member = await memberOf(admin, who);
+  return member?.status === 'active' && member.roles.includes(role);
 }
 
 /** Bootstraps governance with `admin` as first admin unless it already is one. Idempotent. */
@@ -101,23 +106,38 @@ export async function ensureValidators(
   }
 }
 
-/** Registers members with one role unless they hold it already. */
+/**
+ * Gives members a role unless they hold it already: a new registration, or the role added to an active member
+ * (on a test network one identity may be both the bootstrap admin and a front-end).
+ */
 export async function ensureMembers(
   admin: RotationLedger,
   members: readonly MemberSpec[],
   role: string,
 ): Promise<void> {
   for (const member of members) {
-    if (!(await isMember(admin, member, role))) {
-      await admin.governance.submit(
-        'RegisterMember',
-        JSON.stringify({
-          mspId: member.mspId,
-          fingerprint: member.fingerprint,
-          name: member.name,
-          roles: [role],
-        }),
-      );
+    const current = await memberOf(admin, member);
+    if (current?.status === 'active') {
+      if (!current.roles.includes(role)) {
+        await admin.governance.submit(
+          'UpdateMember',
+          JSON.stringify({
+            mspId: member.mspId,
+            fingerprint: member.fingerprint,
+            roles: [...current.roles, role],
+          }),
+        );
+      }
+      continue;
     }
+    await admin.governance.submit(
+      'RegisterMember',
+      JSON.stringify({
+        mspId: member.mspId,
+        fingerprint: member.fingerprint,
+        name: member.name,
+        roles: [role],
+      }),
+    );
   }
 }
