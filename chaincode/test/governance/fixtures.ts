@@ -3,7 +3,6 @@ import type { Role } from '../../src/lib';
 import { GovernanceContract } from '../../src/contracts/governance';
 import { ChaincodeHarness } from '../support/harness';
 import { IdentityFactory, type TestIdentity } from '../support/identities';
-import { SubjectIdentityFactory } from './orgAdmins';
 
 export const DAY = 24 * 60 * 60 * 1000;
 
@@ -12,7 +11,7 @@ export function newHarness(): ChaincodeHarness {
 }
 
 export const identities = new IdentityFactory();
-export const subjects = new SubjectIdentityFactory();
+export const subjects = new IdentityFactory();
 
 /** The id fields of a test identity, as JSON arguments carry them. */
 export function idOf(identity: TestIdentity): { mspId: string; fingerprint: string } {

@@ -32,6 +32,21 @@ export class IdentityFactory {
     mspId = 'Org1MSP',
     attributes: Record<string, string> = {},
   ): Promise<TestIdentity> {
+    return this.withSubject(name, mspId, new x509.Name(`CN=${name}, OU=client, O=${mspId}`), attributes);
+  }
+
+  /** An organisation admin per Fabric NodeOUs: subject `CN=<name>, OU=admin, O=<msp>`. */
+  orgAdmin(name: string, mspId = 'Org1MSP'): Promise<TestIdentity> {
+    return this.withSubject(name, mspId, new x509.Name(`CN=${name}, OU=admin, O=${mspId}`));
+  }
+
+  /** A certificate with any subject, for tests of how subjects are read. */
+  async withSubject(
+    name: string,
+    mspId: string,
+    subject: x509.Name,
+    attributes: Record<string, string> = {},
+  ): Promise<TestIdentity> {
     const authority = await this.#authority(mspId);
     const keys = (await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as CryptoKeyPair;
     const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(false, undefined, true)];
@@ -41,7 +56,7 @@ export class IdentityFactory {
     }
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: (this.#serial++).toString(16).padStart(4, '0'),
-      subject: `CN=${name}, OU=client, O=${mspId}`,
+      subject,
       issuer: authority.certificate.subject,
       notBefore: new Date('2020-01-01T00:00:00Z'),
       notAfter: new Date('2040-01-01T00:00:00Z'),
