@@ -191,7 +191,7 @@ describe('persistence and recovery', () => {
 
   it('survives kill -9 of a committing process: everything reported committed is there after restart', async () => {
     const child = fork(path.join(__dirname, 'support', 'crash-child.ts'), [dir], {
-      execArgv: ['-r', path.join(__dirname, 'support', 'ts-register.js')],
+      execArgv: ['-r', path.join(__dirname, '..', 'devnet', 'ts-register.js')],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const reported = await new Promise<number>((resolve, reject) => {
