@@ -22,7 +22,11 @@ export class BlockChainError extends Error {
  * previous_hash, data_hash = SHA-256(envelopes)}, the envelopes as data, and five empty metadata
  * slots (SIGNATURES, LAST_CONFIG, TRANSACTIONS_FILTER, ORDERER, COMMIT_HASH).
  */
-export function newBlock(number: number, previousHash: Uint8Array, envelopes: readonly Uint8Array[]): common.Block {
+export function newBlock(
+  number: number,
+  previousHash: Uint8Array,
+  envelopes: readonly Uint8Array[],
+): common.Block {
   if (!Number.isSafeInteger(number) || number < 0) throw new RangeError(`invalid block number ${number}`);
   const header = new common.BlockHeader();
   header.setNumber(number);
@@ -41,7 +45,10 @@ export function newBlock(number: number, previousHash: Uint8Array, envelopes: re
 
 function metadataSlots(block: common.Block): Uint8Array[] {
   const slots = block.getMetadata()?.getMetadataList_asU8() ?? [];
-  return Array.from({ length: Math.max(METADATA_SLOTS, slots.length) }, (_, i) => slots[i] ?? new Uint8Array());
+  return Array.from(
+    { length: Math.max(METADATA_SLOTS, slots.length) },
+    (_, i) => slots[i] ?? new Uint8Array(),
+  );
 }
 
 function lastConfigBytes(index: number): Uint8Array {
@@ -82,7 +89,9 @@ export function signBlock(block: common.Block, orderer: SigningIdentity, lastCon
   const value = ordererBlockMetadataBytes(lastConfig);
   const signature = new common.MetadataSignature();
   signature.setSignatureHeader(signatureHeaderBytes);
-  signature.setSignature(orderer.sign(Buffer.concat([value, signatureHeaderBytes, blockHeaderBytes(header)])));
+  signature.setSignature(
+    orderer.sign(Buffer.concat([value, signatureHeaderBytes, blockHeaderBytes(header)])),
+  );
   const signatures = new common.Metadata();
   signatures.setValue(value);
   signatures.setSignaturesList([signature]);
@@ -105,7 +114,9 @@ export function lastConfigIndex(block: common.Block): number | undefined {
   }
   const legacy = slots[common.BlockMetadataIndex.LAST_CONFIG];
   if (legacy !== undefined && legacy.length > 0) {
-    return common.LastConfig.deserializeBinary(common.Metadata.deserializeBinary(legacy).getValue_asU8()).getIndex();
+    return common.LastConfig.deserializeBinary(
+      common.Metadata.deserializeBinary(legacy).getValue_asU8(),
+    ).getIndex();
   }
   return undefined;
 }
@@ -125,7 +136,11 @@ export function verifyBlockSignature(block: common.Block, msp: MspManager): bool
       try {
         const signatureHeader = common.SignatureHeader.deserializeBinary(signature.getSignatureHeader_asU8());
         const identity = msp.deserializeIdentity(signatureHeader.getCreator_asU8());
-        const message = Buffer.concat([metadata.getValue_asU8(), signature.getSignatureHeader_asU8(), headerBytes]);
+        const message = Buffer.concat([
+          metadata.getValue_asU8(),
+          signature.getSignatureHeader_asU8(),
+          headerBytes,
+        ]);
         return msp.verify(identity, message, signature.getSignature_asU8());
       } catch {
         return false;
@@ -151,7 +166,10 @@ export function verifyChain(blocks: readonly common.Block[]): void {
     const header = block.getHeader();
     if (header === undefined) {
       const after = previous === undefined ? 'at the start' : `after block ${previous.getNumber()}`;
-      throw new BlockChainError(`block ${after} has no header`, previous === undefined ? -1 : previous.getNumber() + 1);
+      throw new BlockChainError(
+        `block ${after} has no header`,
+        previous === undefined ? -1 : previous.getNumber() + 1,
+      );
     }
     const number = header.getNumber();
     const dataHash = computeDataHash(block.getData()?.getDataList_asU8() ?? []);
@@ -163,7 +181,10 @@ export function verifyChain(blocks: readonly common.Block[]): void {
     }
     if (previous !== undefined) {
       if (number !== previous.getNumber() + 1) {
-        throw new BlockChainError(`block ${number} follows block ${previous.getNumber()}; expected block ${previous.getNumber() + 1}`, number);
+        throw new BlockChainError(
+          `block ${number} follows block ${previous.getNumber()}; expected block ${previous.getNumber() + 1}`,
+          number,
+        );
       }
       const expected = blockHeaderHash(previous);
       if (hex(expected) !== hex(header.getPreviousHash_asU8())) {

@@ -101,7 +101,12 @@ export function fabricMspConfig(mspId: string, caCertPem: string, tlsCaCertPem: 
   return mspConfig;
 }
 
-function orgGroup(mspId: string, mspConfig: msp.MSPConfig, allMspIds: readonly string[], kind: 'application' | 'orderer'): common.ConfigGroup {
+function orgGroup(
+  mspId: string,
+  mspConfig: msp.MSPConfig,
+  allMspIds: readonly string[],
+  kind: 'application' | 'orderer',
+): common.ConfigGroup {
   const org = group();
   org.getValuesMap().set('MSP', configValue(mspConfig));
   const policies = org.getPoliciesMap();
@@ -118,11 +123,20 @@ function orgGroup(mspId: string, mspConfig: msp.MSPConfig, allMspIds: readonly s
   return org;
 }
 
-function ordererGroup(material: NetworkMaterial, allMspIds: readonly string[], options: GenesisOptions): common.ConfigGroup {
+function ordererGroup(
+  material: NetworkMaterial,
+  allMspIds: readonly string[],
+  options: GenesisOptions,
+): common.ConfigGroup {
   const endpoint = options.ordererEndpoint ?? 'orderer.example.com:7050';
   const [host = 'orderer.example.com', portText = '7050'] = endpoint.split(':');
 
-  const ordererOrg = orgGroup(ORDERER_MSP_ID, fabricMspConfig(ORDERER_MSP_ID, material.ordererCaCertPem, material.tls.caCertPem), allMspIds, 'orderer');
+  const ordererOrg = orgGroup(
+    ORDERER_MSP_ID,
+    fabricMspConfig(ORDERER_MSP_ID, material.ordererCaCertPem, material.tls.caCertPem),
+    allMspIds,
+    'orderer',
+  );
   const endpoints = new common.OrdererAddresses();
   endpoints.setAddressesList([endpoint]);
   ordererOrg.getValuesMap().set('Endpoints', configValue(endpoints));
@@ -175,7 +189,17 @@ export function genesisConfig(material: NetworkMaterial, options: GenesisOptions
 
   const application = group();
   for (const org of material.orgs) {
-    application.getGroupsMap().set(org.mspId, orgGroup(org.mspId, fabricMspConfig(org.mspId, org.caCertPem, org.tlsCaCertPem), allMspIds, 'application'));
+    application
+      .getGroupsMap()
+      .set(
+        org.mspId,
+        orgGroup(
+          org.mspId,
+          fabricMspConfig(org.mspId, org.caCertPem, org.tlsCaCertPem),
+          allMspIds,
+          'application',
+        ),
+      );
   }
   application.getValuesMap().set('Capabilities', configValue(capabilities('V2_5')));
   const appPolicies = application.getPoliciesMap();
@@ -212,7 +236,12 @@ export function genesisConfig(material: NetworkMaterial, options: GenesisOptions
  * with LAST_CONFIG and SIGNATURES metadata pointing at block 0 and no signatures (`common/genesis`).
  * The nonce derives from the inputs, so the same material, channel and time give the same block.
  */
-export function genesisConfigBlock(channelId: string, material: NetworkMaterial, timestampMillis: number, options: GenesisOptions = {}): common.Block {
+export function genesisConfigBlock(
+  channelId: string,
+  material: NetworkMaterial,
+  timestampMillis: number,
+  options: GenesisOptions = {},
+): common.Block {
   const nonce = createHash('sha256')
     .update(`keyledger-devnet-genesis\0${channelId}\0${timestampMillis}\0`)
     .update(material.orgs.map((org) => org.caCertPem).join(''))
@@ -278,7 +307,10 @@ function mspDefinitions(parent: common.ConfigGroup | undefined): MspDefinition[]
     if (value === undefined) return;
     const mspConfig = msp.MSPConfig.deserializeBinary(value.getValue_asU8());
     const fabric = msp.FabricMSPConfig.deserializeBinary(mspConfig.getConfig_asU8());
-    definitions.push({ mspId: fabric.getName(), rootCertPems: fabric.getRootCertsList_asU8().map((cert) => Buffer.from(cert).toString('utf8')) });
+    definitions.push({
+      mspId: fabric.getName(),
+      rootCertPems: fabric.getRootCertsList_asU8().map((cert) => Buffer.from(cert).toString('utf8')),
+    });
   });
   return definitions;
 }
@@ -290,9 +322,14 @@ function mspDefinitions(parent: common.ConfigGroup | undefined): MspDefinition[]
 export function decodeConfigBlock(block: common.Block): DecodedConfigBlock {
   const first = block.getData()?.getDataList_asU8()[0];
   if (first === undefined) throw new Error('block has no envelope');
-  const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(first).getPayload_asU8());
-  const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array());
-  if (channelHeader.getType() !== common.HeaderType.CONFIG) throw new Error(`block ${block.getHeader()?.getNumber() ?? '?'} is not a config block`);
+  const payload = common.Payload.deserializeBinary(
+    common.Envelope.deserializeBinary(first).getPayload_asU8(),
+  );
+  const channelHeader = common.ChannelHeader.deserializeBinary(
+    payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
+  );
+  if (channelHeader.getType() !== common.HeaderType.CONFIG)
+    throw new Error(`block ${block.getHeader()?.getNumber() ?? '?'} is not a config block`);
   const config = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig();
   if (config === undefined) throw new Error('config envelope has no config');
   const channel = config.getChannelGroup();

@@ -35,10 +35,16 @@ export function derUnsignedInteger(value: bigint): Buffer {
 }
 
 /** DER of the header fields; `number` as a bigint so the full uint64 range is encodable. */
-export function encodeBlockHeader(number: bigint | number, previousHash: Uint8Array, dataHash: Uint8Array): Uint8Array {
+export function encodeBlockHeader(
+  number: bigint | number,
+  previousHash: Uint8Array,
+  dataHash: Uint8Array,
+): Uint8Array {
   const n = typeof number === 'bigint' ? number : BigInt(number);
   if (n > 0xffff_ffff_ffff_ffffn) throw new RangeError('block number exceeds uint64');
-  return new Uint8Array(tlv(0x30, Buffer.concat([derUnsignedInteger(n), tlv(0x04, previousHash), tlv(0x04, dataHash)])));
+  return new Uint8Array(
+    tlv(0x30, Buffer.concat([derUnsignedInteger(n), tlv(0x04, previousHash), tlv(0x04, dataHash)])),
+  );
 }
 
 /** `protoutil.BlockHeaderBytes`. */

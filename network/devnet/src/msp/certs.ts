@@ -1,5 +1,13 @@
 import 'reflect-metadata';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  webcrypto,
+  type KeyObject,
+} from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { toLowSP1363 } from './ecdsa';
 import type { NodeRole } from './types';
@@ -33,7 +41,11 @@ const lowSCrypto: X509Crypto = (() => {
   const lowSSubtle = new Proxy(subtle, {
     get(target, property): unknown {
       if (property === 'sign') {
-        return async (algorithm: webcrypto.AlgorithmIdentifier, key: webcrypto.CryptoKey, data: Uint8Array): Promise<ArrayBuffer> => {
+        return async (
+          algorithm: webcrypto.AlgorithmIdentifier,
+          key: webcrypto.CryptoKey,
+          data: Uint8Array,
+        ): Promise<ArrayBuffer> => {
           const raw = new Uint8Array(await target.sign(algorithm, key, data));
           return toLowSP1363(raw).buffer as ArrayBuffer;
         };
@@ -64,10 +76,21 @@ export interface SubjectSpec {
 }
 
 /** What a leaf certificate is for. */
-export type LeafKind = { readonly kind: 'identity'; readonly role: NodeRole; readonly attributes?: Readonly<Record<string, string>> } | { readonly kind: 'tls'; readonly hosts: readonly string[] };
+export type LeafKind =
+  | {
+      readonly kind: 'identity';
+      readonly role: NodeRole;
+      readonly attributes?: Readonly<Record<string, string>>;
+    }
+  | { readonly kind: 'tls'; readonly hosts: readonly string[] };
 
 function subjectName(spec: SubjectSpec): x509.JsonName {
-  const name: x509.JsonName = [{ C: [COUNTRY] }, { ST: [PROVINCE] }, { L: [LOCALITY] }, { O: [spec.organization] }];
+  const name: x509.JsonName = [
+    { C: [COUNTRY] },
+    { ST: [PROVINCE] },
+    { L: [LOCALITY] },
+    { O: [spec.organization] },
+  ];
   for (const ou of spec.organizationalUnits ?? []) name.push({ OU: [ou] });
   name.push({ CN: [spec.commonName] });
   return name;
@@ -90,7 +113,11 @@ function serialNumber(): string {
 export function subjectKeyId(publicKey: KeyObject): Buffer {
   const jwk = publicKey.export({ format: 'jwk' });
   if (jwk.x === undefined || jwk.y === undefined) throw new Error('not an EC public key');
-  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+  const point = Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(jwk.x, 'base64url'),
+    Buffer.from(jwk.y, 'base64url'),
+  ]);
   return createHash('sha256').update(point).digest();
 }
 
@@ -137,10 +164,16 @@ export async function createCa(commonName: string, organization: string): Promis
       signingAlgorithm: SIGNING_ALGORITHM,
       extensions: [
         new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+          x509.KeyUsageFlags.digitalSignature |
+            x509.KeyUsageFlags.keyEncipherment |
+            x509.KeyUsageFlags.keyCertSign |
+            x509.KeyUsageFlags.cRLSign,
           true,
         ),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth, x509.ExtendedKeyUsage.serverAuth]),
+        new x509.ExtendedKeyUsageExtension([
+          x509.ExtendedKeyUsage.clientAuth,
+          x509.ExtendedKeyUsage.serverAuth,
+        ]),
         new x509.BasicConstraintsExtension(true, undefined, true),
         new x509.SubjectKeyIdentifierExtension(ski),
       ],
@@ -163,17 +196,32 @@ export async function issueLeaf(ca: KeyAndCert, subject: SubjectSpec, leaf: Leaf
   if (leaf.kind === 'identity') {
     extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true));
   } else {
-    extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true));
-    extensions.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]));
+    extensions.push(
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        true,
+      ),
+    );
+    extensions.push(
+      new x509.ExtendedKeyUsageExtension([
+        x509.ExtendedKeyUsage.serverAuth,
+        x509.ExtendedKeyUsage.clientAuth,
+      ]),
+    );
   }
   extensions.push(new x509.BasicConstraintsExtension(false, undefined, true));
   extensions.push(new x509.SubjectKeyIdentifierExtension(subjectKeyId(publicKey).toString('hex')));
   extensions.push(new x509.AuthorityKeyIdentifierExtension(caSki));
   if (leaf.kind === 'tls') {
-    const names: x509.JsonGeneralName[] = leaf.hosts.map((host) => ({ type: isIpAddress(host) ? 'ip' : 'dns', value: host }));
+    const names: x509.JsonGeneralName[] = leaf.hosts.map((host) => ({
+      type: isIpAddress(host) ? 'ip' : 'dns',
+      value: host,
+    }));
     extensions.push(new x509.SubjectAlternativeNameExtension(names));
   } else if (leaf.attributes !== undefined) {
-    extensions.push(new x509.Extension(FABRIC_ATTRS_OID, false, Buffer.from(attributesJson(leaf.attributes), 'utf8')));
+    extensions.push(
+      new x509.Extension(FABRIC_ATTRS_OID, false, Buffer.from(attributesJson(leaf.attributes), 'utf8')),
+    );
   }
   const cert = await x509.X509CertificateGenerator.create(
     {
@@ -200,6 +248,8 @@ export function readAttributes(certPem: string): Record<string, string> | undefi
   const cert = new x509.X509Certificate(certPem);
   const extension = cert.getExtension(FABRIC_ATTRS_OID);
   if (extension === null) return undefined;
-  const parsed = JSON.parse(Buffer.from(extension.value).toString('utf8')) as { attrs?: Record<string, string> };
+  const parsed = JSON.parse(Buffer.from(extension.value).toString('utf8')) as {
+    attrs?: Record<string, string>;
+  };
   return parsed.attrs ?? {};
 }

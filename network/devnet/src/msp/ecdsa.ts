@@ -29,11 +29,13 @@ export class SignatureEncodingError extends MspError {
 
 function readLength(der: Uint8Array, offset: number): { length: number; next: number } {
   const first = der[offset];
-  if (first === undefined) throw new SignatureEncodingError('failed unmashalling signature: truncated length');
+  if (first === undefined)
+    throw new SignatureEncodingError('failed unmashalling signature: truncated length');
   if (first < 0x80) return { length: first, next: offset + 1 };
   const count = first & 0x7f;
   // A signature is < 128 bytes; DER requires the short form below 128, so one length byte >= 0x80 at most.
-  if (count !== 1) throw new SignatureEncodingError('failed unmashalling signature: unsupported length encoding');
+  if (count !== 1)
+    throw new SignatureEncodingError('failed unmashalling signature: unsupported length encoding');
   const value = der[offset + 1];
   if (value === undefined || value < 0x80) {
     throw new SignatureEncodingError('failed unmashalling signature: non-minimal length encoding');
@@ -42,7 +44,8 @@ function readLength(der: Uint8Array, offset: number): { length: number; next: nu
 }
 
 function readInteger(der: Uint8Array, offset: number): { value: bigint; next: number } {
-  if (der[offset] !== 0x02) throw new SignatureEncodingError('failed unmashalling signature: expected INTEGER');
+  if (der[offset] !== 0x02)
+    throw new SignatureEncodingError('failed unmashalling signature: expected INTEGER');
   const { length, next } = readLength(der, offset + 1);
   const end = next + length;
   if (length === 0 || end > der.length) {
@@ -93,7 +96,14 @@ function derLength(length: number): Buffer {
 export function encodeDerSignature(signature: EcdsaSignature): Uint8Array {
   const r = integerBytes(signature.r);
   const s = integerBytes(signature.s);
-  const body = Buffer.concat([Buffer.from([0x02]), derLength(r.length), r, Buffer.from([0x02]), derLength(s.length), s]);
+  const body = Buffer.concat([
+    Buffer.from([0x02]),
+    derLength(r.length),
+    r,
+    Buffer.from([0x02]),
+    derLength(s.length),
+    s,
+  ]);
   return new Uint8Array(Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]));
 }
 
@@ -157,7 +167,9 @@ function derHasLowS(der: Uint8Array): boolean {
 export function verifyMessage(publicKey: KeyObject, message: Uint8Array, signature: Uint8Array): boolean {
   const { s } = parseDerSignature(signature);
   if (s > P256_HALF_ORDER) {
-    throw new MspError(`Invalid S. Must be smaller than half the order [${s.toString()}][${P256_HALF_ORDER.toString()}].`);
+    throw new MspError(
+      `Invalid S. Must be smaller than half the order [${s.toString()}][${P256_HALF_ORDER.toString()}].`,
+    );
   }
   return nodeVerify('sha256', message, { key: publicKey, dsaEncoding: 'der' }, signature);
 }

@@ -10,7 +10,11 @@ import type { NodeRole } from './types';
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(@[A-Za-z0-9.-]+)?$/;
 
 /** Attributes Fabric CA puts in every enrolment certificate next to the requested ones. */
-function fabricCaAttributes(enrollmentId: string, role: NodeRole, attributes: Readonly<Record<string, string>>): Record<string, string> {
+function fabricCaAttributes(
+  enrollmentId: string,
+  role: NodeRole,
+  attributes: Readonly<Record<string, string>>,
+): Record<string, string> {
   return { 'hf.Affiliation': '', 'hf.EnrollmentID': enrollmentId, 'hf.Type': role, ...attributes };
 }
 
@@ -38,13 +42,16 @@ export async function issueIdentity(
   attributes?: Record<string, string>,
 ): Promise<IdentityFiles> {
   if (!NAME_PATTERN.test(name) || name.includes('..')) {
-    throw new NetworkMaterialError(`invalid identity name '${name}': use letters, digits, '.', '_', '-' (optionally name@domain)`);
+    throw new NetworkMaterialError(
+      `invalid identity name '${name}': use letters, digits, '.', '_', '-' (optionally name@domain)`,
+    );
   }
   const commonName = name.includes('@') ? name : `${name}@${org.domain}`;
   const enrollmentId = name.includes('@') ? name.slice(0, name.indexOf('@')) : name;
   const identityDir = path.join(org.dir, 'users', commonName);
   const mspDir = path.join(identityDir, 'msp');
-  const wantedAttributes = attributes === undefined ? undefined : fabricCaAttributes(enrollmentId, role, attributes);
+  const wantedAttributes =
+    attributes === undefined ? undefined : fabricCaAttributes(enrollmentId, role, attributes);
 
   const existingPem = await readIfExists(path.join(mspDir, 'signcerts', 'cert.pem'));
   if (existingPem !== undefined && matches(existingPem, role, wantedAttributes)) {
@@ -56,7 +63,9 @@ export async function issueIdentity(
   const leaf = await issueLeaf(
     { certPem: org.caCertPem, keyPem: caKeyPem },
     { organization: org.domain, organizationalUnits: [role], commonName },
-    wantedAttributes === undefined ? { kind: 'identity', role } : { kind: 'identity', role, attributes: wantedAttributes },
+    wantedAttributes === undefined
+      ? { kind: 'identity', role }
+      : { kind: 'identity', role, attributes: wantedAttributes },
   );
   const certs: MspFolderCerts = { caCertPem: org.caCertPem, caCertFile, tlsCaCertPem: org.tlsCaCertPem };
   // Write next to the target and swap, so a reader never sees a cert without its key.

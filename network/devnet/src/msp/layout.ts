@@ -52,7 +52,10 @@ export function tlsCaCertFileName(): string {
 
 /** Paths inside one identity's `msp` folder. */
 export function identityPaths(mspDir: string): { certPath: string; keyPath: string } {
-  return { certPath: path.join(mspDir, 'signcerts', 'cert.pem'), keyPath: path.join(mspDir, 'keystore', 'priv_sk') };
+  return {
+    certPath: path.join(mspDir, 'signcerts', 'cert.pem'),
+    keyPath: path.join(mspDir, 'keystore', 'priv_sk'),
+  };
 }
 
 /** NodeOUs `config.yaml`, as cryptogen writes it when `EnableNodeOUs: true`. */
@@ -90,8 +93,16 @@ export interface MspFolderCerts {
 /** Writes an MSP folder without a signing identity (the organisation's `msp`). */
 export async function writeVerifyingMsp(mspDir: string, certs: MspFolderCerts): Promise<void> {
   await writeFileWithMode(path.join(mspDir, 'cacerts', certs.caCertFile), certs.caCertPem, CERT_FILE_MODE);
-  await writeFileWithMode(path.join(mspDir, 'tlscacerts', tlsCaCertFileName()), certs.tlsCaCertPem, CERT_FILE_MODE);
-  await writeFileWithMode(path.join(mspDir, 'config.yaml'), nodeOusConfigYaml(certs.caCertFile), CERT_FILE_MODE);
+  await writeFileWithMode(
+    path.join(mspDir, 'tlscacerts', tlsCaCertFileName()),
+    certs.tlsCaCertPem,
+    CERT_FILE_MODE,
+  );
+  await writeFileWithMode(
+    path.join(mspDir, 'config.yaml'),
+    nodeOusConfigYaml(certs.caCertFile),
+    CERT_FILE_MODE,
+  );
 }
 
 /** Writes a full local MSP folder (an identity's `msp`) and returns the cert and key paths. */

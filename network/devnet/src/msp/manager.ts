@@ -56,7 +56,9 @@ export function organizationalUnits(certificate: X509Certificate): string[] {
 
 /** The certificate's NodeOU role, if it carries exactly one of client/peer/admin/orderer. */
 export function nodeRoleOf(certificate: X509Certificate): NodeRole | undefined {
-  const roles = organizationalUnits(certificate).filter((ou): ou is NodeRole => (NODE_ROLES as readonly string[]).includes(ou));
+  const roles = organizationalUnits(certificate).filter((ou): ou is NodeRole =>
+    (NODE_ROLES as readonly string[]).includes(ou),
+  );
   return roles.length === 1 ? roles[0] : undefined;
 }
 
@@ -70,7 +72,12 @@ class MspManagerImpl implements DevnetMspManager {
 
   constructor(applications: readonly MspDefinition[], orderer: MspDefinition, now: () => number) {
     const all = [...applications, orderer];
-    this.#msps = new Map(all.map((def) => [def.mspId, { mspId: def.mspId, roots: def.rootCertPems.map((pem) => new X509Certificate(pem)) }]));
+    this.#msps = new Map(
+      all.map((def) => [
+        def.mspId,
+        { mspId: def.mspId, roots: def.rootCertPems.map((pem) => new X509Certificate(pem)) },
+      ]),
+    );
     this.mspIds = Object.freeze(all.map((def) => def.mspId));
     this.applicationMspIds = Object.freeze(applications.map((def) => def.mspId));
     this.ordererMspId = orderer.mspId;
@@ -133,9 +140,13 @@ class MspManagerImpl implements DevnetMspManager {
     if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
       throw new MspError('could not obtain certification chain: only ECDSA P-256 identities are supported');
     }
-    const issuedByRoot = definition.roots.some((root) => certificate.checkIssued(root) && certificate.verify(root.publicKey));
+    const issuedByRoot = definition.roots.some(
+      (root) => certificate.checkIssued(root) && certificate.verify(root.publicKey),
+    );
     if (!issuedByRoot) {
-      throw new MspError('could not obtain certification chain: the supplied identity is not valid: x509: certificate signed by unknown authority');
+      throw new MspError(
+        'could not obtain certification chain: the supplied identity is not valid: x509: certificate signed by unknown authority',
+      );
     }
     this.#checkValidity(certificate);
     const ous = organizationalUnits(certificate);
@@ -177,7 +188,10 @@ export function createMspManagerFromDefinitions(
 }
 
 /** The MSP manager of the devnet's channel: every organisation's MSP plus OrdererMSP. */
-export function createMspManager(material: NetworkMaterial, options: MspManagerOptions = {}): DevnetMspManager {
+export function createMspManager(
+  material: NetworkMaterial,
+  options: MspManagerOptions = {},
+): DevnetMspManager {
   return createMspManagerFromDefinitions(
     material.orgs.map((org) => ({ mspId: org.mspId, rootCertPems: [org.caCertPem] })),
     { mspId: ORDERER_MSP_ID, rootCertPems: [material.ordererCaCertPem] },

@@ -104,7 +104,10 @@ export async function ensureNetworkMaterial(dataDir: string, orgCount: number): 
   const root = path.join(base, ORGANIZATIONS_DIR);
   if (!(await exists(root))) {
     await fs.mkdir(base, { recursive: true });
-    const staging = path.join(base, `.${ORGANIZATIONS_DIR}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const staging = path.join(
+      base,
+      `.${ORGANIZATIONS_DIR}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+    );
     try {
       await generate(staging, orgCount);
       await fs.rename(staging, root);
@@ -149,7 +152,11 @@ async function generate(root: string, orgCount: number): Promise<void> {
   const tlsCa = await createCa(TLS_CA_NAME, ORDERER_DOMAIN);
   const serverHosts = [...SERVER_HOSTS_BASE, `orderer.${ORDERER_DOMAIN}`];
   for (let i = 1; i <= orgCount; i++) serverHosts.push(`peer0.${orgNames(i).domain}`);
-  const serverTls = await issueLeaf(tlsCa, { organization: ORDERER_DOMAIN, commonName: `devnet.${ORDERER_DOMAIN}` }, { kind: 'tls', hosts: serverHosts });
+  const serverTls = await issueLeaf(
+    tlsCa,
+    { organization: ORDERER_DOMAIN, commonName: `devnet.${ORDERER_DOMAIN}` },
+    { kind: 'tls', hosts: serverHosts },
+  );
   const clientTls = await issueLeaf(
     tlsCa,
     { organization: ORDERER_DOMAIN, organizationalUnits: ['client'], commonName: `client.${ORDERER_DOMAIN}` },
@@ -168,7 +175,12 @@ async function generate(root: string, orgCount: number): Promise<void> {
   const ordererDir = ordererOrgDir(root);
   await writeFileWithMode(path.join(ordererDir, 'tlsca', tlsCaCertFileName()), tlsCa.certPem, CERT_FILE_MODE);
   await writeFileWithMode(path.join(ordererDir, 'tlsca', 'priv_sk'), tlsCa.keyPem, KEY_FILE_MODE);
-  await generateOrg(ordererDir, ORDERER_DOMAIN, [{ folder: `orderers/orderer.${ORDERER_DOMAIN}`, cn: `orderer.${ORDERER_DOMAIN}`, role: 'orderer' }], tls);
+  await generateOrg(
+    ordererDir,
+    ORDERER_DOMAIN,
+    [{ folder: `orderers/orderer.${ORDERER_DOMAIN}`, cn: `orderer.${ORDERER_DOMAIN}`, role: 'orderer' }],
+    tls,
+  );
 
   for (let i = 1; i <= orgCount; i++) {
     const { domain } = orgNames(i);
@@ -186,7 +198,11 @@ async function generate(root: string, orgCount: number): Promise<void> {
   }
 
   const manifest: Manifest = { format: MANIFEST_FORMAT, orgCount, createdAt: new Date().toISOString() };
-  await writeFileWithMode(path.join(root, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n', CERT_FILE_MODE);
+  await writeFileWithMode(
+    path.join(root, MANIFEST_FILE),
+    JSON.stringify(manifest, null, 2) + '\n',
+    CERT_FILE_MODE,
+  );
 }
 
 interface IdentitySpec {
@@ -208,13 +224,25 @@ async function generateOrg(
   const certs: MspFolderCerts = { caCertPem: ca.certPem, caCertFile, tlsCaCertPem: tls.ca.certPem };
   await writeVerifyingMsp(path.join(dir, 'msp'), certs);
 
-  const all: IdentitySpec[] = [...nodes, { folder: `users/Admin@${domain}`, cn: `Admin@${domain}`, role: 'admin' }];
+  const all: IdentitySpec[] = [
+    ...nodes,
+    { folder: `users/Admin@${domain}`, cn: `Admin@${domain}`, role: 'admin' },
+  ];
   for (const spec of all) {
-    const leaf = await issueLeaf(ca, { organization: domain, organizationalUnits: [spec.role], commonName: spec.cn }, { kind: 'identity', role: spec.role });
+    const leaf = await issueLeaf(
+      ca,
+      { organization: domain, organizationalUnits: [spec.role], commonName: spec.cn },
+      { kind: 'identity', role: spec.role },
+    );
     const idDir = path.join(dir, spec.folder);
     await writeSigningMsp(path.join(idDir, 'msp'), certs, leaf);
     const isNode = spec.role === 'peer' || spec.role === 'orderer';
-    await writeTlsFolder(path.join(idDir, 'tls'), tls.ca.certPem, isNode ? 'server' : 'client', isNode ? tls.server : tls.client);
+    await writeTlsFolder(
+      path.join(idDir, 'tls'),
+      tls.ca.certPem,
+      isNode ? 'server' : 'client',
+      isNode ? tls.server : tls.client,
+    );
   }
 }
 
@@ -239,7 +267,10 @@ async function load(base: string, root: string, orgCount: number): Promise<Netwo
     clientKeyPem: await readText(path.join(tlsDir, 'client.key')),
   };
   const ordererDir = ordererOrgDir(root);
-  const orderer = await loadIdentity(ORDERER_MSP_ID, path.join(ordererDir, 'orderers', `orderer.${ORDERER_DOMAIN}`, 'msp'));
+  const orderer = await loadIdentity(
+    ORDERER_MSP_ID,
+    path.join(ordererDir, 'orderers', `orderer.${ORDERER_DOMAIN}`, 'msp'),
+  );
   const ordererCaCertPem = await readText(path.join(ordererDir, 'ca', caCertFileName(ORDERER_DOMAIN)));
 
   const orgs: OrgMaterial[] = [];
@@ -272,5 +303,12 @@ async function readText(file: string): Promise<string> {
 /** Reads the signing identity of an MSP folder written by the devnet. */
 export async function loadIdentity(mspId: string, mspDir: string): Promise<IdentityFiles> {
   const { certPath, keyPath } = identityPaths(mspDir);
-  return { mspId, certPem: await readText(certPath), keyPem: await readText(keyPath), certPath, keyPath, mspDir };
+  return {
+    mspId,
+    certPem: await readText(certPath),
+    keyPem: await readText(keyPath),
+    certPath,
+    keyPath,
+    mspDir,
+  };
 }

@@ -1,4 +1,10 @@
-import { PolicyError, type Principal, type PrincipalRole, type SignaturePolicyAst, type SignatureRule } from './types';
+import {
+  PolicyError,
+  type Principal,
+  type PrincipalRole,
+  type SignaturePolicyAst,
+  type SignatureRule,
+} from './types';
 
 /**
  * Fabric's signature policy language (`common/policydsl`): `AND(...)`, `OR(...)`, `OutOf(n, ...)`
@@ -10,9 +16,15 @@ import { PolicyError, type Principal, type PrincipalRole, type SignaturePolicyAs
 
 const PRINCIPAL = /^([A-Za-z0-9.-]+)\.(admin|member|client|peer|orderer)$/;
 const GATES: Readonly<Record<string, 'and' | 'or' | 'outof'>> = {
-  AND: 'and', And: 'and', and: 'and',
-  OR: 'or', Or: 'or', or: 'or',
-  OUTOF: 'outof', OutOf: 'outof', outof: 'outof',
+  AND: 'and',
+  And: 'and',
+  and: 'and',
+  OR: 'or',
+  Or: 'or',
+  or: 'or',
+  OUTOF: 'outof',
+  OutOf: 'outof',
+  outof: 'outof',
 };
 
 type Token = { readonly type: 'ident' | 'string' | 'number' | '(' | ')' | ','; readonly value: string };
@@ -55,7 +67,9 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-type Arg = { readonly type: 'principal'; readonly principal: Principal } | { readonly type: 'gate'; readonly gate: Gate };
+type Arg =
+  | { readonly type: 'principal'; readonly principal: Principal }
+  | { readonly type: 'gate'; readonly gate: Gate };
 interface Gate {
   readonly n: number;
   readonly args: readonly Arg[];
@@ -63,7 +77,10 @@ interface Gate {
 
 class Parser {
   #pos = 0;
-  constructor(private readonly tokens: readonly Token[], private readonly source: string) {}
+  constructor(
+    private readonly tokens: readonly Token[],
+    private readonly source: string,
+  ) {}
 
   parse(): Gate {
     if (this.tokens.length === 0) throw new PolicyError('Unexpected end of expression');
@@ -72,7 +89,10 @@ class Parser {
       throw new PolicyError(`invalid policy string '${this.source}'`);
     }
     const gate = this.#gate();
-    if (this.#pos !== this.tokens.length) throw new PolicyError(`unexpected '${this.tokens[this.#pos]?.value ?? ''}' after the policy in '${this.source}'`);
+    if (this.#pos !== this.tokens.length)
+      throw new PolicyError(
+        `unexpected '${this.tokens[this.#pos]?.value ?? ''}' after the policy in '${this.source}'`,
+      );
     return gate;
   }
 
@@ -84,13 +104,15 @@ class Parser {
 
   #expect(type: Token['type']): void {
     const token = this.#next();
-    if (token.type !== type) throw new PolicyError(`expected '${type}' but found '${token.value}' in policy string`);
+    if (token.type !== type)
+      throw new PolicyError(`expected '${type}' but found '${token.value}' in policy string`);
   }
 
   #gate(): Gate {
     const name = this.#next();
     const kind = GATES[name.value];
-    if (name.type !== 'ident' || kind === undefined) throw new PolicyError(`unrecognized token '${name.value}' in policy string`);
+    if (name.type !== 'ident' || kind === undefined)
+      throw new PolicyError(`unrecognized token '${name.value}' in policy string`);
     this.#expect('(');
     const args: Arg[] = [];
     let threshold: number | undefined;
@@ -102,23 +124,29 @@ class Parser {
       if (kind === 'outof' && index === 0) {
         threshold = this.#threshold();
       } else if (token.type === 'ident') {
-        if (GATES[token.value] === undefined) throw new PolicyError(`unrecognized token '${token.value}' in policy string`);
+        if (GATES[token.value] === undefined)
+          throw new PolicyError(`unrecognized token '${token.value}' in policy string`);
         args.push({ type: 'gate', gate: this.#gate() });
       } else if (token.type === 'string') {
         this.#pos++;
         args.push({ type: 'principal', principal: principalOf(token.value) });
       } else {
-        throw new PolicyError(`unexpected type ${token.type === 'number' ? 'float64' : token.value} in policy string`);
+        throw new PolicyError(
+          `unexpected type ${token.type === 'number' ? 'float64' : token.value} in policy string`,
+        );
       }
       index++;
       const separator = this.#next();
       if (separator.type === ')') break;
-      if (separator.type !== ',') throw new PolicyError(`expected ',' or ')' but found '${separator.value}' in policy string`);
+      if (separator.type !== ',')
+        throw new PolicyError(`expected ',' or ')' but found '${separator.value}' in policy string`);
     }
     if (kind === 'outof') {
-      if (args.length < 1) throw new PolicyError(`expected at least two arguments to NOutOf. Given ${args.length + 1}`);
+      if (args.length < 1)
+        throw new PolicyError(`expected at least two arguments to NOutOf. Given ${args.length + 1}`);
       const t = threshold ?? 0;
-      if (t < 0 || t > args.length + 1) throw new PolicyError(`invalid t-out-of-n predicate, t ${t}, n ${args.length}`);
+      if (t < 0 || t > args.length + 1)
+        throw new PolicyError(`invalid t-out-of-n predicate, t ${t}, n ${args.length}`);
       return { n: t, args };
     }
     if (args.length === 0) throw new PolicyError(`expected at least two arguments to NOutOf. Given 1`);
@@ -130,7 +158,8 @@ class Parser {
     // govaluate reads numbers as float64 and Fabric truncates; OutOf('2', …) is accepted too.
     const text = token.type === 'number' || token.type === 'string' ? token.value : undefined;
     const value = text === undefined ? NaN : Number(text);
-    if (!Number.isFinite(value)) throw new PolicyError(`unrecognized type, expected a number, got ${token.type}`);
+    if (!Number.isFinite(value))
+      throw new PolicyError(`unrecognized type, expected a number, got ${token.type}`);
     return Math.trunc(value);
   }
 }

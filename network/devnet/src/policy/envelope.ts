@@ -1,16 +1,26 @@
 import { common, msp } from '@hyperledger/fabric-protos';
-import { PolicyError, type Principal, type PrincipalRole, type SignaturePolicyAst, type SignatureRule } from './types';
+import {
+  PolicyError,
+  type Principal,
+  type PrincipalRole,
+  type SignaturePolicyAst,
+  type SignatureRule,
+} from './types';
 
 /** Conversion between the policy structure and `common.SignaturePolicyEnvelope` bytes. */
 
-const ROLE_TO_PROTO: Readonly<Record<PrincipalRole, msp.MSPRole.MSPRoleTypeMap[keyof msp.MSPRole.MSPRoleTypeMap]>> = {
+const ROLE_TO_PROTO: Readonly<
+  Record<PrincipalRole, msp.MSPRole.MSPRoleTypeMap[keyof msp.MSPRole.MSPRoleTypeMap]>
+> = {
   member: msp.MSPRole.MSPRoleType.MEMBER,
   admin: msp.MSPRole.MSPRoleType.ADMIN,
   client: msp.MSPRole.MSPRoleType.CLIENT,
   peer: msp.MSPRole.MSPRoleType.PEER,
   orderer: msp.MSPRole.MSPRoleType.ORDERER,
 };
-const PROTO_TO_ROLE: ReadonlyMap<number, PrincipalRole> = new Map(Object.entries(ROLE_TO_PROTO).map(([role, value]) => [value, role as PrincipalRole]));
+const PROTO_TO_ROLE: ReadonlyMap<number, PrincipalRole> = new Map(
+  Object.entries(ROLE_TO_PROTO).map(([role, value]) => [value, role as PrincipalRole]),
+);
 
 /** Fabric bounds nesting to keep evaluation cheap; so do we, to refuse hostile bytes. */
 const MAX_DEPTH = 64;
@@ -39,7 +49,9 @@ function principalToProto(principal: Principal): msp.MSPPrincipal {
       message.setPrincipal(principal.serialized);
       break;
     case 'unsupported':
-      message.setPrincipalClassification(principal.classification as msp.MSPPrincipal.ClassificationMap[keyof msp.MSPPrincipal.ClassificationMap]);
+      message.setPrincipalClassification(
+        principal.classification as msp.MSPPrincipal.ClassificationMap[keyof msp.MSPPrincipal.ClassificationMap],
+      );
       message.setPrincipal(principal.bytes);
       break;
   }
@@ -88,16 +100,26 @@ function principalFromProto(message: msp.MSPPrincipal): Principal {
   }
 }
 
-function ruleFromProto(message: common.SignaturePolicy, principalCount: number, depth: number): SignatureRule {
+function ruleFromProto(
+  message: common.SignaturePolicy,
+  principalCount: number,
+  depth: number,
+): SignatureRule {
   if (depth > MAX_DEPTH) throw new PolicyError(`signature policy nested deeper than ${MAX_DEPTH}`);
   if (message.hasNOutOf()) {
     const nOutOf = message.getNOutOf() as common.SignaturePolicy.NOutOf;
-    return { type: 'outOf', n: nOutOf.getN(), rules: nOutOf.getRulesList().map((rule) => ruleFromProto(rule, principalCount, depth + 1)) };
+    return {
+      type: 'outOf',
+      n: nOutOf.getN(),
+      rules: nOutOf.getRulesList().map((rule) => ruleFromProto(rule, principalCount, depth + 1)),
+    };
   }
   if (message.hasSignedBy()) {
     const index = message.getSignedBy();
     if (index < 0 || index >= principalCount) {
-      throw new PolicyError(`identity index out of range, requested ${index}, but identities length is ${principalCount}`);
+      throw new PolicyError(
+        `identity index out of range, requested ${index}, but identities length is ${principalCount}`,
+      );
     }
     return { type: 'signedBy', index };
   }
@@ -116,7 +138,9 @@ export function envelopeToAst(bytes: Uint8Array): SignaturePolicyAst {
     throw new PolicyError(`error unmarshalling to SignaturePolicy: ${(error as Error).message}`);
   }
   if (envelope.getVersion() !== 0) {
-    throw new PolicyError(`This evaluator only understands messages of version 0, but version was ${envelope.getVersion()}`);
+    throw new PolicyError(
+      `This evaluator only understands messages of version 0, but version was ${envelope.getVersion()}`,
+    );
   }
   const rule = envelope.getRule();
   if (rule === undefined) throw new PolicyError('empty policy element');

@@ -12,11 +12,21 @@ import type { Principal, PolicySubject, SignaturePolicyAst, SignatureRule } from
 
 /** The policy-relevant facts of a validated identity. */
 export function subjectOf(identity: Identity): PolicySubject {
-  return { mspId: identity.mspId, role: identity.role, ous: organizationalUnits(identity.certificate), serialized: identity.serialized };
+  return {
+    mspId: identity.mspId,
+    role: identity.role,
+    ous: organizationalUnits(identity.certificate),
+    serialized: identity.serialized,
+  };
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  return (
+    a.length === b.length &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    )
+  );
 }
 
 /** `identity.SatisfiesPrincipal` for an X.509 MSP with NodeOUs. */
@@ -46,7 +56,12 @@ export function deduplicate(subjects: readonly PolicySubject[]): PolicySubject[]
   });
 }
 
-function evaluateRule(rule: SignatureRule, principals: readonly Principal[], subjects: readonly PolicySubject[], used: boolean[]): boolean {
+function evaluateRule(
+  rule: SignatureRule,
+  principals: readonly Principal[],
+  subjects: readonly PolicySubject[],
+  used: boolean[],
+): boolean {
   if (rule.type === 'signedBy') {
     const principal = principals[rule.index];
     if (principal === undefined) return false;
@@ -72,7 +87,10 @@ function evaluateRule(rule: SignatureRule, principals: readonly Principal[], sub
 }
 
 /** Evaluates a signature policy against signers whose signatures were already verified. */
-export function evaluateSignaturePolicy(ast: SignaturePolicyAst, subjects: readonly PolicySubject[]): boolean {
+export function evaluateSignaturePolicy(
+  ast: SignaturePolicyAst,
+  subjects: readonly PolicySubject[],
+): boolean {
   const unique = deduplicate(subjects);
   return evaluateRule(ast.rule, ast.principals, unique, new Array<boolean>(unique.length).fill(false));
 }

@@ -1,7 +1,11 @@
 import { ORDERER_MSP_ID } from '../msp/layout';
 import { parsePolicyDsl } from './dsl';
 import { astToEnvelope, envelopeToAst } from './envelope';
-import { ImplicitEndorsementPolicy, SignatureEndorsementPolicy, type DevnetEndorsementPolicy } from './policies';
+import {
+  ImplicitEndorsementPolicy,
+  SignatureEndorsementPolicy,
+  type DevnetEndorsementPolicy,
+} from './policies';
 import { PolicyError, type EndorsementPolicy, type ImplicitRule, type SignaturePolicyAst } from './types';
 
 export * from './types';
@@ -21,7 +25,9 @@ function checkKnownOrgs(ast: SignaturePolicyAst, mspIds: readonly string[]): voi
   for (const principal of ast.principals) {
     if ((principal.kind === 'role' || principal.kind === 'ou') && !known.has(principal.mspId)) {
       const channel = mspIds.filter((id) => id !== ORDERER_MSP_ID).join(', ');
-      throw new PolicyError(`the policy names organisation '${principal.mspId}', which is not on the channel (${channel})`);
+      throw new PolicyError(
+        `the policy names organisation '${principal.mspId}', which is not on the channel (${channel})`,
+      );
     }
   }
 }
@@ -35,9 +41,11 @@ function checkKnownOrgs(ast: SignaturePolicyAst, mspIds: readonly string[]): voi
  */
 export function parseEndorsementPolicy(spec: string, mspIds: readonly string[]): DevnetEndorsementPolicy {
   const text = spec.trim();
-  if (text === '' || text === CHANNEL_ENDORSEMENT_PATH) return new ImplicitEndorsementPolicy('MAJORITY', mspIds);
+  if (text === '' || text === CHANNEL_ENDORSEMENT_PATH)
+    return new ImplicitEndorsementPolicy('MAJORITY', mspIds);
   const implicit = IMPLICIT.exec(text);
-  if (implicit !== null) return new ImplicitEndorsementPolicy((implicit[1] ?? 'MAJORITY').toUpperCase() as ImplicitRule, mspIds);
+  if (implicit !== null)
+    return new ImplicitEndorsementPolicy((implicit[1] ?? 'MAJORITY').toUpperCase() as ImplicitRule, mspIds);
   const ast = parsePolicyDsl(text);
   checkKnownOrgs(ast, mspIds);
   return new SignatureEndorsementPolicy(ast);
@@ -48,7 +56,10 @@ export function parseEndorsementPolicy(spec: string, mspIds: readonly string[]):
  * stores as a key's `VALIDATION_PARAMETER`. Organisations not on the channel are allowed (they never sign).
  * @throws PolicyError for bytes Fabric would not compile (bad protobuf, version ≠ 0, index out of range)
  */
-export function policyFromSignaturePolicyEnvelope(bytes: Uint8Array, mspIds: readonly string[]): DevnetEndorsementPolicy {
+export function policyFromSignaturePolicyEnvelope(
+  bytes: Uint8Array,
+  mspIds: readonly string[],
+): DevnetEndorsementPolicy {
   void mspIds;
   return new SignatureEndorsementPolicy(envelopeToAst(bytes));
 }

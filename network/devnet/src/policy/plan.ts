@@ -20,7 +20,12 @@ function isDevnetPolicy(policy: EndorsementPolicy): policy is DevnetEndorsementP
   return typeof (policy as Partial<DevnetEndorsementPolicy>).evaluateSubjects === 'function';
 }
 
-function* combinations(items: readonly string[], size: number, start = 0, prefix: string[] = []): Generator<string[]> {
+function* combinations(
+  items: readonly string[],
+  size: number,
+  start = 0,
+  prefix: string[] = [],
+): Generator<string[]> {
   if (prefix.length === size) {
     yield prefix.slice();
     return;
@@ -32,7 +37,11 @@ function* combinations(items: readonly string[], size: number, start = 0, prefix
   }
 }
 
-function greedy(order: readonly string[], satisfies: (orgs: readonly string[]) => boolean, preferred: ReadonlySet<string>): string[] | undefined {
+function greedy(
+  order: readonly string[],
+  satisfies: (orgs: readonly string[]) => boolean,
+  preferred: ReadonlySet<string>,
+): string[] | undefined {
   const chosen: string[] = [];
   for (const org of order) {
     chosen.push(org);
@@ -40,7 +49,9 @@ function greedy(order: readonly string[], satisfies: (orgs: readonly string[]) =
   }
   if (!satisfies(chosen)) return undefined;
   // Drop what is not needed, non-preferred organisations first.
-  for (const org of [...chosen].reverse().sort((a, b) => Number(preferred.has(a)) - Number(preferred.has(b)))) {
+  for (const org of [...chosen]
+    .reverse()
+    .sort((a, b) => Number(preferred.has(a)) - Number(preferred.has(b)))) {
     const without = chosen.filter((o) => o !== org);
     if (satisfies(without)) chosen.splice(chosen.indexOf(org), 1);
   }
@@ -53,13 +64,21 @@ function greedy(order: readonly string[], satisfies: (orgs: readonly string[]) =
  * @throws PolicyError `no combination of peers can be derived which satisfy the endorsement policy`
  *   (Fabric's gateway message) when no set of the channel's peers can, e.g. for `'Org1MSP.admin'`.
  */
-export function endorsementPlan(policy: EndorsementPolicy, mspIds: readonly string[], preferred: readonly string[] = []): string[] {
-  if (!isDevnetPolicy(policy)) throw new PolicyError('endorsementPlan needs a policy from parseEndorsementPolicy or policyFromSignaturePolicyEnvelope');
+export function endorsementPlan(
+  policy: EndorsementPolicy,
+  mspIds: readonly string[],
+  preferred: readonly string[] = [],
+): string[] {
+  if (!isDevnetPolicy(policy))
+    throw new PolicyError(
+      'endorsementPlan needs a policy from parseEndorsementPolicy or policyFromSignaturePolicyEnvelope',
+    );
   const known = new Set(mspIds);
   const preferredSet = new Set(preferred.filter((id) => known.has(id)));
   const order = [...new Set([...preferred.filter((id) => known.has(id)), ...mspIds])];
   const satisfies = (orgs: readonly string[]): boolean => policy.evaluateSubjects(orgs.map(peerOf));
-  const withAtLeastOne = (orgs: string[]): string[] => (orgs.length === 0 && order.length > 0 ? [order[0] as string] : orgs);
+  const withAtLeastOne = (orgs: string[]): string[] =>
+    orgs.length === 0 && order.length > 0 ? [order[0] as string] : orgs;
 
   let budget = EXHAUSTIVE_BUDGET;
   for (let size = 0; size <= order.length; size++) {

@@ -3,7 +3,13 @@ import type { Identity } from '../msp/types';
 import { policyToText } from './dsl';
 import { astToEnvelope } from './envelope';
 import { evaluateSignaturePolicy, subjectOf } from './evaluate';
-import type { EndorsementPolicy, ImplicitRule, PolicySubject, SignaturePolicyAst, SignatureRule } from './types';
+import type {
+  EndorsementPolicy,
+  ImplicitRule,
+  PolicySubject,
+  SignaturePolicyAst,
+  SignatureRule,
+} from './types';
 
 /** The devnet's policies: an EndorsementPolicy that can also be evaluated on bare subjects (for planning) and serialised. */
 export interface DevnetEndorsementPolicy extends EndorsementPolicy {

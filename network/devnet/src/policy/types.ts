@@ -29,7 +29,9 @@ export type Principal =
   | { readonly kind: 'unsupported'; readonly classification: number; readonly bytes: Uint8Array };
 
 /** A `SignaturePolicy`: signed_by an index into the principals, or n_out_of sub-rules. */
-export type SignatureRule = { readonly type: 'signedBy'; readonly index: number } | { readonly type: 'outOf'; readonly n: number; readonly rules: readonly SignatureRule[] };
+export type SignatureRule =
+  | { readonly type: 'signedBy'; readonly index: number }
+  | { readonly type: 'outOf'; readonly n: number; readonly rules: readonly SignatureRule[] };
 
 /** A `SignaturePolicyEnvelope{version: 0, rule, identities}`. */
 export interface SignaturePolicyAst {

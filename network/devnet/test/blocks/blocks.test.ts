@@ -56,7 +56,8 @@ describe('block header hash (protoutil.BlockHeaderBytes / BlockHeaderHash)', () 
   });
 
   it('encodes block numbers as Go asn1 encodes a *big.Int: minimal, with a 0x00 pad when the top bit is set', () => {
-    const integer = (n: bigint): string => hex(encodeBlockHeader(n, new Uint8Array(), new Uint8Array())).slice(4, -8);
+    const integer = (n: bigint): string =>
+      hex(encodeBlockHeader(n, new Uint8Array(), new Uint8Array())).slice(4, -8);
     expect(integer(0n)).toBe('020100');
     expect(integer(1n)).toBe('020101');
     expect(integer(127n)).toBe('02017f');
@@ -70,7 +71,9 @@ describe('block header hash (protoutil.BlockHeaderBytes / BlockHeaderHash)', () 
     expect(integer(2n ** 64n - 1n)).toBe('020900ffffffffffffffff');
     expect(() => encodeBlockHeader(2n ** 64n, new Uint8Array(), new Uint8Array())).toThrow(RangeError);
     // A number from the protobuf header encodes the same as the bigint.
-    expect(hex(blockHeaderBytes(header(300, new Uint8Array(), new Uint8Array())))).toBe(hex(encodeBlockHeader(300n, new Uint8Array(), new Uint8Array())));
+    expect(hex(blockHeaderBytes(header(300, new Uint8Array(), new Uint8Array())))).toBe(
+      hex(encodeBlockHeader(300n, new Uint8Array(), new Uint8Array())),
+    );
   });
 
   it('agrees with a header hash observed on a Fabric 2.5 network', () => {
@@ -78,7 +81,9 @@ describe('block header hash (protoutil.BlockHeaderBytes / BlockHeaderHash)', () 
     // CurrentBlockHash at height 29 is the header hash of block 28).
     const previous = unhex('003ef1053b17f9cf286bd087f03dbd72cddb7c1fb8f2e680128c32e5c6db6b8d');
     const data = unhex('9cd1500e262501b40b0c9c7dba2dc17fd7282d3b9f91c04f26f6564d774d3655');
-    expect(hex(blockHeaderHash(header(28, previous, data)))).toBe('5f896f60ee4a5a755dacd92ba162a707299621442683754c2469de8a123c43da');
+    expect(hex(blockHeaderHash(header(28, previous, data)))).toBe(
+      '5f896f60ee4a5a755dacd92ba162a707299621442683754c2469de8a123c43da',
+    );
   });
 
   it('hashes block data as SHA-256 of the concatenated envelopes', () => {
@@ -108,7 +113,13 @@ describe('blocks, signatures and the chain', () => {
     for (let n = 1; n < length; n++) {
       const previous = blocks[n - 1]?.getHeader();
       if (previous === undefined) throw new Error('no header');
-      blocks.push(signBlock(newBlock(n, blockHeaderHash(previous), [Buffer.from(`tx ${n}a`), Buffer.from(`tx ${n}b`)]), signer, 0));
+      blocks.push(
+        signBlock(
+          newBlock(n, blockHeaderHash(previous), [Buffer.from(`tx ${n}a`), Buffer.from(`tx ${n}b`)]),
+          signer,
+          0,
+        ),
+      );
     }
     return blocks;
   }
@@ -117,9 +128,16 @@ describe('blocks, signatures and the chain', () => {
     const envelopes = [Buffer.from('e1'), Buffer.from('e2')];
     const block = newBlock(7, sha256('prev'), envelopes);
     expect(block.getHeader()?.getNumber()).toBe(7);
-    expect(hex(block.getHeader()?.getDataHash_asU8() ?? new Uint8Array())).toBe(hex(computeDataHash(envelopes)));
+    expect(hex(block.getHeader()?.getDataHash_asU8() ?? new Uint8Array())).toBe(
+      hex(computeDataHash(envelopes)),
+    );
     expect(block.getMetadata()?.getMetadataList()).toHaveLength(5);
-    expect(block.getData()?.getDataList_asU8().map((e) => Buffer.from(e).toString())).toEqual(['e1', 'e2']);
+    expect(
+      block
+        .getData()
+        ?.getDataList_asU8()
+        .map((e) => Buffer.from(e).toString()),
+    ).toEqual(['e1', 'e2']);
   });
 
   it('signs blocks as the orderer does and the signature verifies against OrdererMSP', () => {
@@ -132,16 +150,22 @@ describe('blocks, signatures and the chain', () => {
 
     const slots = block.getMetadata()?.getMetadataList_asU8() ?? [];
     expect(slots).toHaveLength(5);
-    const signatures = common.Metadata.deserializeBinary(slots[common.BlockMetadataIndex.SIGNATURES] as Uint8Array);
+    const signatures = common.Metadata.deserializeBinary(
+      slots[common.BlockMetadataIndex.SIGNATURES] as Uint8Array,
+    );
     const value = common.OrdererBlockMetadata.deserializeBinary(signatures.getValue_asU8());
     expect(value.getLastConfig()?.getIndex()).toBe(2);
     expect(signatures.getSignaturesList()).toHaveLength(1);
     const entry = signatures.getSignaturesList()[0] as common.MetadataSignature;
     const signatureHeader = common.SignatureHeader.deserializeBinary(entry.getSignatureHeader_asU8());
-    expect(hex(signatureHeader.getCreator_asU8())).toBe(hex(serializeIdentity('OrdererMSP', material.orderer.certPem)));
+    expect(hex(signatureHeader.getCreator_asU8())).toBe(
+      hex(serializeIdentity('OrdererMSP', material.orderer.certPem)),
+    );
     expect(signatureHeader.getNonce_asU8()).toHaveLength(24);
     expect(isLowS(entry.getSignature_asU8())).toBe(true);
-    const lastConfig = common.Metadata.deserializeBinary(slots[common.BlockMetadataIndex.LAST_CONFIG] as Uint8Array);
+    const lastConfig = common.Metadata.deserializeBinary(
+      slots[common.BlockMetadataIndex.LAST_CONFIG] as Uint8Array,
+    );
     expect(common.LastConfig.deserializeBinary(lastConfig.getValue_asU8()).getIndex()).toBe(2);
     expect(lastConfigIndex(block)).toBe(2);
 
@@ -160,7 +184,9 @@ describe('blocks, signatures and the chain', () => {
     const blocks = chain(5);
     blocks[2]?.getData()?.setDataList([Buffer.from('tx 2a'), Buffer.from('forged')]);
     expect(() => verifyChain(blocks)).toThrow(BlockChainError);
-    expect(() => verifyChain(blocks)).toThrow(/^block 2: data_hash [0-9a-f]{64} does not match the hash of its data/);
+    expect(() => verifyChain(blocks)).toThrow(
+      /^block 2: data_hash [0-9a-f]{64} does not match the hash of its data/,
+    );
   });
 
   it('names the block after a block whose header was rewritten consistently', () => {
@@ -176,7 +202,9 @@ describe('blocks, signatures and the chain', () => {
       error = caught as BlockChainError;
     }
     expect(error?.blockNumber).toBe(2);
-    expect(error?.message).toMatch(/^block 2: previous_hash [0-9a-f]{64} does not match the header hash of block 1/);
+    expect(error?.message).toMatch(
+      /^block 2: previous_hash [0-9a-f]{64} does not match the header hash of block 1/,
+    );
   });
 
   it('detects a tampered previous_hash and a gap in the numbering', () => {
@@ -184,7 +212,9 @@ describe('blocks, signatures and the chain', () => {
     blocks[3]?.getHeader()?.setPreviousHash(sha256('elsewhere'));
     expect(() => verifyChain(blocks)).toThrow(/^block 3: previous_hash/);
     const gap = chain(4);
-    expect(() => verifyChain([gap[0], gap[1], gap[3]] as common.Block[])).toThrow('block 3 follows block 1; expected block 2');
+    expect(() => verifyChain([gap[0], gap[1], gap[3]] as common.Block[])).toThrow(
+      'block 3 follows block 1; expected block 2',
+    );
   });
 
   describe('genesis config block', () => {
@@ -197,14 +227,20 @@ describe('blocks, signatures and the chain', () => {
       expect(lastConfigIndex(block)).toBe(0);
       expect(() => verifyChain([block])).not.toThrow();
 
-      const envelope = common.Envelope.deserializeBinary(block.getData()?.getDataList_asU8()[0] as Uint8Array);
+      const envelope = common.Envelope.deserializeBinary(
+        block.getData()?.getDataList_asU8()[0] as Uint8Array,
+      );
       const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-      const channelHeader = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array());
+      const channelHeader = common.ChannelHeader.deserializeBinary(
+        payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
+      );
       expect(channelHeader.getType()).toBe(common.HeaderType.CONFIG);
       expect(channelHeader.getChannelId()).toBe('mychannel');
       expect(channelHeader.getTimestamp()?.getSeconds()).toBe(1_700_000_000);
       expect(channelHeader.getTimestamp()?.getNanos()).toBe(123_000_000);
-      const signatureHeader = common.SignatureHeader.deserializeBinary(payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array());
+      const signatureHeader = common.SignatureHeader.deserializeBinary(
+        payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array(),
+      );
       // tx id = hex(SHA-256(nonce ‖ creator)), creator empty for the genesis block
       expect(channelHeader.getTxId()).toBe(sha256(signatureHeader.getNonce_asU8()).toString('hex'));
     });
@@ -217,7 +253,9 @@ describe('blocks, signatures and the chain', () => {
     });
 
     it('decodes back to a channel with every organisation, its MSP and its policies', () => {
-      const block = common.Block.deserializeBinary(genesisConfigBlock('mychannel', material, 1_700_000_000_000).serializeBinary());
+      const block = common.Block.deserializeBinary(
+        genesisConfigBlock('mychannel', material, 1_700_000_000_000).serializeBinary(),
+      );
       const decoded = decodeConfigBlock(block);
       expect(decoded.channelId).toBe('mychannel');
       expect(decoded.config.getSequence()).toBe(0);
@@ -228,22 +266,37 @@ describe('blocks, signatures and the chain', () => {
       const channel = decoded.config.getChannelGroup() as common.ConfigGroup;
       expect([...channel.getGroupsMap().keys()].sort()).toEqual(['Application', 'Orderer']);
       expect([...channel.getPoliciesMap().keys()].sort()).toEqual(['Admins', 'Readers', 'Writers']);
-      expect(common.HashingAlgorithm.deserializeBinary(channel.getValuesMap().get('HashingAlgorithm')?.getValue_asU8() ?? new Uint8Array()).getName()).toBe('SHA256');
+      expect(
+        common.HashingAlgorithm.deserializeBinary(
+          channel.getValuesMap().get('HashingAlgorithm')?.getValue_asU8() ?? new Uint8Array(),
+        ).getName(),
+      ).toBe('SHA256');
 
       const application = channel.getGroupsMap().get('Application') as common.ConfigGroup;
       expect([...application.getGroupsMap().keys()].sort()).toEqual(['Org1MSP', 'Org2MSP', 'Org3MSP']);
       const endorsement = application.getPoliciesMap().get('Endorsement')?.getPolicy();
       expect(endorsement?.getType()).toBe(common.Policy.PolicyType.IMPLICIT_META);
-      const meta = common.ImplicitMetaPolicy.deserializeBinary(endorsement?.getValue_asU8() ?? new Uint8Array());
-      expect([meta.getRule(), meta.getSubPolicy()]).toEqual([common.ImplicitMetaPolicy.Rule.MAJORITY, 'Endorsement']);
+      const meta = common.ImplicitMetaPolicy.deserializeBinary(
+        endorsement?.getValue_asU8() ?? new Uint8Array(),
+      );
+      expect([meta.getRule(), meta.getSubPolicy()]).toEqual([
+        common.ImplicitMetaPolicy.Rule.MAJORITY,
+        'Endorsement',
+      ]);
 
       const org2 = application.getGroupsMap().get('Org2MSP') as common.ConfigGroup;
-      const mspConfig = msp.MSPConfig.deserializeBinary(org2.getValuesMap().get('MSP')?.getValue_asU8() ?? new Uint8Array());
+      const mspConfig = msp.MSPConfig.deserializeBinary(
+        org2.getValuesMap().get('MSP')?.getValue_asU8() ?? new Uint8Array(),
+      );
       const fabric = msp.FabricMSPConfig.deserializeBinary(mspConfig.getConfig_asU8());
       expect(fabric.getName()).toBe('Org2MSP');
-      expect(Buffer.from(fabric.getTlsRootCertsList_asU8()[0] ?? new Uint8Array()).toString()).toBe(material.tls.caCertPem);
+      expect(Buffer.from(fabric.getTlsRootCertsList_asU8()[0] ?? new Uint8Array()).toString()).toBe(
+        material.tls.caCertPem,
+      );
       expect(fabric.getFabricNodeOus()?.getEnable()).toBe(true);
-      expect(fabric.getFabricNodeOus()?.getPeerOuIdentifier()?.getOrganizationalUnitIdentifier()).toBe('peer');
+      expect(fabric.getFabricNodeOus()?.getPeerOuIdentifier()?.getOrganizationalUnitIdentifier()).toBe(
+        'peer',
+      );
       const policyText = (name: string): string => {
         const policy = org2.getPoliciesMap().get(name)?.getPolicy();
         expect(policy?.getType()).toBe(common.Policy.PolicyType.SIGNATURE);
@@ -256,13 +309,23 @@ describe('blocks, signatures and the chain', () => {
 
       const ordererGroup = channel.getGroupsMap().get('Orderer') as common.ConfigGroup;
       expect([...ordererGroup.getGroupsMap().keys()]).toEqual(['OrdererOrg']);
-      const batchSize = orderer.BatchSize.deserializeBinary(ordererGroup.getValuesMap().get('BatchSize')?.getValue_asU8() ?? new Uint8Array());
+      const batchSize = orderer.BatchSize.deserializeBinary(
+        ordererGroup.getValuesMap().get('BatchSize')?.getValue_asU8() ?? new Uint8Array(),
+      );
       expect(batchSize.getMaxMessageCount()).toBe(10);
-      const batchTimeout = orderer.BatchTimeout.deserializeBinary(ordererGroup.getValuesMap().get('BatchTimeout')?.getValue_asU8() ?? new Uint8Array());
+      const batchTimeout = orderer.BatchTimeout.deserializeBinary(
+        ordererGroup.getValuesMap().get('BatchTimeout')?.getValue_asU8() ?? new Uint8Array(),
+      );
       expect(batchTimeout.getTimeout()).toBe('2s');
-      const consensus = orderer.ConsensusType.deserializeBinary(ordererGroup.getValuesMap().get('ConsensusType')?.getValue_asU8() ?? new Uint8Array());
+      const consensus = orderer.ConsensusType.deserializeBinary(
+        ordererGroup.getValuesMap().get('ConsensusType')?.getValue_asU8() ?? new Uint8Array(),
+      );
       expect(consensus.getType()).toBe('etcdraft');
-      expect(orderer.etcdraft.ConfigMetadata.deserializeBinary(consensus.getMetadata_asU8()).getConsentersList()[0]?.getHost()).toBe('orderer.example.com');
+      expect(
+        orderer.etcdraft.ConfigMetadata.deserializeBinary(consensus.getMetadata_asU8())
+          .getConsentersList()[0]
+          ?.getHost(),
+      ).toBe('orderer.example.com');
     });
 
     it('carries enough MSP configuration to validate the network identities from the block alone', () => {
@@ -276,7 +339,10 @@ describe('blocks, signatures and the chain', () => {
     });
 
     it('honours batch settings', () => {
-      const block = genesisConfigBlock('mychannel', material, 0, { maxMessageCount: 50, batchTimeout: '250ms' });
+      const block = genesisConfigBlock('mychannel', material, 0, {
+        maxMessageCount: 50,
+        batchTimeout: '250ms',
+      });
       const ordererGroup = decodeConfigBlock(block).config.getChannelGroup()?.getGroupsMap().get('Orderer');
       const value = ordererGroup?.getValuesMap().get('BatchTimeout')?.getValue_asU8() ?? new Uint8Array();
       expect(orderer.BatchTimeout.deserializeBinary(value).getTimeout()).toBe('250ms');
@@ -284,7 +350,11 @@ describe('blocks, signatures and the chain', () => {
 
     it('chains with the blocks after it', () => {
       const genesis = genesisConfigBlock('mychannel', material, 0);
-      const next = signBlock(newBlock(1, blockHeaderHash(genesis.getHeader() as common.BlockHeader), [Buffer.from('tx')]), signingIdentityFrom(material.orderer), 0);
+      const next = signBlock(
+        newBlock(1, blockHeaderHash(genesis.getHeader() as common.BlockHeader), [Buffer.from('tx')]),
+        signingIdentityFrom(material.orderer),
+        0,
+      );
       expect(() => verifyChain([genesis, next])).not.toThrow();
     });
   });

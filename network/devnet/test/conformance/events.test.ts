@@ -78,7 +78,9 @@ describe('conformance: events with the real fabric-gateway client', () => {
     }
 
     // From the current height (not "next commit"), so the request cannot race the transaction below.
-    const live = await network.getChaincodeEvents('conformance', { startBlock: BigInt(net.devnet.status().height) });
+    const live = await network.getChaincodeEvents('conformance', {
+      startBlock: BigInt(net.devnet.status().height),
+    });
     try {
       const next = live[Symbol.asyncIterator]().next();
       await contract.submitTransaction('emit', 'evt', 'payload-live');

@@ -1,4 +1,10 @@
-import { createHash, createPrivateKey, sign as nodeSign, verify as nodeVerify, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  sign as nodeSign,
+  verify as nodeVerify,
+  X509Certificate,
+} from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { promises as fs } from 'node:fs';
@@ -57,7 +63,14 @@ describe('network material', () => {
     ]);
     expect(material.orderer.mspId).toBe('OrdererMSP');
     const user = new X509Certificate(org(0).user.certPem);
-    expect(user.subject.split('\n')).toEqual(['C=US', 'ST=California', 'L=San Francisco', 'O=org1.example.com', 'OU=client', 'CN=User1@org1.example.com']);
+    expect(user.subject.split('\n')).toEqual([
+      'C=US',
+      'ST=California',
+      'L=San Francisco',
+      'O=org1.example.com',
+      'OU=client',
+      'CN=User1@org1.example.com',
+    ]);
     expect(user.issuer).toContain('CN=ca.org1.example.com');
     expect(new X509Certificate(org(1).peer.certPem).subject).toContain('OU=peer');
     expect(new X509Certificate(org(2).admin.certPem).subject).toContain('OU=admin');
@@ -90,7 +103,9 @@ describe('network material', () => {
 
   it('refuses a different organisation count than the one stored', async () => {
     await expect(ensureNetworkMaterial(dataDir, 2)).rejects.toThrow(NetworkMaterialError);
-    await expect(ensureNetworkMaterial(dataDir, 2)).rejects.toThrow(/holds material for 3 organisation\(s\) but 2 were requested/);
+    await expect(ensureNetworkMaterial(dataDir, 2)).rejects.toThrow(
+      /holds material for 3 organisation\(s\) but 2 were requested/,
+    );
   });
 
   it('refuses an organizations folder it did not write', async () => {
@@ -129,16 +144,32 @@ describe('network material', () => {
       'users/User1@org1.example.com/tls/client.crt',
     ];
     for (const file of files) await expect(fs.access(path.join(orgDir, file))).resolves.toBeUndefined();
-    for (const file of ['ca/ca.example.com-cert.pem', 'tlsca/priv_sk', 'msp/config.yaml', 'orderers/orderer.example.com/msp/signcerts/cert.pem', 'orderers/orderer.example.com/tls/server.crt', 'users/Admin@example.com/msp/keystore/priv_sk']) {
+    for (const file of [
+      'ca/ca.example.com-cert.pem',
+      'tlsca/priv_sk',
+      'msp/config.yaml',
+      'orderers/orderer.example.com/msp/signcerts/cert.pem',
+      'orderers/orderer.example.com/tls/server.crt',
+      'users/Admin@example.com/msp/keystore/priv_sk',
+    ]) {
       await expect(fs.access(path.join(ordererDir, file))).resolves.toBeUndefined();
     }
-    expect(org(0).user.certPath).toBe(path.join(orgDir, 'users/User1@org1.example.com/msp/signcerts/cert.pem'));
+    expect(org(0).user.certPath).toBe(
+      path.join(orgDir, 'users/User1@org1.example.com/msp/signcerts/cert.pem'),
+    );
     expect(org(0).dir).toBe(orgDir);
 
     const config = await fs.readFile(path.join(orgDir, 'msp', 'config.yaml'), 'utf8');
     expect(config).toContain('NodeOUs:\n  Enable: true\n');
-    for (const [key, ou] of [['ClientOUIdentifier', 'client'], ['PeerOUIdentifier', 'peer'], ['AdminOUIdentifier', 'admin'], ['OrdererOUIdentifier', 'orderer']]) {
-      expect(config).toContain(`  ${key}:\n    Certificate: cacerts/ca.org1.example.com-cert.pem\n    OrganizationalUnitIdentifier: ${ou}\n`);
+    for (const [key, ou] of [
+      ['ClientOUIdentifier', 'client'],
+      ['PeerOUIdentifier', 'peer'],
+      ['AdminOUIdentifier', 'admin'],
+      ['OrdererOUIdentifier', 'orderer'],
+    ]) {
+      expect(config).toContain(
+        `  ${key}:\n    Certificate: cacerts/ca.org1.example.com-cert.pem\n    OrganizationalUnitIdentifier: ${ou}\n`,
+      );
     }
 
     const keyStat = await fs.stat(org(0).user.keyPath);
@@ -177,18 +208,24 @@ describe('MSP manager', () => {
 
   it('rejects an unknown MSP id', () => {
     const manager = createMspManager(material);
-    expect(() => manager.deserializeIdentity(serializeIdentity('Org9MSP', org(0).user.certPem))).toThrow('MSP Org9MSP is not defined on channel');
+    expect(() => manager.deserializeIdentity(serializeIdentity('Org9MSP', org(0).user.certPem))).toThrow(
+      'MSP Org9MSP is not defined on channel',
+    );
   });
 
   it('rejects bytes that are not a SerializedIdentity or not a certificate', () => {
     const manager = createMspManager(material);
     expect(() => manager.deserializeIdentity(new Uint8Array([0xff, 0xff, 0xff]))).toThrow(MspError);
-    expect(() => manager.deserializeIdentity(serializeIdentity('Org1MSP', 'not a certificate'))).toThrow('could not decode the PEM structure');
+    expect(() => manager.deserializeIdentity(serializeIdentity('Org1MSP', 'not a certificate'))).toThrow(
+      'could not decode the PEM structure',
+    );
   });
 
   it('rejects a certificate of one organisation presented under another MSP id', () => {
     const manager = createMspManager(material);
-    expect(() => manager.deserializeIdentity(serializeIdentity('Org2MSP', org(0).user.certPem))).toThrow(/certificate signed by unknown authority/);
+    expect(() => manager.deserializeIdentity(serializeIdentity('Org2MSP', org(0).user.certPem))).toThrow(
+      /certificate signed by unknown authority/,
+    );
   });
 
   it('rejects an identity issued by a foreign CA with the same names', async () => {
@@ -198,7 +235,9 @@ describe('MSP manager', () => {
       const foreignUser = foreign.orgs[0]?.user;
       if (foreignUser === undefined) throw new Error('no foreign user');
       // Same subject and issuer names (org1.example.com), but signed by a different key.
-      expect(new X509Certificate(foreignUser.certPem).issuer).toBe(new X509Certificate(org(0).user.certPem).issuer);
+      expect(new X509Certificate(foreignUser.certPem).issuer).toBe(
+        new X509Certificate(org(0).user.certPem).issuer,
+      );
       const manager = createMspManager(material);
       let error: unknown;
       try {
@@ -207,7 +246,9 @@ describe('MSP manager', () => {
         error = caught;
       }
       expect(error).toBeInstanceOf(MspError);
-      expect((error as Error).message).toBe('could not obtain certification chain: the supplied identity is not valid: x509: certificate signed by unknown authority');
+      expect((error as Error).message).toBe(
+        'could not obtain certification chain: the supplied identity is not valid: x509: certificate signed by unknown authority',
+      );
     } finally {
       await fs.rm(otherDir, { recursive: true, force: true });
     }
@@ -215,33 +256,65 @@ describe('MSP manager', () => {
 
   it('rejects a CA certificate used as an identity', () => {
     const manager = createMspManager(material);
-    expect(() => manager.deserializeIdentity(serializeIdentity('Org1MSP', org(0).caCertPem))).toThrow(/Certificate Authority equals true cannot be used as an identity/);
+    expect(() => manager.deserializeIdentity(serializeIdentity('Org1MSP', org(0).caCertPem))).toThrow(
+      /Certificate Authority equals true cannot be used as an identity/,
+    );
   });
 
   it('rejects certificates outside their validity period', () => {
     const tenYearsLater = Date.now() + 11 * 365 * 24 * 3600 * 1000;
     const manager = createMspManager(material, { now: () => tenYearsLater });
-    expect(() => manager.deserializeIdentity(serializeIdentity('Org1MSP', org(0).user.certPem))).toThrow(/certificate has expired or is not yet valid/);
-    const beforeIssue = createMspManager(material, { now: () => Date.parse(new X509Certificate(org(0).user.certPem).validFrom) - 1000 });
-    expect(() => beforeIssue.deserializeIdentity(serializeIdentity('Org1MSP', org(0).user.certPem))).toThrow(/expired or is not yet valid/);
+    expect(() => manager.deserializeIdentity(serializeIdentity('Org1MSP', org(0).user.certPem))).toThrow(
+      /certificate has expired or is not yet valid/,
+    );
+    const beforeIssue = createMspManager(material, {
+      now: () => Date.parse(new X509Certificate(org(0).user.certPem).validFrom) - 1000,
+    });
+    expect(() => beforeIssue.deserializeIdentity(serializeIdentity('Org1MSP', org(0).user.certPem))).toThrow(
+      /expired or is not yet valid/,
+    );
   });
 
   it('rejects an identity without exactly one NodeOU', async () => {
     const caKeyPem = await fs.readFile(path.join(org(0).dir, 'ca', 'priv_sk'), 'utf8');
     const ca = { certPem: org(0).caCertPem, keyPem: caKeyPem };
     const manager = createMspManager(material);
-    const none = await issueLeaf(ca, { organization: 'org1.example.com', organizationalUnits: ['department1'], commonName: 'x@org1.example.com' }, { kind: 'identity', role: 'client' });
+    const none = await issueLeaf(
+      ca,
+      {
+        organization: 'org1.example.com',
+        organizationalUnits: ['department1'],
+        commonName: 'x@org1.example.com',
+      },
+      { kind: 'identity', role: 'client' },
+    );
     expect(() => manager.deserializeIdentity(serializeIdentity('Org1MSP', none.certPem))).toThrow(
       "could not validate identity's OUs: the identity must be a client, a peer, an orderer or an admin identity to be valid, not a combination of them. OUs: [department1], MSP: [Org1MSP]",
     );
-    const two = await issueLeaf(ca, { organization: 'org1.example.com', organizationalUnits: ['client', 'admin'], commonName: 'y@org1.example.com' }, { kind: 'identity', role: 'client' });
-    expect(() => manager.deserializeIdentity(serializeIdentity('Org1MSP', two.certPem))).toThrow(/not a combination of them/);
+    const two = await issueLeaf(
+      ca,
+      {
+        organization: 'org1.example.com',
+        organizationalUnits: ['client', 'admin'],
+        commonName: 'y@org1.example.com',
+      },
+      { kind: 'identity', role: 'client' },
+    );
+    expect(() => manager.deserializeIdentity(serializeIdentity('Org1MSP', two.certPem))).toThrow(
+      /not a combination of them/,
+    );
   });
 
   it('signs every certificate with a low-S signature', () => {
-    const pems = [material.tls.caCertPem, material.tls.serverCertPem, material.ordererCaCertPem, material.orderer.certPem];
+    const pems = [
+      material.tls.caCertPem,
+      material.tls.serverCertPem,
+      material.ordererCaCertPem,
+      material.orderer.certPem,
+    ];
     for (const o of material.orgs) pems.push(o.caCertPem, o.peer.certPem, o.admin.certPem, o.user.certPem);
-    for (const pem of pems) expect(isLowS(new Uint8Array(new x509.X509Certificate(pem).signature))).toBe(true);
+    for (const pem of pems)
+      expect(isLowS(new Uint8Array(new x509.X509Certificate(pem).signature))).toBe(true);
   });
 });
 
@@ -283,10 +356,14 @@ describe('signatures', () => {
     const high = highS(signer.sign(message));
     expect(isLowS(high)).toBe(false);
     // Node itself accepts the high-S form…
-    expect(nodeVerify('sha256', message, { key: identity.certificate.publicKey, dsaEncoding: 'der' }, high)).toBe(true);
+    expect(
+      nodeVerify('sha256', message, { key: identity.certificate.publicKey, dsaEncoding: 'der' }, high),
+    ).toBe(true);
     // …Fabric and the devnet do not.
     expect(manager.verify(identity, message, high)).toBe(false);
-    expect(() => checkSignature(identity, message, high)).toThrow(/Invalid S\. Must be smaller than half the order/);
+    expect(() => checkSignature(identity, message, high)).toThrow(
+      /Invalid S\. Must be smaller than half the order/,
+    );
   });
 
   it('normalises high-S signatures to low-S', () => {
@@ -326,7 +403,10 @@ describe('signatures', () => {
 
 describe('issued identities', () => {
   it('writes extra identities under users/ and carries Fabric CA attributes readable by fabric-shim ClientIdentity', async () => {
-    const files = await issueIdentity(org(0), 'alice', 'client', { role: 'auditor', 'keyledger.module': 'payments' });
+    const files = await issueIdentity(org(0), 'alice', 'client', {
+      role: 'auditor',
+      'keyledger.module': 'payments',
+    });
     expect(files.mspDir).toBe(path.join(org(0).dir, 'users', 'alice@org1.example.com', 'msp'));
     expect(files.mspId).toBe('Org1MSP');
     expect((await fs.stat(files.keyPath)).mode & 0o777).toBe(0o600);
@@ -338,9 +418,14 @@ describe('issued identities', () => {
     const stub = {
       getChannelID: (): string => 'mychannel',
       getTxID: (): string => 'tx1',
-      getCreator: (): { mspid: string; idBytes: Uint8Array } => ({ mspid: creator.getMspid(), idBytes: creator.getIdBytes_asU8() }),
+      getCreator: (): { mspid: string; idBytes: Uint8Array } => ({
+        mspid: creator.getMspid(),
+        idBytes: creator.getIdBytes_asU8(),
+      }),
     };
-    const clientIdentity = new ClientIdentity(stub as unknown as ConstructorParameters<typeof ClientIdentity>[0]);
+    const clientIdentity = new ClientIdentity(
+      stub as unknown as ConstructorParameters<typeof ClientIdentity>[0],
+    );
     expect(clientIdentity.getMSPID()).toBe('Org1MSP');
     expect(clientIdentity.getAttributeValue('role')).toBe('auditor');
     expect(clientIdentity.getAttributeValue('keyledger.module')).toBe('payments');
@@ -358,7 +443,9 @@ describe('issued identities', () => {
     expect(again).toEqual(first);
     const admin = await issueIdentity(org(1), 'bob', 'admin');
     expect(admin.certPem).not.toBe(first.certPem);
-    expect(createMspManager(material).deserializeIdentity(signingIdentityFrom(admin).serialize()).role).toBe('admin');
+    expect(createMspManager(material).deserializeIdentity(signingIdentityFrom(admin).serialize()).role).toBe(
+      'admin',
+    );
   });
 
   it('refuses names that would escape the users folder', async () => {

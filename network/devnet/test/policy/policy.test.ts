@@ -3,7 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { common, msp as mspProto } from '@hyperledger/fabric-protos';
 import { KeyEndorsementPolicy } from 'fabric-shim';
-import { createMspManager, ensureNetworkMaterial, issueIdentity, serializeIdentity, type Identity, type NetworkMaterial } from '../../src/msp';
+import {
+  createMspManager,
+  ensureNetworkMaterial,
+  issueIdentity,
+  serializeIdentity,
+  type Identity,
+  type NetworkMaterial,
+} from '../../src/msp';
 import {
   NO_PLAN_MESSAGE,
   PolicyError,
@@ -23,7 +30,8 @@ beforeAll(async () => {
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'devnet-policy-'));
   material = await ensureNetworkMaterial(dataDir, 3);
   const manager = createMspManager(material);
-  const identity = (mspId: string, certPem: string): Identity => manager.deserializeIdentity(serializeIdentity(mspId, certPem));
+  const identity = (mspId: string, certPem: string): Identity =>
+    manager.deserializeIdentity(serializeIdentity(mspId, certPem));
   material.orgs.forEach((org, i) => {
     ids[`P${i + 1}`] = identity(org.mspId, org.peer.certPem);
     ids[`C${i + 1}`] = identity(org.mspId, org.user.certPem);
@@ -106,7 +114,9 @@ describe('endorsement policy evaluation', () => {
       "implicit policy evaluation failed - 1 sub-policies were satisfied, but this policy requires 2 of the 'Endorsement' sub-policies to be satisfied",
     );
     expect(majority.explain(signers('P1 P2'))).toBeUndefined();
-    expect(parseEndorsementPolicy("AND('Org1MSP.peer', 'Org2MSP.peer')", ORGS).explain(signers('P1'))).toBe('signature set did not satisfy policy');
+    expect(parseEndorsementPolicy("AND('Org1MSP.peer', 'Org2MSP.peer')", ORGS).explain(signers('P1'))).toBe(
+      'signature set did not satisfy policy',
+    );
   });
 
   it('reads the channel default and the implicit keywords in any case', () => {
@@ -120,10 +130,12 @@ describe('endorsement policy evaluation', () => {
   });
 
   it('renders canonical DSL text', () => {
-    expect(parseEndorsementPolicy("and ( 'Org1MSP.peer' , \"Org2MSP.peer\" )", ORGS).text).toBe("AND('Org1MSP.peer', 'Org2MSP.peer')");
-    expect(parseEndorsementPolicy("OutOf('2', 'Org1MSP.peer', 'Org2MSP.peer', 'Org3MSP.member')", ORGS).text).toBe(
-      "OutOf(2, 'Org1MSP.peer', 'Org2MSP.peer', 'Org3MSP.member')",
+    expect(parseEndorsementPolicy('and ( \'Org1MSP.peer\' , "Org2MSP.peer" )', ORGS).text).toBe(
+      "AND('Org1MSP.peer', 'Org2MSP.peer')",
     );
+    expect(
+      parseEndorsementPolicy("OutOf('2', 'Org1MSP.peer', 'Org2MSP.peer', 'Org3MSP.member')", ORGS).text,
+    ).toBe("OutOf(2, 'Org1MSP.peer', 'Org2MSP.peer', 'Org3MSP.member')");
     expect(parseEndorsementPolicy("Or('Org1MSP.peer', AND('Org2MSP.peer', 'Org3MSP.peer'))", ORGS).text).toBe(
       "OR('Org1MSP.peer', AND('Org2MSP.peer', 'Org3MSP.peer'))",
     );
@@ -140,7 +152,10 @@ describe('policy DSL errors', () => {
     ["AND('Org1MSP.peer'", 'Unexpected end of expression'],
     ['1', "invalid policy string '1'"],
     ["XOR('Org1MSP.peer')", "invalid policy string 'XOR('Org1MSP.peer')'"],
-    ["AND('Org1MSP.peer', 'Org9MSP.peer')", "the policy names organisation 'Org9MSP', which is not on the channel (Org1MSP, Org2MSP, Org3MSP)"],
+    [
+      "AND('Org1MSP.peer', 'Org9MSP.peer')",
+      "the policy names organisation 'Org9MSP', which is not on the channel (Org1MSP, Org2MSP, Org3MSP)",
+    ],
     ["AND('Org1MSP.peer') junk", /unexpected 'junk'/],
   ];
   it.each(cases)('%s → %s', (spec, message) => {
@@ -179,7 +194,10 @@ describe('SignaturePolicyEnvelope', () => {
     // FromString("OR('A.member', AND('B.member', 'C.member'))") → identities [B, C, A], Or(SignedBy(2), And(SignedBy(0), SignedBy(1)))
     expected.setIdentitiesList([role('Org2MSP', 0), role('Org3MSP', 0), role('Org1MSP', 0)]);
     expected.setRule(outOf(1, [signedBy(2), outOf(2, [signedBy(0), signedBy(1)])]));
-    const bytes = signaturePolicyEnvelopeFor("OR('Org1MSP.member', AND('Org2MSP.member', 'Org3MSP.member'))", ORGS);
+    const bytes = signaturePolicyEnvelopeFor(
+      "OR('Org1MSP.member', AND('Org2MSP.member', 'Org3MSP.member'))",
+      ORGS,
+    );
     expect(Buffer.from(bytes).toString('hex')).toBe(Buffer.from(expected.serializeBinary()).toString('hex'));
   });
 
@@ -226,11 +244,15 @@ describe('SignaturePolicyEnvelope', () => {
     badVersion.setVersion(1);
     badVersion.setRule(signedBy(0));
     badVersion.setIdentitiesList([role('Org1MSP', 3)]);
-    expect(() => policyFromSignaturePolicyEnvelope(badVersion.serializeBinary(), ORGS)).toThrow('only understands messages of version 0');
+    expect(() => policyFromSignaturePolicyEnvelope(badVersion.serializeBinary(), ORGS)).toThrow(
+      'only understands messages of version 0',
+    );
     const outOfRange = new common.SignaturePolicyEnvelope();
     outOfRange.setRule(signedBy(1));
     outOfRange.setIdentitiesList([role('Org1MSP', 3)]);
-    expect(() => policyFromSignaturePolicyEnvelope(outOfRange.serializeBinary(), ORGS)).toThrow(/identity index out of range/);
+    expect(() => policyFromSignaturePolicyEnvelope(outOfRange.serializeBinary(), ORGS)).toThrow(
+      /identity index out of range/,
+    );
     const noRule = new common.SignaturePolicyEnvelope();
     expect(() => policyFromSignaturePolicyEnvelope(noRule.serializeBinary(), ORGS)).toThrow(PolicyError);
     expect(() => policyFromSignaturePolicyEnvelope(new Uint8Array([0xff, 0xff]), ORGS)).toThrow(PolicyError);
@@ -259,7 +281,11 @@ describe('endorsement plan', () => {
     ["AND('Org1MSP.peer', 'Org3MSP.peer')", ['Org2MSP'], ['Org1MSP', 'Org3MSP']],
     ["OR('Org1MSP.peer', 'Org3MSP.member')", ['Org3MSP'], ['Org3MSP']],
     ["OR(AND('Org1MSP.peer', 'Org2MSP.peer'), 'Org3MSP.peer')", [], ['Org3MSP']],
-    ["OutOf(2, 'Org1MSP.peer', 'Org2MSP.peer', 'Org3MSP.peer')", ['Org2MSP', 'Org3MSP'], ['Org2MSP', 'Org3MSP']],
+    [
+      "OutOf(2, 'Org1MSP.peer', 'Org2MSP.peer', 'Org3MSP.peer')",
+      ['Org2MSP', 'Org3MSP'],
+      ['Org2MSP', 'Org3MSP'],
+    ],
     ["OutOf(0, 'Org1MSP.peer', 'Org2MSP.peer')", ['Org2MSP'], ['Org2MSP']],
     ['ANY', ['Org9MSP'], ['Org1MSP']],
   ];
@@ -269,7 +295,11 @@ describe('endorsement plan', () => {
   });
 
   it('refuses policies no set of peers satisfies', () => {
-    for (const spec of ["OR('Org1MSP.admin')", "AND('Org1MSP.peer', 'Org1MSP.peer')", "OutOf(3, 'Org1MSP.peer', 'Org2MSP.peer')"]) {
+    for (const spec of [
+      "OR('Org1MSP.admin')",
+      "AND('Org1MSP.peer', 'Org1MSP.peer')",
+      "OutOf(3, 'Org1MSP.peer', 'Org2MSP.peer')",
+    ]) {
       expect(() => endorsementPlan(parseEndorsementPolicy(spec, ORGS), ORGS)).toThrow(NO_PLAN_MESSAGE);
     }
   });
@@ -284,6 +314,8 @@ describe('endorsement plan', () => {
   it('plans key-level policies from fabric-shim too', () => {
     const keyPolicy = new KeyEndorsementPolicy();
     keyPolicy.addOrgs('PEER', 'Org2MSP', 'Org3MSP');
-    expect(endorsementPlan(policyFromSignaturePolicyEnvelope(keyPolicy.getPolicy(), ORGS), ORGS, ['Org1MSP'])).toEqual(['Org2MSP', 'Org3MSP']);
+    expect(
+      endorsementPlan(policyFromSignaturePolicyEnvelope(keyPolicy.getPolicy(), ORGS), ORGS, ['Org1MSP']),
+    ).toEqual(['Org2MSP', 'Org3MSP']);
   });
 });
