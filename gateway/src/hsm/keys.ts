@@ -63,6 +63,11 @@ export interface EcKeyOptions {
   readonly sign?: boolean;
   /** ECDH key agreement, for receiving wrapped keys (default false). */
   readonly derive?: boolean;
+  /**
+   * Set CKA_ID on both halves (default true) so the pair can be found again; a one-time key (an ephemeral ECDH
+   * key destroyed after one wrap) skips the two extra attribute writes.
+   */
+  readonly assignId?: boolean;
 }
 
 /**
@@ -92,9 +97,12 @@ export function generateEcKeyPair(token: HsmToken, options: EcKeyOptions): EcKey
       ],
     );
     const publicPoint = readEcPoint(pkcs11, session, pair.publicKey);
-    const id = createHash('sha256').update(publicPoint).digest();
-    for (const handle of [pair.publicKey, pair.privateKey]) {
-      pkcs11.C_SetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID, value: id }]);
+    const assignId = options.assignId ?? true;
+    const id = assignId ? createHash('sha256').update(publicPoint).digest() : Buffer.alloc(0);
+    if (assignId) {
+      for (const handle of [pair.publicKey, pair.privateKey]) {
+        pkcs11.C_SetAttributeValue(session, handle, [{ type: pkcs11js.CKA_ID, value: id }]);
+      }
     }
     return {
       privateKey: { handle: pair.privateKey, label: options.label, id },

@@ -91,7 +91,12 @@ export function wrapKeyForRecipient(
   context: Uint8Array,
 ): WrappedKey {
   const recipient = checkPoint(recipientPoint, 'recipient public key');
-  const ephemeral = generateEcKeyPair(token, { label: 'keyledger-ephemeral', sign: false, derive: true });
+  const ephemeral = generateEcKeyPair(token, {
+    label: 'keyledger-ephemeral',
+    sign: false,
+    derive: true,
+    assignId: false,
+  });
   try {
     return token.use('key wrapping', (pkcs11, session) => {
       const kek = deriveKek(
