@@ -28,7 +28,13 @@ import { KeyUnavailableError } from './errors';
 import { QueueKeyring, type KeyVersionEntry } from './keyring';
 import { refOf } from './ledger';
 import { errorText } from './logging';
-import { closeParticipant, openParticipant, type Participant, type ParticipantOptions } from './participant';
+import {
+  closeParticipant,
+  openParticipant,
+  startParticipant,
+  type Participant,
+  type ParticipantOptions,
+} from './participant';
 import { KeyedSerializer } from './serial';
 import type {
   CommittedRotationView,
@@ -220,21 +226,11 @@ export class FrontendNode implements FrontendNodeHandle {
   }
 
   static async start(options: FrontendNodeOptions): Promise<FrontendNode> {
-    const participant = openParticipant(options, 'frontend-node');
-    let node: FrontendNode;
-    try {
-      node = new FrontendNode(options, participant);
-    } catch (error) {
-      closeParticipant(participant);
-      throw error;
-    }
-    try {
-      await node.#begin();
-    } catch (error) {
-      await node.stop();
-      throw error;
-    }
-    return node;
+    return startParticipant(
+      openParticipant(options, 'frontend-node'),
+      (participant) => new FrontendNode(options, participant),
+      (node) => node.#begin(),
+    );
   }
 
   get logger(): Participant['logger'] {

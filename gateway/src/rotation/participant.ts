@@ -68,3 +68,28 @@ export function closeParticipant(participant: Participant): void {
     }
   }
 }
+
+/**
+ * The start sequence of every agent: build it over an opened participant, then begin. If building fails the
+ * participant's token and connection are closed; if beginning fails the agent is stopped — nothing leaks.
+ */
+export async function startParticipant<T extends { stop(): Promise<void> }>(
+  participant: Participant,
+  construct: (participant: Participant) => T,
+  begin: (instance: T) => Promise<void>,
+): Promise<T> {
+  let instance: T;
+  try {
+    instance = construct(participant);
+  } catch (error) {
+    closeParticipant(participant);
+    throw error;
+  }
+  try {
+    await begin(instance);
+  } catch (error) {
+    await instance.stop();
+    throw error;
+  }
+  return instance;
+}

@@ -13,7 +13,13 @@ import {
 import { RotationPreconditionError } from './errors';
 import { refOf, signPayload, type ProposeRotationInput } from './ledger';
 import { errorText } from './logging';
-import { closeParticipant, openParticipant, type Participant, type ParticipantOptions } from './participant';
+import {
+  closeParticipant,
+  openParticipant,
+  startParticipant,
+  type Participant,
+  type ParticipantOptions,
+} from './participant';
 import { KeyedSerializer } from './serial';
 import type {
   LedgerMember,
@@ -154,14 +160,11 @@ export class ValidatorAgent implements ValidatorAgentHandle {
 
   /** Opens the token and ledger connection, starts following events and polling. */
   static async start(options: ValidatorAgentOptions): Promise<ValidatorAgent> {
-    const agent = new ValidatorAgent(options, openParticipant(options, 'validator-agent'));
-    try {
-      await agent.#begin();
-    } catch (error) {
-      await agent.stop();
-      throw error;
-    }
-    return agent;
+    return startParticipant(
+      openParticipant(options, 'validator-agent'),
+      (participant) => new ValidatorAgent(options, participant),
+      (agent) => agent.#begin(),
+    );
   }
 
   get logger(): Participant['logger'] {
