@@ -3,7 +3,8 @@
  *   node -r ./network/devnet/test/devnet/ts-register.js test/bench/devnet.bench.ts [--quick]
  * Figures: cold start to first committed transaction; submit→commit throughput and p50/p95 latency at
  * concurrency 1 and 20; evaluate throughput; beside them baselines from the same run (raw gRPC unary round
- * trip on loopback, raw node:crypto ECDSA P-256 sign/verify) so the numbers can be read on a noisy machine.
+ * trip on loopback, raw node:crypto ECDSA P-256 sign/verify, the fabric-gateway client against a server with fixed
+ * answers) so the numbers can be read on a noisy machine, and the CPU each process spent per operation.
  * Goals (2-core machine): ≥ 500 submits/s at concurrency 20, p50 ≤ 15 ms at concurrency 1, ≥ 2,000
  * evaluates/s, cold start ≤ 1.5 s. Every loop is bounded in count and time; only 127.0.0.1 is used.
  */
@@ -12,170 +13,17 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { startDevnet, type Devnet } from '../../network/devnet/src';
-import { channelCredentials, nativeSigner } from '../../network/devnet/src/connection';
-
-const REGISTER = path.resolve(__dirname, '..', '..', 'network', 'devnet', 'test', 'devnet', 'ts-register.js');
+import { startCannedGateway } from './support/cannedGateway';
+import { row, runPhase, statsOf, type Stats } from './support/load';
+import { LoadClient, type LoadClientSetup, type LoadJob } from './support/loadClient';
+import { CpuMeter, describeCpu } from './support/processCpu';
 
 const QUICK = process.argv.includes('--quick');
 const FIXTURE = path.resolve(__dirname, '..', '..', 'network', 'devnet', 'test', 'fixtures', 'chaincode');
 const MAX_PHASE_MS = QUICK ? 5_000 : 20_000;
-const WORKERS = 1;
-
-interface Stats {
-  readonly count: number;
-  readonly seconds: number;
-  readonly perSecond: number;
-  readonly p50: number;
-  readonly p95: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-function statsOf(latencies: number[], seconds: number): Stats {
-  latencies.sort((a, b) => a - b);
-  return {
-    count: latencies.length,
-    seconds,
-    perSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-  };
-}
-
-/** Runs `op` from `concurrency` callers until `total` operations or the time limit; returns latencies (ms). */
-async function run(
-  concurrency: number,
-  total: number,
-  op: (i: number) => Promise<unknown>,
-): Promise<{ latencies: number[]; seconds: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const began = performance.now();
-  const deadline = began + MAX_PHASE_MS;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total && performance.now() < deadline) {
-        const i = next++;
-        const start = performance.now();
-        await op(i);
-        latencies.push(performance.now() - start);
-      }
-    }),
-  );
-  return { latencies, seconds: (performance.now() - began) / 1000 };
-}
-
-async function measure(
-  concurrency: number,
-  total: number,
-  op: (i: number) => Promise<unknown>,
-): Promise<Stats> {
-  const { latencies, seconds } = await run(concurrency, total, op);
-  return statsOf(latencies, seconds);
-}
-
-/** What a load-generating worker thread needs to connect as an organisation's user. */
-interface WorkerSetup {
-  readonly endpoint: string;
-  readonly tlsCaCertPem: string;
-  readonly mspId: string;
-  readonly certPem: string;
-  readonly keyPem: string;
-  readonly channelId: string;
-  readonly chaincode: string;
-}
-
-interface WorkerJob {
-  readonly kind: 'submit' | 'evaluate';
-  readonly concurrency: number;
-  readonly total: number;
-  readonly prefix: string;
-}
-
-/** Worker thread body: a fabric-gateway client in its own thread, so client CPU does not compete with the devnet's. */
-function workerMain(): void {
-  const setup = workerData as WorkerSetup;
-  const client = new grpc.Client(setup.endpoint, channelCredentials(setup.tlsCaCertPem), {
-    'grpc.ssl_target_name_override': 'localhost',
-  });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fabric = require('@hyperledger/fabric-gateway') as typeof import('@hyperledger/fabric-gateway');
-  const gateway = fabric.connect({
-    client,
-    identity: { mspId: setup.mspId, credentials: Buffer.from(setup.certPem) },
-    signer: nativeSigner(setup.keyPem),
-    hash: fabric.hash.none,
-  });
-  const contract = gateway.getNetwork(setup.channelId).getContract(setup.chaincode);
-  parentPort?.on('message', (job: WorkerJob | 'close') => {
-    if (job === 'close') {
-      gateway.close();
-      client.close();
-      parentPort?.close();
-      return;
-    }
-    const op =
-      job.kind === 'submit'
-        ? (i: number) => contract.submitTransaction('put', `${job.prefix}-${i}`, 'value')
-        : (i: number) => contract.evaluateTransaction('get', `${job.prefix}-${i % 100}`);
-    void run(job.concurrency, job.total, op).then((result) => parentPort?.postMessage(result));
-  });
-}
-
-/** Client load from worker threads; latencies merged. */
-class LoadGenerators {
-  readonly #workers: Worker[];
-
-  constructor(count: number, setup: WorkerSetup) {
-    const code = `require(${JSON.stringify(REGISTER)}); require(${JSON.stringify(__filename)});`;
-    this.#workers = Array.from({ length: count }, () => new Worker(code, { eval: true, workerData: setup }));
-  }
-
-  async measure(kind: WorkerJob['kind'], concurrency: number, total: number, prefix: string): Promise<Stats> {
-    const perWorker = Math.max(1, Math.floor(concurrency / this.#workers.length));
-    const results = await Promise.all(
-      this.#workers.map(
-        (worker, index) =>
-          new Promise<{ latencies: number[]; seconds: number }>((resolve, reject) => {
-            worker.once('message', resolve);
-            worker.once('error', reject);
-            const job: WorkerJob = {
-              kind,
-              concurrency: perWorker,
-              total: Math.ceil(total / this.#workers.length),
-              prefix: `${prefix}-w${index}`,
-            };
-            worker.postMessage(job);
-          }),
-      ),
-    );
-    return statsOf(
-      results.flatMap((r) => r.latencies),
-      Math.max(...results.map((r) => r.seconds)),
-    );
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(
-      this.#workers.map((worker) => {
-        worker.postMessage('close');
-        return worker.terminate();
-      }),
-    );
-  }
-}
-
-function row(name: string, stats: Stats, goal = ''): string {
-  return `${name.padEnd(44)} ${stats.perSecond.toFixed(0).padStart(8)} /s   p50 ${stats.p50.toFixed(2).padStart(7)} ms   p95 ${stats.p95.toFixed(2).padStart(7)} ms   (n=${stats.count})${goal ? `   goal ${goal}` : ''}`;
-}
-
 /** Raw gRPC unary echo on loopback: the transport floor of any gateway call. */
 async function grpcBaseline(): Promise<{ sequential: Stats; concurrent: Stats }> {
   const identity = (value: Buffer): Buffer => value;
@@ -212,9 +60,11 @@ async function grpcBaseline(): Promise<{ sequential: Stats; concurrent: Stats }>
     new Promise((resolve, reject) =>
       client.echo(payload, (err, value) => (err ? reject(err) : resolve(value))),
     );
-  await measure(1, 200, call);
-  const sequential = await measure(1, QUICK ? 500 : 2000, call);
-  const concurrent = await measure(20, QUICK ? 2000 : 10000, call);
+  const measure = async (concurrency: number, total: number): Promise<Stats> =>
+    statsOf(await runPhase(concurrency, total, MAX_PHASE_MS, call));
+  await measure(1, 200);
+  const sequential = await measure(1, QUICK ? 500 : 2000);
+  const concurrent = await measure(20, QUICK ? 2000 : 10000);
   client.close();
   server.forceShutdown();
   return { sequential, concurrent };
@@ -235,6 +85,43 @@ function cryptoBaseline(): { signPerSecond: number; verifyPerSecond: number } {
   return { signPerSecond, verifyPerSecond };
 }
 
+/** A phase's figures and the CPU each process spent on it (ms). */
+interface Measured {
+  readonly stats: Stats;
+  readonly cpu: ReadonlyMap<string, number>;
+}
+
+function printMeasured(name: string, measured: Measured, goal = ''): void {
+  console.log(row(name, measured.stats, goal));
+  console.log(describeCpu(measured.cpu, measured.stats.count, measured.stats.seconds));
+}
+
+function cpuPerOp(measured: Measured, name: string): number | undefined {
+  const ms = measured.cpu.get(name);
+  return ms === undefined || measured.stats.count === 0 ? undefined : ms / measured.stats.count;
+}
+
+/**
+ * What the cores allow: as measured (all three processes), and if the devnet cost nothing — the client alone
+ * (fixed answers) plus the chaincode process as measured. A goal above the second figure cannot be met by any
+ * gateway on this machine with this client and this chaincode runtime.
+ */
+function printCeiling(kind: string, devnetPhase: Measured, clientAlone: Measured): void {
+  const cores = os.cpus().length;
+  const all = [...devnetPhase.cpu.values()].reduce((sum, ms) => sum + ms, 0) / devnetPhase.stats.count;
+  const client = cpuPerOp(clientAlone, 'client');
+  const chaincode = cpuPerOp(devnetPhase, 'chaincode');
+  if (client === undefined || chaincode === undefined || !Number.isFinite(all)) {
+    console.log(`  ${kind}: (CPU per process not available)`);
+    return;
+  }
+  console.log(
+    `  ${kind.padEnd(9)} as measured ${all.toFixed(2)} ms/op → ${((cores * 1000) / all).toFixed(0)} /s;` +
+      ` with a devnet costing nothing (client alone ${client.toFixed(2)} + chaincode ${chaincode.toFixed(2)} ms/op)` +
+      ` → ${((cores * 1000) / (client + chaincode)).toFixed(0)} /s`,
+  );
+}
+
 async function main(): Promise<void> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'devnet-bench-'));
   let devnet: Devnet | undefined;
@@ -245,7 +132,7 @@ async function main(): Promise<void> {
       `devnet benchmark — ${os.cpus().length} CPU(s), Node ${process.version}${QUICK ? ' (quick)' : ''}, load average ${load1.toFixed(2)}`,
     );
     console.log(
-      '(concurrency-20 phases run the fabric-gateway client in a worker thread; concurrency 1 in the main thread)\n',
+      '(load comes from a fabric-gateway client in its own process; CPU per op is read from /proc for each process)\n',
     );
 
     // Cold start: a new data folder (crypto material generated), deploy, first committed transaction.
@@ -281,7 +168,7 @@ async function main(): Promise<void> {
     );
 
     const user = devnet.identity(1);
-    const load = new LoadGenerators(WORKERS, {
+    const setup: LoadClientSetup = {
       endpoint: devnet.endpoint,
       tlsCaCertPem: devnet.material.tls.caCertPem,
       mspId: user.mspId,
@@ -289,29 +176,65 @@ async function main(): Promise<void> {
       keyPem: user.keyPem,
       channelId: devnet.channelId,
       chaincode: 'bench',
-    });
+    };
+    const chaincodePid = devnet.status().chaincodes.find((c) => c.name === 'bench')?.pid;
+    const load = await LoadClient.start(setup);
     closers.push(() => void load.close());
-    await load.measure('submit', 4, 100, 'warm');
-    const c1 = await measure(1, QUICK ? 100 : 400, (i) =>
-      contract.submitTransaction('put', `c1-${i}`, 'value'),
-    );
-    const c20 = await load.measure('submit', 20, QUICK ? 1000 : 4000, 'c20');
-    const ev = await load.measure('evaluate', 20, QUICK ? 2000 : 8000, 'c20');
-    const ev1 = await measure(1, QUICK ? 200 : 1000, (i) =>
-      contract.evaluateTransaction('get', `c1-${i % 100}`),
-    );
+    /** One phase from the load client, with the CPU each process spent on it. */
+    const phase = async (job: Omit<LoadJob, 'maxMs'>): Promise<Measured> => {
+      const pids = new Map([
+        ['devnet', process.pid],
+        ['chaincode', chaincodePid ?? 0],
+        ['client', load.pid],
+      ]);
+      const meter = new CpuMeter(pids);
+      const stats = statsOf(await load.run({ ...job, maxMs: MAX_PHASE_MS }));
+      return { stats, cpu: meter.used() };
+    };
+    await phase({ kind: 'submit', concurrency: 4, total: 100, prefix: 'warm' });
+    const c1 = await phase({ kind: 'submit', concurrency: 1, total: QUICK ? 100 : 400, prefix: 'c1' });
+    const c20 = await phase({ kind: 'submit', concurrency: 20, total: QUICK ? 1000 : 4000, prefix: 'c20' });
+    const ev = await phase({ kind: 'evaluate', concurrency: 20, total: QUICK ? 2000 : 8000, prefix: 'c20' });
+    const ev1 = await phase({ kind: 'evaluate', concurrency: 1, total: QUICK ? 200 : 1000, prefix: 'c1' });
     const height = devnet.status().height;
+
+    // The client on its own: the same client process, TLS and calls against a server whose answers are fixed.
+    const prepared = await contract.newProposal('put', { arguments: ['floor', 'tx'] }).endorse();
+    const canned = await startCannedGateway(devnet.material.tls, prepared.getBytes());
+    closers.push(() => canned.close());
+    const floorClient = await LoadClient.start({ ...setup, endpoint: canned.endpoint });
+    closers.push(() => void floorClient.close());
+    const floor = async (kind: LoadJob['kind'], total: number): Promise<Measured> => {
+      // this process answers (the devnet in it is idle meanwhile)
+      const meter = new CpuMeter(
+        new Map([
+          ['client', floorClient.pid],
+          ['server', process.pid],
+        ]),
+      );
+      const stats = statsOf(
+        await floorClient.run({ kind, concurrency: 20, total, maxMs: MAX_PHASE_MS, prefix: 'floor' }),
+      );
+      return { stats, cpu: meter.used() };
+    };
+    await floor('evaluate', 500);
+    const evFloor = await floor('evaluate', QUICK ? 2000 : 8000);
+    const submitFloor = await floor('submit', QUICK ? 1000 : 4000);
 
     const rpc = await grpcBaseline();
     const crypto = cryptoBaseline();
 
-    console.log('devnet (real fabric-gateway client, TLS, MAJORITY of 3 orgs = 2 endorsements per submit)');
-    console.log(row('submit→commit, concurrency 1', c1, 'p50 ≤ 15 ms'));
-    console.log(row('submit→commit, concurrency 20', c20, '≥ 500 /s'));
-    console.log(row('evaluate, concurrency 20', ev, '≥ 2000 /s'));
-    console.log(row('evaluate, concurrency 1', ev1));
+    console.log(
+      'devnet (real fabric-gateway client in its own process, TLS, MAJORITY of 3 orgs = 2 endorsements per submit)',
+    );
+    printMeasured('submit→commit, concurrency 1', c1, 'p50 ≤ 15 ms');
+    printMeasured('submit→commit, concurrency 20', c20, '≥ 500 /s');
+    printMeasured('evaluate, concurrency 20', ev, '≥ 2000 /s');
+    printMeasured('evaluate, concurrency 1', ev1);
     console.log(`  blocks committed: ${height}\n`);
     console.log('baselines (same run)');
+    printMeasured('client alone: evaluate c20, fixed answers', evFloor);
+    printMeasured('client alone: submit c20, fixed answers', submitFloor);
     console.log(row('raw gRPC unary echo (plaintext), concurrency 1', rpc.sequential));
     console.log(row('raw gRPC unary echo (plaintext), concurrency 20', rpc.concurrent));
     console.log(
@@ -320,23 +243,17 @@ async function main(): Promise<void> {
     console.log(
       `${'node:crypto ECDSA P-256 verify'.padEnd(44)} ${crypto.verifyPerSecond.toFixed(0).padStart(8)} /s`,
     );
-    const perTx = 4 / crypto.signPerSecond + 7 / crypto.verifyPerSecond;
-    console.log(
-      `  a submit costs ≈ 4 signs + 7 verifies (client ×2 + commit status, 2 endorsers; proposal, envelope ×2, endorsements ×2, commit status):` +
-        ` ${(perTx * 1000).toFixed(2)} ms of one core → ceiling ≈ ${(os.cpus().length / perTx).toFixed(0)} submits/s on ${os.cpus().length} cores`,
-    );
+    console.log('\nceilings on this machine (CPU only, every core 100 % busy)');
+    printCeiling('evaluate', ev, evFloor);
+    printCeiling('submit', c20, submitFloor);
   } finally {
-    for (const close of closers) close();
+    for (const close of closers.reverse()) close();
     await devnet?.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
   }
 }
 
-if (isMainThread) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
-} else {
-  workerMain();
-}
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,60 @@
+import { performance } from 'node:perf_hooks';
+
+/** Throughput and latency of one measured phase. */
+export interface Stats {
+  readonly count: number;
+  readonly seconds: number;
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p95: number;
+}
+
+/** Latencies (ms) of a phase and its wall-clock length. */
+export interface PhaseResult {
+  readonly latencies: number[];
+  readonly seconds: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+export function statsOf(result: PhaseResult): Stats {
+  const latencies = [...result.latencies].sort((a, b) => a - b);
+  return {
+    count: latencies.length,
+    seconds: result.seconds,
+    perSecond: latencies.length / result.seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+  };
+}
+
+/** Runs `op` from `concurrency` callers until `total` operations or `maxMs`, whichever comes first. */
+export async function runPhase(
+  concurrency: number,
+  total: number,
+  maxMs: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<PhaseResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  const began = performance.now();
+  const deadline = began + maxMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total && performance.now() < deadline) {
+        const i = next++;
+        const start = performance.now();
+        await op(i);
+        latencies.push(performance.now() - start);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - began) / 1000 };
+}
+
+export function row(name: string, stats: Stats, goal = ''): string {
+  return `${name.padEnd(44)} ${stats.perSecond.toFixed(0).padStart(8)} /s   p50 ${stats.p50.toFixed(2).padStart(7)} ms   p95 ${stats.p95.toFixed(2).padStart(7)} ms   (n=${stats.count})${goal ? `   goal ${goal}` : ''}`;
+}
