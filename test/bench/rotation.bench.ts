@@ -20,16 +20,12 @@ import { FabricConnection } from '../../gateway/src/fabric';
 import { useSoftHsmDirectory } from '../../gateway/src/hsm';
 import { envelopeAad, type FrontendNode } from '../../gateway/src/rotation';
 import { startStack } from '../e2e/support/stack';
+import { percentile } from './support/load';
 
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = QUICK ? 3 : 7;
 const SLICE_MS = QUICK ? 200 : 400;
 const ROTATIONS = QUICK ? 3 : 20;
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 /** Operations per second of `op` over one slice. */
 function slice(op: () => unknown): number {

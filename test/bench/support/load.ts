@@ -15,17 +15,18 @@ export interface PhaseResult {
   readonly seconds: number;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+/** The p-th percentile (nearest rank) of unsorted values; NaN when there are none. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 export function statsOf(result: PhaseResult): Stats {
-  const latencies = [...result.latencies].sort((a, b) => a - b);
+  const { latencies, seconds } = result;
   return {
     count: latencies.length,
-    seconds: result.seconds,
-    perSecond: latencies.length / result.seconds,
+    seconds,
+    perSecond: latencies.length / seconds,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
   };
