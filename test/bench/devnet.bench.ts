@@ -17,7 +17,7 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { startDevnet, type Devnet } from '../../network/devnet/src';
 import { startCannedGateway } from './support/cannedGateway';
-import { row, runPhase, statsOf, type Stats } from './support/load';
+import { describeStages, row, runPhase, statsOf, type Stats } from './support/load';
 import { LoadClient, type LoadClientSetup, type LoadJob } from './support/loadClient';
 import { CpuMeter, describeCpu } from './support/processCpu';
 
@@ -89,11 +89,15 @@ function cryptoBaseline(): { signPerSecond: number; verifyPerSecond: number } {
 interface Measured {
   readonly stats: Stats;
   readonly cpu: ReadonlyMap<string, number>;
+  /** Mean ms per operation in each client-side stage (submits only). */
+  readonly stages?: Readonly<Record<string, number>>;
 }
 
 function printMeasured(name: string, measured: Measured, goal = ''): void {
   console.log(row(name, measured.stats, goal));
   console.log(describeCpu(measured.cpu, measured.stats.count, measured.stats.seconds));
+  if (measured.stages)
+    console.log(`  time per op (mean ms, client side): ${describeStages(measured.stages)}`);
 }
 
 function cpuPerOp(measured: Measured, name: string): number | undefined {
@@ -188,8 +192,12 @@ async function main(): Promise<void> {
         ['client', load.pid],
       ]);
       const meter = new CpuMeter(pids);
-      const stats = statsOf(await load.run({ ...job, maxMs: MAX_PHASE_MS }));
-      return { stats, cpu: meter.used() };
+      const result = await load.run({ ...job, maxMs: MAX_PHASE_MS });
+      return {
+        stats: statsOf(result),
+        cpu: meter.used(),
+        ...(result.stages ? { stages: result.stages } : {}),
+      };
     };
     await phase({ kind: 'submit', concurrency: 4, total: 100, prefix: 'warm' });
     const c1 = await phase({ kind: 'submit', concurrency: 1, total: QUICK ? 100 : 400, prefix: 'c1' });
