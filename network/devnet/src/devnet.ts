@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
 import { genesisConfigBlock, newBlock, signBlock } from './blocks';
-import { ChaincodeSupport } from './chaincode';
+import { ChaincodeSupport, type LaunchSpec } from './chaincode';
 import { dataPaths, resolveOptions, type DevnetOptions } from './config';
 import {
   clientConnection,
@@ -325,6 +325,24 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
     const tls = !options.plaintext;
 
     const org1 = material.orgs[0];
+    /** A chaincode folder started as a process that dials this devnet (mutual TLS unless plaintext). */
+    const launchSpec = (name: string, folder: string, inspect?: boolean | number): LaunchSpec => ({
+      name,
+      path: folder,
+      peerAddress: endpoint,
+      ...(tls
+        ? {
+            tls: {
+              rootCertPem: material.tls.caCertPem,
+              clientCertPem: material.tls.clientCertPem,
+              clientKeyPem: material.tls.clientKeyPem,
+            },
+          }
+        : {}),
+      ...(inspect !== undefined ? { inspect } : {}),
+      logDir: paths.chaincodeLogs,
+      env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
+    });
     const deploy = async (
       name: string,
       source: string,
@@ -344,23 +362,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       }
       if (chaincodes.info(name)) await chaincodes.stop(name);
       if (kind === 'path') {
-        await chaincodes.launch({
-          name,
-          path: resolved,
-          peerAddress: endpoint,
-          ...(tls
-            ? {
-                tls: {
-                  rootCertPem: material.tls.caCertPem,
-                  clientCertPem: material.tls.clientCertPem,
-                  clientKeyPem: material.tls.clientKeyPem,
-                },
-              }
-            : {}),
-          ...(deployOptions.inspect !== undefined ? { inspect: deployOptions.inspect } : {}),
-          logDir: paths.chaincodeLogs,
-          env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
-        });
+        await chaincodes.launch(launchSpec(name, resolved, deployOptions.inspect));
       } else {
         await chaincodes.connect({ name, address: resolved });
       }
@@ -388,22 +390,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       registered.map(async (definition) => {
         try {
           if (definition.kind === 'path') {
-            await chaincodes.launch({
-              name: definition.name,
-              path: definition.source,
-              peerAddress: endpoint,
-              ...(tls
-                ? {
-                    tls: {
-                      rootCertPem: material.tls.caCertPem,
-                      clientCertPem: material.tls.clientCertPem,
-                      clientKeyPem: material.tls.clientKeyPem,
-                    },
-                  }
-                : {}),
-              logDir: paths.chaincodeLogs,
-              env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
-            });
+            await chaincodes.launch(launchSpec(definition.name, definition.source));
           } else {
             await chaincodes.connect({ name: definition.name, address: definition.source });
           }

@@ -3,6 +3,13 @@ import { closeSync, openSync, promises as fs, statSync, writeSync } from 'node:f
 import * as path from 'node:path';
 import { ChaincodeLaunchError } from './errors';
 
+/** Mutual TLS of a chaincode towards the devnet: the server's root CA and the chaincode's client key pair (PEM). */
+export interface ChaincodeClientTls {
+  readonly rootCertPem: string;
+  readonly clientCertPem: string;
+  readonly clientKeyPem: string;
+}
+
 /** What the chaincode process needs to dial the devnet, as a Fabric peer would pass it. */
 export interface ProcessSpec {
   readonly name: string;
@@ -10,11 +17,7 @@ export interface ProcessSpec {
   /** Chaincode folder (package.json with `main`); also the working directory, so the shim's module-path is right. */
   readonly path: string;
   readonly peerAddress: string;
-  readonly tls?: {
-    readonly rootCertPem: string;
-    readonly clientCertPem: string;
-    readonly clientKeyPem: string;
-  };
+  readonly tls?: ChaincodeClientTls;
   /** true → Node inspector on 127.0.0.1:9229; a number → that port. */
   readonly inspect?: boolean | number;
   readonly logFile: string;

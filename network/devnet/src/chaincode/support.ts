@@ -5,7 +5,7 @@ import { peer } from '@hyperledger/fabric-protos';
 import { dialChaincodeServer, type ChaincodeServerLink } from './ccaas';
 import { ChaincodeConnection, type ConnectionOptions, type RegistrationDecision } from './connection';
 import { ChaincodeLaunchError } from './errors';
-import { startChaincodeProcess, type ChaincodeProcess } from './launcher';
+import { startChaincodeProcess, type ChaincodeClientTls, type ChaincodeProcess } from './launcher';
 import { MessageType, messageTypeName, parseChaincodeName } from './messages';
 import { computePackageId } from './package-id';
 import { adaptDuplex } from './stream';
@@ -23,12 +23,7 @@ export interface LaunchSpec {
   readonly path: string;
   /** host:port of the devnet gRPC server that serves ChaincodeSupport.Register. */
   readonly peerAddress: string;
-  /** Mutual TLS towards the devnet: the server's root CA and the chaincode's client key pair (PEM). */
-  readonly tls?: {
-    readonly rootCertPem: string;
-    readonly clientCertPem: string;
-    readonly clientKeyPem: string;
-  };
+  readonly tls?: ChaincodeClientTls;
   /** Start with the Node inspector: true → 127.0.0.1:9229, a number → that port. Execution timeout becomes 15 min. */
   readonly inspect?: boolean | number;
   /** Folder for `<name>.log` (stdout + stderr of the chaincode, appended). */
