@@ -35,7 +35,7 @@ export class StageClock {
   }
 }
 
-/** "endorse 34.5 + submit 8.2 + commit status 10.2 ms" */
+/** "endorse 34.5 + submit 8.2 + commit status 10.2" (ms) */
 export function describeStages(stages: Readonly<Record<string, number>>): string {
   return Object.entries(stages)
     .map(([name, ms]) => `${name} ${ms.toFixed(1)}`)

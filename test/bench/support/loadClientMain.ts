@@ -1,8 +1,8 @@
 /* The load-generating process behind LoadClient: a real fabric-gateway client, one job at a time. */
+import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
 import { channelCredentials, nativeSigner } from '../../../network/devnet/src/connection';
-import { performance } from 'node:perf_hooks';
 import { runPhase, StageClock } from './load';
 import type { LoadClientReply, LoadClientRequest, LoadClientSetup, LoadJob } from './loadClient';
 
