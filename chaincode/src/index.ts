@@ -26,11 +26,3 @@ export {
   ShardMapsContract,
   TrustDomainContract,
 };
-
-/** Record shapes, for clients (type-only imports; nothing here runs outside the chaincode). */
-export type * as governance from './contracts/governance/types';
-export type * as rotation from './contracts/rotation/types';
-export type * as providers from './contracts/providers/types';
-export type * as signing from './contracts/signing/types';
-export type * as shards from './contracts/shards/types';
-export type * as threshold from './contracts/threshold/types';

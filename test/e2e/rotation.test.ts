@@ -2,7 +2,7 @@ import { createPrivateKey, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { signers } from '@hyperledger/fabric-gateway';
-import { digestPayload } from '@keyledger/chaincode/dist/contracts/rotation/digest';
+import { digestPayload } from '@keyledger/chaincode/protocol';
 import { FabricConnection } from '../../gateway/src/fabric';
 import {
   destroyKey,

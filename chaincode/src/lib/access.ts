@@ -1,7 +1,7 @@
 import type { KeyLedgerContext } from './context';
-import { ForbiddenError } from './errors';
+import { ForbiddenError } from '../protocol/errors';
 import type { Caller } from './identity';
-import type { Role } from './roles';
+import type { Role } from '../protocol/roles';
 
 /** Throws unless the caller holds at least one of the roles; returns the caller for convenience. */
 export async function requireRole(ctx: KeyLedgerContext, ...allowed: Role[]): Promise<Caller> {

@@ -1,8 +1,9 @@
 import { Context } from 'fabric-contract-api';
 import { txTimeMillis } from './clock';
 import { callerOf, type Caller } from './identity';
-import { readMember, type Member } from './members';
-import { isRole, LEDGER_ONLY_ROLES, ROLE_ATTRIBUTE, type Role } from './roles';
+import type { Member } from '../protocol/governance';
+import { readMember } from './members';
+import { isRole, LEDGER_ONLY_ROLES, ROLE_ATTRIBUTE, type Role } from '../protocol/roles';
 
 /**
  * Per-transaction context: caches who the caller is and which roles they hold, so a function that checks

@@ -1,7 +1,7 @@
 import { Contract } from 'fabric-contract-api';
-import { canonicalJson } from './canonical';
+import { canonicalJson } from '../protocol/canonical';
 import { KeyLedgerContext } from './context';
-import { ValidationError } from './errors';
+import { ValidationError } from '../protocol/errors';
 
 /**
  * Base for every KeyLedger contract: our context type and a clear error for unknown functions.

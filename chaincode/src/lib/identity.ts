@@ -1,13 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
-import { ForbiddenError } from './errors';
-import { sha256Hex } from './hash';
-
-/** A ledger identity as records name it: MSP id + SHA-256 fingerprint of its certificate. */
-export interface IdentityRef {
-  readonly mspId: string;
-  readonly fingerprint: string;
-}
+import { ForbiddenError } from '../protocol/errors';
+import { sha256Hex } from '../protocol/hash';
+import type { IdentityRef } from '../protocol/identity';
 
 /** Who submitted the transaction, as governance keys it: MSP id + SHA-256 fingerprint of the certificate. */
 export interface Caller extends IdentityRef {
@@ -33,20 +28,3 @@ export function callerOf(ctx: Context): Caller {
   return { mspId: identity.getMSPID(), fingerprint, id: identity.getID() };
 }
 
-/**
- * Just the two id fields of anything that carries them (the caller, a member, an input). Records and events are
- * stored as given, so spreading a whole `Caller` or `Member` into one would store its other fields too.
- */
-export function identityRef(identity: IdentityRef): IdentityRef {
-  return { mspId: identity.mspId, fingerprint: identity.fingerprint };
-}
-
-/** Whether two references name the same identity; an absent reference names nobody. */
-export function sameIdentity(a: IdentityRef | undefined, b: IdentityRef): boolean {
-  return a !== undefined && a.mspId === b.mspId && a.fingerprint === b.fingerprint;
-}
-
-/** `mspId/fingerprint`: an identity as one string, for `…By` fields, messages and set membership. */
-export function memberRef(identity: IdentityRef): string {
-  return `${identity.mspId}/${identity.fingerprint}`;
-}

@@ -1,30 +1,8 @@
 import type { Context } from 'fabric-contract-api';
 import { compositeKey, ObjectType } from './keys';
-import type { Role } from './roles';
 import { readJson, writeJson, decodeJson, syncIndex } from './state';
-import type { QuorumRule } from './quorum';
-
-/** A ledger identity bound to roles by governance. */
-export interface Member {
-  readonly mspId: string;
-  readonly fingerprint: string;
-  readonly name: string;
-  readonly roles: Role[];
-  readonly status: 'active' | 'revoked';
-  /** Optional public key (PEM or JWK JSON) an agent publishes, e.g. a front-end's key-wrapping key. */
-  readonly publicKey?: string;
-  readonly registeredAt: number;
-  readonly registeredBy: string;
-  readonly updatedAt: number;
-  readonly revokedAt?: number;
-  readonly revokedReason?: string;
-}
-
-export interface GovernanceConfig {
-  readonly quorumRule: QuorumRule;
-  readonly bootstrappedAt: number;
-  readonly bootstrappedBy: string;
-}
+import type { GovernanceConfig, Member } from '../protocol/governance';
+import type { Role } from '../protocol/roles';
 
 export function memberKey(ctx: Context, mspId: string, fingerprint: string): string {
   return compositeKey(ctx, ObjectType.member, mspId, fingerprint);

@@ -1,7 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import type { ObjectTypeName } from './keys';
 import { decodeJson } from './state';
-import { ValidationError } from './errors';
+import { ValidationError } from '../protocol/errors';
 import { parseIntArg } from './validation';
 
 export interface Page<T> {

@@ -1,6 +1,6 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalBytes } from './canonical';
-import { NotFoundError } from './errors';
+import { canonicalBytes } from '../protocol/canonical';
+import { NotFoundError } from '../protocol/errors';
 
 /** Reads a JSON record from committed state (Fabric never shows this transaction's own writes). */
 export async function readJson<T>(ctx: Context, key: string): Promise<T | undefined> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from './errors';
+import { ValidationError } from '../protocol/errors';
 
 /**
  * Identifiers become composite-key attributes and event fields, so they are restricted to a safe alphabet:

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { Role } from '../../src/lib';
+import type { Role } from '../../src/protocol';
 import { GovernanceContract } from '../../src/contracts/governance';
 import { ChaincodeHarness } from '../support/harness';
 import { IdentityFactory, type TestIdentity } from '../support/identities';

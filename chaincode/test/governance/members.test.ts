@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import type { Member } from '../../src/lib';
+import type { Member } from '../../src/protocol';
 import type { ChaincodeHarness } from '../support/harness';
 import type { TestIdentity } from '../support/identities';
 import { ecPublicPem, identities, idOf, newHarness, registration, subjects } from './fixtures';

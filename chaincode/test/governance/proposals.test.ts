@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import type { Member, QuorumRule } from '../../src/lib';
-import type { ProposalView } from '../../src/contracts/governance';
+import type { Member, QuorumRule } from '../../src/protocol';
+import type { ProposalView } from '../../src/protocol/governance';
 import type { ChaincodeHarness } from '../support/harness';
 import type { TestIdentity } from '../support/identities';
 import { seedMembers } from '../support/seed';

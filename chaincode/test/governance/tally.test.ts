@@ -1,4 +1,4 @@
-import { bftQuorum, requiredApprovals, type QuorumRule } from '../../src/lib';
+import { bftQuorum, requiredApprovals, type QuorumRule } from '../../src/protocol';
 import { tally } from '../../src/contracts/governance';
 
 const id = (n: number): { mspId: string; fingerprint: string } => ({

@@ -1,19 +1,6 @@
 import { z } from 'zod';
-import {
-  bftQuorum,
-  canonicalJson,
-  errorCodeOf,
-  faultTolerance,
-  ConflictError,
-  NotFoundError,
-  parseIntArg,
-  parseJsonArg,
-  parseId,
-  requiredApprovals,
-  sortableInt,
-  ValidationError,
-  isoTime,
-} from '../../src/lib';
+import { parseIntArg, parseJsonArg, parseId, sortableInt, isoTime } from '../../src/lib';
+import { bftQuorum, canonicalJson, errorCodeOf, faultTolerance, ConflictError, NotFoundError, requiredApprovals, ValidationError } from '../../src/protocol';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth, drops undefined members and keeps array order', () => {

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { ProvidersContract } from '../../src/contracts/providers';
-import type { ProviderProfile, ProviderStats, ReputationEntry } from '../../src/contracts/providers';
+import type { ProviderProfile, ProviderStats, ReputationEntry } from '../../src/protocol/providers';
 import { ChaincodeHarness } from '../support/harness';
 import { IdentityFactory, type TestIdentity } from '../support/identities';
 import { seedMembers } from '../support/seed';

@@ -17,7 +17,7 @@ import {
   mergeWindows,
   RETAINED_WINDOWS,
 } from '../../src/contracts/providers/stats';
-import type { ProviderStats } from '../../src/contracts/providers/types';
+import type { ProviderStats } from '../../src/protocol/providers';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 0, 2, 12, 30);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createHash, KeyObject, sign, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { RotationContract } from '../../src/contracts/rotation';
-import type { QuorumRule } from '../../src/lib';
+import type { QuorumRule } from '../../src/protocol';
 import { ChaincodeHarness } from '../support/harness';
 import { IdentityFactory, type TestIdentity } from '../support/identities';
 import { seedMembers } from '../support/seed';

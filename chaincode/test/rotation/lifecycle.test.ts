@@ -1,4 +1,5 @@
-import { digestPayload, type RotationProposal } from '../../src/contracts/rotation';
+import { type RotationProposal } from '../../src/protocol/rotation';
+import { digestPayload } from '../../src/protocol/rotationDigest';
 import { verify, X509Certificate } from 'node:crypto';
 import { ChaincodeHarness } from '../support/harness';
 import { seedMembers } from '../support/seed';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { digestPayload, type RotationProposal } from '../../src/contracts/rotation';
+import { type RotationProposal } from '../../src/protocol/rotation';
+import { digestPayload } from '../../src/protocol/rotationDigest';
 import { seedMembers } from '../support/seed';
 import {
   HOUR,

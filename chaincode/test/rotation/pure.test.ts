@@ -1,9 +1,10 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { proposalDigest, rotationDue, sortWrappedKeys, tally } from '../../src/contracts/rotation';
+import { rotationDue, tally } from '../../src/contracts/rotation';
+import { proposalDigest, sortWrappedKeys } from '../../src/protocol/rotationDigest';
 import { describeMismatch, recipientMismatch } from '../../src/contracts/rotation/recipients';
 // Moved to lib/publicKeys; imported under the old name so the assertions below read as before.
-import { looksLikePrivateKey, verifySignature as verifyWithKey } from '../../src/lib';
-import type { KeyPolicy, QueueState } from '../../src/contracts/rotation';
+import { looksLikePrivateKey, verifySignature as verifyWithKey } from '../../src/protocol';
+import type { KeyPolicy, QueueState } from '../../src/protocol/rotation';
 
 const fp = (c: string): string => c.repeat(64);
 const id = (mspId: string, c: string): { mspId: string; fingerprint: string } => ({

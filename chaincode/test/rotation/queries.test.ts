@@ -1,4 +1,4 @@
-import type { RotationProposal } from '../../src/contracts/rotation';
+import type { RotationProposal } from '../../src/protocol/rotation';
 import { commitVersion, proposalJson, QUEUE, ref, world, wrapped, type World } from './fixtures';
 
 interface Rotation {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ShardMapsContract } from '../../src/contracts/shards';
-import type { ShardMap, StoredShard } from '../../src/contracts/shards';
-import { canonicalJson } from '../../src/lib';
+import type { ShardMap, StoredShard } from '../../src/protocol/shards';
+import { canonicalJson } from '../../src/protocol';
 import { ChaincodeHarness } from '../support/harness';
 import { IdentityFactory, type TestIdentity } from '../support/identities';
 import { seedMembers } from '../support/seed';

@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { jwkThumbprint, SigningKeysContract, validatePublicJwk } from '../../src/contracts/signing';
-import type { SigningKeyRecord } from '../../src/contracts/signing';
+import type { SigningKeyRecord } from '../../src/protocol/signing';
 import { ChaincodeHarness } from '../support/harness';
 import { IdentityFactory, type TestIdentity } from '../support/identities';
 import { seedMembers } from '../support/seed';

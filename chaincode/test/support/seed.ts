@@ -1,9 +1,9 @@
 import { ChaincodeStub as RealChaincodeStub } from 'fabric-shim';
-import { canonicalBytes } from '../../src/lib/canonical';
+import { canonicalBytes } from '../../src/protocol/canonical';
 import { ObjectType } from '../../src/lib/keys';
-import type { GovernanceConfig, Member } from '../../src/lib/members';
-import type { QuorumRule } from '../../src/lib/quorum';
-import type { Role } from '../../src/lib/roles';
+import type { GovernanceConfig, Member } from '../../src/protocol/governance';
+import type { QuorumRule } from '../../src/protocol/quorum';
+import type { Role } from '../../src/protocol/roles';
 import type { ChaincodeHarness } from './harness';
 import type { TestIdentity } from './identities';
 

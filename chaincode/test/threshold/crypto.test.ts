@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { canonicalJson } from '../../src/lib/canonical';
+import { canonicalJson } from '../../src/protocol/canonical';
 import { parseModuleKey, verifyModuleSignature } from '../../src/contracts/threshold/moduleKey';
 import { commitmentPointProblem } from '../../src/contracts/threshold/points';
 import { curvePoints, moduleKeys, signStatement } from './fixtures';

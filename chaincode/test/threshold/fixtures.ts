@@ -1,8 +1,8 @@
 import { createECDH, createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { canonicalJson } from '../../src/lib/canonical';
-import type { Role } from '../../src/lib/roles';
+import { canonicalJson } from '../../src/protocol/canonical';
+import type { Role } from '../../src/protocol/roles';
 import { TrustDomainContract } from '../../src/contracts/threshold';
-import type { CommitmentCurve, ModuleKeyType } from '../../src/contracts/threshold';
+import type { CommitmentCurve, ModuleKeyType } from '../../src/protocol/threshold';
 import { ChaincodeHarness, type TxResult } from '../support/harness';
 import { IdentityFactory, type TestIdentity } from '../support/identities';
 import { seedMembers } from '../support/seed';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../src/lib/canonical';
+import { canonicalJson } from '../../src/protocol/canonical';
 import type { ChaincodeHarness } from '../support/harness';
 import {
   attest,

@@ -1,16 +1,5 @@
-import {
-  anomalyPenalty,
-  attestationPoints,
-  emptyCounters,
-  idiv,
-  idivCeil,
-  MAX_RECENT_ANOMALIES,
-  participationPoints,
-  trustBreakdown,
-  trustScore,
-  withAnomaly,
-  type TrustCounters,
-} from '../../src/contracts/threshold';
+import { anomalyPenalty, attestationPoints, emptyCounters, idiv, idivCeil, MAX_RECENT_ANOMALIES, participationPoints, trustBreakdown, trustScore, withAnomaly } from '../../src/contracts/threshold';
+import { type TrustCounters } from '../../src/protocol/threshold';
 import { DAY, HOUR } from './fixtures';
 
 const NOW = Date.UTC(2026, 2, 1);

@@ -1,5 +1,5 @@
 import { chooseCoordinator } from '../../src/contracts/threshold';
-import type { ThresholdSession } from '../../src/contracts/threshold';
+import type { ThresholdSession } from '../../src/protocol/threshold';
 import type { ChaincodeHarness, TxResult } from '../support/harness';
 import type { TestIdentity } from '../support/identities';
 import {

@@ -36,7 +36,7 @@ import {
   whoAmISchema,
 } from './schemas';
 import { z } from 'zod';
-import type { rotation } from '@keyledger/chaincode';
+import type { rotation } from '@keyledger/chaincode/protocol';
 
 const noParams = z.strictObject({});
 

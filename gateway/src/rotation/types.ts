@@ -1,4 +1,4 @@
-import type { rotation } from '@keyledger/chaincode';
+import type { rotation } from '@keyledger/chaincode/protocol';
 
 /** A member as governance keys it. */
 export interface MemberRef {

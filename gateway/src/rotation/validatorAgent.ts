@@ -1,7 +1,7 @@
 import { createPublicKey, randomBytes, randomInt, type KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkpointers, type ChaincodeEvent, type Checkpointer } from '@hyperledger/fabric-gateway';
-import { digestPayload } from '@keyledger/chaincode/dist/contracts/rotation/digest';
+import { digestPayload } from '@keyledger/chaincode/protocol';
 import { EventFollower, LedgerError } from '../fabric';
 import {
   destroyKey,

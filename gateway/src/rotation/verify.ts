@@ -2,8 +2,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 // The digest input is the chaincode's canonical JSON; using its own function (rather than a copy) means the
 // gateway can never disagree with the chaincode about what was signed. It is pure Node code in the built
 // chaincode package.
-import { digestPayload } from '@keyledger/chaincode/dist/contracts/rotation/digest';
-import { verifySignature } from '@keyledger/chaincode/dist/lib/publicKeys';
+import { digestPayload } from '@keyledger/chaincode/protocol';
+import { verifySignature } from '@keyledger/chaincode/protocol';
 import { p256PublicKeyFromPoint } from '../hsm';
 import { certificateFingerprint, refOf } from './ledger';
 import type {

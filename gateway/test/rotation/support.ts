@@ -9,7 +9,7 @@ import {
 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { signers, type Signer } from '@hyperledger/fabric-gateway';
-import { proposalDigest } from '@keyledger/chaincode/dist/contracts/rotation/digest';
+import { proposalDigest } from '@keyledger/chaincode/protocol';
 import { signPayload } from '../../src/rotation/ledger';
 import type {
   Approval,

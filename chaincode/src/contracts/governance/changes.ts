@@ -1,17 +1,9 @@
-import {
-  ConflictError,
-  governanceConfigKey,
-  identityRef,
-  memberRef,
-  readMember,
-  saveMember,
-  writeJson,
-  type KeyLedgerContext,
-  type Member,
-} from '../../lib';
+import { governanceConfigKey, readMember, saveMember, writeJson, type KeyLedgerContext } from '../../lib';
+import { ConflictError, identityRef, memberRef } from '../../protocol';
+import type { Member } from '../../protocol/governance';
 import { isActiveWith, newMember, sortRoles } from './memberRecords';
 import { publicKeyFingerprint } from './publicKey';
-import type { GovernanceChange, GovernanceConfigRecord } from './types';
+import type { GovernanceChange, GovernanceConfigRecord } from '../../protocol/governance';
 
 /** A change checked against committed state, ready to write. */
 export interface ChangePlan {

@@ -1,32 +1,7 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import {
-  ConflictError,
-  decodeJson,
-  emitEvent,
-  faultTolerance,
-  ForbiddenError,
-  governanceConfigKey,
-  identityRef,
-  KeyLedgerContext,
-  KeyLedgerContract,
-  memberKey,
-  memberRef,
-  membersWithRole,
-  NotFoundError,
-  ObjectType,
-  parseId,
-  parsePageSize,
-  readGovernanceConfig,
-  readHistory,
-  readMember,
-  requireAnyRole,
-  requiredApprovals,
-  requireRole,
-  result,
-  saveMember,
-  writeJson,
-  type Member,
-} from '../../lib';
+import { decodeJson, emitEvent, governanceConfigKey, KeyLedgerContext, KeyLedgerContract, memberKey, membersWithRole, ObjectType, parseId, parsePageSize, readGovernanceConfig, readHistory, readMember, requireAnyRole, requireRole, result, saveMember, writeJson } from '../../lib';
+import { ConflictError, faultTolerance, ForbiddenError, identityRef, memberRef, NotFoundError, requiredApprovals } from '../../protocol';
+import type { Member } from '../../protocol/governance';
 import { changeSummary, planChange } from './changes';
 import { isActiveWith, newMember, sortRoles } from './memberRecords';
 import { callerSubject, isOrgAdmin } from './orgAdmin';
@@ -56,7 +31,7 @@ import type {
   QuorumView,
   Tally,
   WhoAmIView,
-} from './types';
+} from '../../protocol/governance';
 
 /**
  * Governance: who is who on the KeyLedger channel, and how the validators decide.

@@ -1,3 +1,2 @@
 export { GovernanceContract } from './governanceContract';
 export { tally, PROPOSAL_TTL_MILLIS } from './tally';
-export type * from './types';

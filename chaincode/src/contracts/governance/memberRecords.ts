@@ -1,5 +1,6 @@
-import { identityRef, ROLES, type Member, type Role } from '../../lib';
-import type { MemberId } from './types';
+import { identityRef, ROLES, type Role } from '../../protocol';
+import type { Member } from '../../protocol/governance';
+import type { MemberId } from '../../protocol/governance';
 
 /** Roles without duplicates, in the canonical order of {@link ROLES}, so equal sets store identically. */
 export function sortRoles(roles: Iterable<Role>): Role[] {

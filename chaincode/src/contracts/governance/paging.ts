@@ -1,4 +1,5 @@
-import { pageEntries, ValidationError, type KeyedEntry, type KeyLedgerContext, type Page } from '../../lib';
+import { pageEntries, type KeyedEntry, type KeyLedgerContext, type Page } from '../../lib';
+import { ValidationError } from '../../protocol';
 
 /**
  * One page of a partial composite key range with the keys (an index entry's meaning is in its key). Query

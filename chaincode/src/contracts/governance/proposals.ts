@@ -1,5 +1,5 @@
 import { compositeKey, ObjectType, readJson, syncIndex, writeJson, type KeyLedgerContext } from '../../lib';
-import type { GovernanceProposal, ProposalStatus } from './types';
+import type { GovernanceProposal, ProposalStatus } from '../../protocol/governance';
 
 /** Index `gov.pstatus / status / proposalId` → `{ proposalId }`, so "open proposals" is one range read. */
 export const PROPOSAL_STATUS_INDEX = 'gov.pstatus';

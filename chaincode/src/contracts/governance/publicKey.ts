@@ -1,10 +1,4 @@
-import {
-  KeyMaterialError,
-  parsePublicKey,
-  PUBLIC_JWK_TYPES,
-  spkiFingerprint,
-  type KeyWording,
-} from '../../lib';
+import { KeyMaterialError, parsePublicKey, PUBLIC_JWK_TYPES, spkiFingerprint, type KeyWording } from '../../protocol';
 
 export const MAX_PUBLIC_KEY_LENGTH = 16384;
 

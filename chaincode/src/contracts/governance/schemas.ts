@@ -1,18 +1,8 @@
 import { z } from 'zod';
-import {
-  fingerprintSchema,
-  identityRefShape,
-  idSchema,
-  mspIdSchema,
-  parseJsonArg,
-  reasonSchema,
-  ROLES,
-  validate,
-  type QuorumRule,
-  type Role,
-} from '../../lib';
+import { fingerprintSchema, identityRefShape, idSchema, mspIdSchema, parseJsonArg, reasonSchema, validate } from '../../lib';
+import { ROLES, type QuorumRule, type Role } from '../../protocol';
 import { MAX_PUBLIC_KEY_LENGTH, publicKeyProblem } from './publicKey';
-import { PROPOSAL_STATUSES, type GovernanceChange, type ProposalStatus } from './types';
+import { PROPOSAL_STATUSES, type GovernanceChange, type ProposalStatus } from '../../protocol/governance';
 
 /** Largest explicit threshold accepted; far above any realistic validator set. */
 export const MAX_THRESHOLD = 1000;

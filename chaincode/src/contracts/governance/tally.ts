@@ -1,5 +1,5 @@
-import { countVotes, faultTolerance, type QuorumRule } from '../../lib';
-import type { MemberId, Tally, Vote } from './types';
+import { countVotes, faultTolerance, type QuorumRule } from '../../protocol';
+import type { MemberId, Tally, Vote } from '../../protocol/governance';
 
 /** Proposals stay open for seven days of transaction time. */
 export const PROPOSAL_TTL_MILLIS = 7 * 24 * 60 * 60 * 1000;

@@ -1,3 +1,2 @@
 export { ProvidersContract } from './providersContract';
-export * from './types';
 export * from './score';

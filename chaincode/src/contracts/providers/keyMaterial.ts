@@ -1,15 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import {
-  assertStrongKey,
-  MIN_RSA_BITS,
-  parseCertificatePem,
-  parsePublicKeyPem,
-  sha256Hex,
-  spkiFingerprint,
-  spkiPem,
-  ValidationError,
-  type KeyWording,
-} from '../../lib';
+import { assertStrongKey, MIN_RSA_BITS, parseCertificatePem, parsePublicKeyPem, sha256Hex, spkiFingerprint, spkiPem, ValidationError, type KeyWording } from '../../protocol';
 
 /** A provider's public key material, normalised. */
 export interface ProviderKeyMaterial {

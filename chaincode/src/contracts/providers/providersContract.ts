@@ -1,33 +1,6 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import {
-  ConflictError,
-  decodeJson,
-  emitEvent,
-  ForbiddenError,
-  hasRole,
-  identityRef,
-  KeyLedgerContext,
-  KeyLedgerContract,
-  listByPartialKey,
-  mustReadJson,
-  nextVersion,
-  NotFoundError,
-  ObjectType,
-  parseId,
-  parseIntArg,
-  parseJsonArg,
-  readJson,
-  reasonSchema,
-  result,
-  requireAnyRole,
-  requireRole,
-  sameIdentity,
-  syncIndex,
-  validate,
-  ValidationError,
-  writeJson,
-  type ObjectTypeName,
-} from '../../lib';
+import { decodeJson, emitEvent, hasRole, KeyLedgerContext, KeyLedgerContract, listByPartialKey, mustReadJson, nextVersion, ObjectType, parseId, parseIntArg, parseJsonArg, readJson, reasonSchema, result, requireAnyRole, requireRole, syncIndex, validate, writeJson, type ObjectTypeName } from '../../lib';
+import { ConflictError, ForbiddenError, identityRef, NotFoundError, sameIdentity, ValidationError } from '../../protocol';
 import { algorithmIndexKey, batchKey, keyIdIndexKey, providerKey, reputationKey, statsKey } from './keys';
 import { parseProviderKey } from './keyMaterial';
 import {
@@ -40,7 +13,7 @@ import {
 } from './schemas';
 import { computeScore, WEIGHTS, type ScoreBreakdown } from './score';
 import { applyOutcomes, emptyStats, type Outcome } from './stats';
-import type { OutcomeBatch, ProviderProfile, ProviderStats, ReputationEntry } from './types';
+import type { OutcomeBatch, ProviderProfile, ProviderStats, ReputationEntry } from '../../protocol/providers';
 
 export const DEFAULT_RECENT_ENTRIES = 10;
 export const MAX_RECENT_ENTRIES = 100;

@@ -1,4 +1,4 @@
-import type { ProviderStats } from './types';
+import type { ProviderStats } from '../../protocol/providers';
 
 /**
  * Deterministic provider score, an integer in 0..10 000 (basis points).

@@ -1,5 +1,5 @@
 import { UPTIME_WINDOWS, windowOf } from './score';
-import type { ProviderStats } from './types';
+import type { ProviderStats } from '../../protocol/providers';
 
 export interface Outcome {
   readonly providerId: string;

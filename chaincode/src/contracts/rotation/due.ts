@@ -1,4 +1,4 @@
-import type { DueReason, KeyPolicy, OpenProposalSummary, QueueState, RotationDue } from './types';
+import type { DueReason, KeyPolicy, OpenProposalSummary, QueueState, RotationDue } from '../../protocol/rotation';
 
 export interface DueInput {
   readonly policy: KeyPolicy;

@@ -1,5 +1,4 @@
 export { RotationContract } from './rotationContract';
-export { digestPayload, proposalDigest, sortWrappedKeys, type DigestInput } from './digest';
+export { digestPayload, proposalDigest, sortWrappedKeys, type DigestInput } from '../../protocol/rotationDigest';
 export { rotationDue } from './due';
 export { tally } from './tally';
-export * from './types';

@@ -1,5 +1,5 @@
-import { memberRef } from '../../lib';
-import type { MemberIdentity } from './types';
+import { memberRef } from '../../protocol';
+import type { MemberIdentity } from '../../protocol/rotation';
 
 /** Identities named more than once, in first-seen order. */
 export function duplicateRecipients(recipients: readonly MemberIdentity[]): string[] {

@@ -1,36 +1,8 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import {
-  callerCertificate,
-  ConflictError,
-  emitEvent,
-  identityRef,
-  isoTime,
-  KeyLedgerContext,
-  KeyLedgerContract,
-  listByPartialKey,
-  memberRef,
-  membersWithRole,
-  NotFoundError,
-  ObjectType,
-  parseId,
-  parseIntArg,
-  parseJsonArg,
-  readHistory,
-  readJson,
-  reasonSchema,
-  requireAnyRole,
-  requireRole,
-  result,
-  sameIdentity,
-  sortableInt,
-  validate,
-  ValidationError,
-  verifySignature,
-  writeJson,
-  type GovernanceConfig,
-  type HistoryEntry,
-} from '../../lib';
-import { digestPayload, proposalDigest, sortWrappedKeys } from './digest';
+import { callerCertificate, emitEvent, isoTime, KeyLedgerContext, KeyLedgerContract, listByPartialKey, membersWithRole, ObjectType, parseId, parseIntArg, parseJsonArg, readHistory, readJson, reasonSchema, requireAnyRole, requireRole, result, sortableInt, validate, writeJson, type HistoryEntry } from '../../lib';
+import { ConflictError, identityRef, memberRef, NotFoundError, sameIdentity, ValidationError, verifySignature } from '../../protocol';
+import type { GovernanceConfig } from '../../protocol/governance';
+import { digestPayload, proposalDigest, sortWrappedKeys } from '../../protocol/rotationDigest';
 import { rotationDue } from './due';
 import { describeMismatch, duplicateRecipients, recipientMismatch } from './recipients';
 import {
@@ -66,7 +38,7 @@ import type {
   Rejection,
   RotationProposal,
   VolumeRecord,
-} from './types';
+} from '../../protocol/rotation';
 
 /**
  * Key rotation by validator quorum (capability A).

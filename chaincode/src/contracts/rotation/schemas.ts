@@ -1,15 +1,7 @@
 import { z } from 'zod';
-import {
-  base64Schema,
-  hexSchema,
-  identityRefShape,
-  idSchema,
-  looksLikePrivateKey,
-  positiveInt,
-  reasonSchema,
-  timeSchema,
-} from '../../lib';
-import { KEY_ALGORITHMS, ROTATION_REASONS } from './types';
+import { base64Schema, hexSchema, identityRefShape, idSchema, positiveInt, reasonSchema, timeSchema } from '../../lib';
+import { looksLikePrivateKey } from '../../protocol';
+import { KEY_ALGORITHMS, ROTATION_REASONS } from '../../protocol/rotation';
 
 /** Input schemas of the rotation contract. Every object is strict: an unknown field is an error, not ignored. */
 

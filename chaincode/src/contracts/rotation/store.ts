@@ -1,23 +1,13 @@
-import {
-  compositeKey,
-  ConflictError,
-  listByPartialKey,
-  mustReadJson,
-  NotFoundError,
-  ObjectType,
-  readGovernanceConfig,
-  readJson,
-  sortableInt,
-  type GovernanceConfig,
-  type KeyLedgerContext,
-} from '../../lib';
+import { compositeKey, listByPartialKey, mustReadJson, ObjectType, readGovernanceConfig, readJson, sortableInt, type KeyLedgerContext } from '../../lib';
+import { ConflictError, NotFoundError } from '../../protocol';
+import type { GovernanceConfig } from '../../protocol/governance';
 import type {
   CommittedRotation,
   KeyPolicy,
   OpenProposalPointer,
   QueueState,
   RotationProposal,
-} from './types';
+} from '../../protocol/rotation';
 
 /**
  * World-state layout of the rotation capability. The lib's ObjectType has policy, queue, rotation and volume;

@@ -1,5 +1,5 @@
-import { countVotes, type QuorumRule } from '../../lib';
-import type { MemberIdentity } from './types';
+import { countVotes, type QuorumRule } from '../../protocol';
+import type { MemberIdentity } from '../../protocol/rotation';
 
 export interface Tally {
   /** Active validators now. */

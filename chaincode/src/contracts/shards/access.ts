@@ -1,5 +1,6 @@
-import { ForbiddenError, sameIdentity, type KeyLedgerContext } from '../../lib';
-import type { DeviceHead, ShardMap } from './types';
+import { type KeyLedgerContext } from '../../lib';
+import { ForbiddenError, sameIdentity } from '../../protocol';
+import type { DeviceHead, ShardMap } from '../../protocol/shards';
 
 /**
  * Writers of a device's maps and shards: an admin, or a provider of the organisation that first published for

@@ -1,2 +1,1 @@
 export { ShardMapsContract } from './shardMapsContract';
-export * from './types';

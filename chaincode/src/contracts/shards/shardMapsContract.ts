@@ -1,34 +1,10 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import {
-  canonicalJson,
-  ConflictError,
-  emitEvent,
-  ForbiddenError,
-  identityRef,
-  KeyLedgerContext,
-  KeyLedgerContract,
-  listByPartialKey,
-  mustReadJson,
-  NotFoundError,
-  ObjectType,
-  parseId,
-  parseIntArg,
-  parseJsonArg,
-  readJson,
-  reasonSchema,
-  requireRole,
-  result,
-  sameIdentity,
-  sha256Hex,
-  sortableInt,
-  validate,
-  ValidationError,
-  writeJson,
-} from '../../lib';
+import { emitEvent, KeyLedgerContext, KeyLedgerContract, listByPartialKey, mustReadJson, ObjectType, parseId, parseIntArg, parseJsonArg, readJson, reasonSchema, requireRole, result, sortableInt, validate, writeJson } from '../../lib';
+import { canonicalJson, ConflictError, ForbiddenError, identityRef, NotFoundError, sameIdentity, sha256Hex, ValidationError } from '../../protocol';
 import { assertPublisher, assertReader } from './access';
 import { deviceHeadKey, shardKey, shardMapKey } from './keys';
 import { publishShardMapSchema, putShardSchema } from './schemas';
-import type { DeviceHead, ReportedMapStatus, ShardMap, StoredShard } from './types';
+import type { DeviceHead, ReportedMapStatus, ShardMap, StoredShard } from '../../protocol/shards';
 
 const READERS = ['admin', 'auditor', 'provider', 'device'] as const;
 

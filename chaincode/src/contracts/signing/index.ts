@@ -1,3 +1,2 @@
 export { SigningKeysContract } from './signingKeysContract';
-export * from './types';
 export { jwkThumbprint, validatePublicJwk } from './jwk';

@@ -1,13 +1,6 @@
 import { createHash, type KeyObject } from 'node:crypto';
-import {
-  assertStrongKey,
-  canonicalJson,
-  MIN_RSA_BITS,
-  parsePublicJwk,
-  privateJwkMember,
-  ValidationError,
-} from '../../lib';
-import type { PublicJwk, SigningAlgorithm } from './types';
+import { assertStrongKey, canonicalJson, MIN_RSA_BITS, parsePublicJwk, privateJwkMember, ValidationError } from '../../protocol';
+import type { PublicJwk, SigningAlgorithm } from '../../protocol/signing';
 
 /** The members RFC 7638 §3.2 hashes for each key type, in lexicographic order. */
 const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {

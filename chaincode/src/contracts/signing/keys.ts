@@ -1,6 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import { compositeKey, ObjectType } from '../../lib';
-import type { SigningKeyStatus } from './types';
+import type { SigningKeyStatus } from '../../protocol/signing';
 
 /** Object type this capability adds to lib's {@link ObjectType}: thumbprint → kid, forever. */
 export const THUMBPRINT_TYPE = 'sig.thumbprint';

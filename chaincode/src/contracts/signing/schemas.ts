@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema, timeSchema, uniqueArray } from '../../lib';
-import { REVOCATION_REASONS, SIGNING_ALGORITHMS, SIGNING_KEY_STATUSES } from './types';
+import { REVOCATION_REASONS, SIGNING_ALGORITHMS, SIGNING_KEY_STATUSES } from '../../protocol/signing';
 
 /**
  * Key ids: the idSchema alphabet, but any of its characters may come first, so that an RFC 7638 thumbprint

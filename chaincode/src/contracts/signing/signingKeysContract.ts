@@ -1,29 +1,10 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import {
-  ConflictError,
-  emitEvent,
-  identityRef,
-  KeyLedgerContext,
-  KeyLedgerContract,
-  listByPartialKey,
-  mustReadJson,
-  nextVersion,
-  ObjectType,
-  pageByPartialKey,
-  parseJsonArg,
-  parsePageSize,
-  readJson,
-  requireAnyRole,
-  requireRole,
-  result,
-  syncIndex,
-  validate,
-  writeJson,
-} from '../../lib';
+import { emitEvent, KeyLedgerContext, KeyLedgerContract, listByPartialKey, mustReadJson, nextVersion, ObjectType, pageByPartialKey, parseJsonArg, parsePageSize, readJson, requireAnyRole, requireRole, result, syncIndex, validate, writeJson } from '../../lib';
+import { ConflictError, identityRef } from '../../protocol';
 import { validatePublicJwk } from './jwk';
 import { signingKeyKey, statusIndexKey, thumbprintKey } from './keys';
 import { kidSchema, registerSigningKeySchema, revocationReasonSchema, statusSchema } from './schemas';
-import type { JwksKey, SigningKeyRecord, SigningKeyStatus } from './types';
+import type { JwksKey, SigningKeyRecord, SigningKeyStatus } from '../../protocol/signing';
 
 interface KidRef {
   readonly kid: string;

@@ -1,4 +1,4 @@
-import { sha256Hex } from '../../lib';
+import { sha256Hex } from '../../protocol';
 
 /** Anything the draw can rank: an id and a trust score. */
 export interface Ranked {

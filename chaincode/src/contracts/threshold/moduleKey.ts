@@ -1,13 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import {
-  parsePublicKeyPem,
-  spkiFingerprint,
-  spkiPem,
-  ValidationError,
-  verifySignature,
-  type KeyWording,
-} from '../../lib';
-import type { ModuleKeyType } from './types';
+import { parsePublicKeyPem, spkiFingerprint, spkiPem, ValidationError, verifySignature, type KeyWording } from '../../protocol';
+import type { ModuleKeyType } from '../../protocol/threshold';
 
 export interface ParsedModuleKey {
   readonly keyType: ModuleKeyType;

@@ -1,5 +1,5 @@
 import { ECDH } from 'node:crypto';
-import type { CommitmentCurve } from './types';
+import type { CommitmentCurve } from '../../protocol/threshold';
 
 /** Encoded size in bytes of one commitment: Ed25519 points are 32 bytes, SEC1 compressed points 33. */
 export const POINT_BYTES: Readonly<Record<CommitmentCurve, number>> = {

@@ -1,4 +1,4 @@
-import type { ModuleStatus, RecentAnomaly, TrustCounters } from './types';
+import type { ModuleStatus, RecentAnomaly, TrustCounters } from '../../protocol/threshold';
 
 /** Milliseconds in one day. */
 export const DAY_MS = 86_400_000;

@@ -1,16 +1,6 @@
 import type { Context } from 'fabric-contract-api';
-import {
-  compositeKey,
-  decodeJson,
-  listByPartialKey,
-  mustReadJson,
-  NotFoundError,
-  ObjectType,
-  readJson,
-  sha256Hex,
-  sortableInt,
-  writeJson,
-} from '../../lib';
+import { compositeKey, decodeJson, listByPartialKey, mustReadJson, ObjectType, readJson, sortableInt, writeJson } from '../../lib';
+import { NotFoundError, sha256Hex } from '../../protocol';
 import { trustBreakdown, type TrustBreakdown } from './score';
 import type {
   CommitmentSet,
@@ -19,7 +9,7 @@ import type {
   ThresholdPolicy,
   ThresholdSession,
   TrustEvent,
-} from './types';
+} from '../../protocol/threshold';
 
 /**
  * Key layout of the trust domain. Record kinds named in `ObjectType` use it; the small index / marker kinds that

@@ -1,35 +1,6 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import {
-  canonicalBytes,
-  ConflictError,
-  emitEvent,
-  exists,
-  ForbiddenError,
-  hasAnyRole,
-  hasRole,
-  isoTime,
-  KeyLedgerContext,
-  KeyLedgerContract,
-  memberRef,
-  nextVersion,
-  pageByPartialKey,
-  ObjectType,
-  parseId,
-  parseIntArg,
-  parseJsonArg,
-  parsePageSize,
-  readJson,
-  reasonSchema,
-  requireAnyRole,
-  requireRole,
-  result,
-  sameIdentity,
-  sha256Hex,
-  validate,
-  ValidationError,
-  writeJson,
-  type Role,
-} from '../../lib';
+import { emitEvent, exists, hasAnyRole, hasRole, isoTime, KeyLedgerContext, KeyLedgerContract, nextVersion, pageByPartialKey, ObjectType, parseId, parseIntArg, parseJsonArg, parsePageSize, readJson, reasonSchema, requireAnyRole, requireRole, result, validate, writeJson } from '../../lib';
+import { canonicalBytes, ConflictError, ForbiddenError, memberRef, sameIdentity, sha256Hex, ValidationError, type Role } from '../../protocol';
 import { chooseCoordinator, orderEligible } from './coordinator';
 import { parseModuleKey, verifyModuleSignature } from './moduleKey';
 import { commitmentPointProblem } from './points';
@@ -77,7 +48,7 @@ import type {
   ThresholdPolicy,
   ThresholdSession,
   TrustCounters,
-} from './types';
+} from '../../protocol/threshold';
 
 /** An attestation statement must be issued within this distance of the transaction time. */
 export const ATTESTATION_SKEW_MS = 10 * 60_000;

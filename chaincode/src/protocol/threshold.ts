@@ -3,7 +3,7 @@
  * JSON; times are epoch milliseconds of the transaction that wrote them.
  */
 
-import type { IdentityRef } from '../../lib';
+import type { IdentityRef } from './identity';
 
 export type { IdentityRef };
 

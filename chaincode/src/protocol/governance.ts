@@ -1,4 +1,29 @@
-import type { GovernanceConfig, IdentityRef, Member, QuorumRule, Role } from '../../lib';
+import type { IdentityRef } from './identity';
+import type { QuorumRule } from './quorum';
+import type { Role } from './roles';
+
+/** A ledger identity bound to roles by governance. */
+export interface Member {
+  readonly mspId: string;
+  readonly fingerprint: string;
+  readonly name: string;
+  readonly roles: Role[];
+  readonly status: 'active' | 'revoked';
+  /** Optional public key (PEM or JWK JSON) an agent publishes, e.g. a front-end's key-wrapping key. */
+  readonly publicKey?: string;
+  readonly registeredAt: number;
+  readonly registeredBy: string;
+  readonly updatedAt: number;
+  readonly revokedAt?: number;
+  readonly revokedReason?: string;
+}
+
+export interface GovernanceConfig {
+  readonly quorumRule: QuorumRule;
+  readonly bootstrappedAt: number;
+  readonly bootstrappedBy: string;
+}
+
 
 /** An identity as governance keys it. */
 export type MemberId = IdentityRef;

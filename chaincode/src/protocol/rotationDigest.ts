@@ -1,5 +1,7 @@
-import { canonicalBytes, identityRef, sha256Hex } from '../../lib';
-import type { MemberIdentity, RotationReason, WrappedKey } from './types';
+import { canonicalBytes } from './canonical';
+import { sha256Hex } from './hash';
+import { identityRef } from './identity';
+import type { MemberIdentity, RotationReason, WrappedKey } from './rotation';
 
 /**
  * What validators sign. The proposal digest is

@@ -1,6 +1,6 @@
 /** Record shapes of the KeyProviders contract (capability B). All times are epoch milliseconds. */
 
-import type { IdentityRef } from '../../lib';
+import type { IdentityRef } from './identity';
 
 export type ProviderStatus = 'active' | 'suspended';
 

@@ -1,6 +1,6 @@
 /** Record shapes of the SigningKeys contract (capability C). All times are epoch milliseconds. */
 
-import type { IdentityRef } from '../../lib';
+import type { IdentityRef } from './identity';
 
 export const SIGNING_ALGORITHMS = [
   'ES256',

@@ -3,7 +3,8 @@
  * message alone), so each message starts with its code in brackets — `[NOT_FOUND] queue q1 …` — and the
  * gateway maps that code back to an HTTP status (400, 403, 404, 409).
  */
-export type ErrorCode = 'INVALID_ARGUMENT' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT';
+export const ERROR_CODES = ['INVALID_ARGUMENT', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class KeyLedgerError extends Error {
   readonly code: ErrorCode;
@@ -42,10 +43,24 @@ export class ConflictError extends KeyLedgerError {
   }
 }
 
-const codePattern = /^\[(INVALID_ARGUMENT|FORBIDDEN|NOT_FOUND|CONFLICT)\] /;
+const codePattern = new RegExp(`^\\[(${ERROR_CODES.join('|')})\\] `);
+/** The code and message anywhere in a longer text: Fabric wraps it, e.g. `chaincode response 500, [NOT_FOUND] …`. */
+const embeddedPattern = new RegExp(`\\[(${ERROR_CODES.join('|')})\\] ([^\\n]*)`);
 
-/** Reads the code back from a message produced by {@link KeyLedgerError}, e.g. on the gateway side. */
+/** Reads the code back from a message produced by {@link KeyLedgerError}. */
 export function errorCodeOf(message: string): ErrorCode | undefined {
   const match = codePattern.exec(message);
   return match ? (match[1] as ErrorCode) : undefined;
+}
+
+/** A chaincode error found in a text that quotes it: its code and its own message (without the prefix). */
+export interface ChaincodeErrorText {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/** Finds the chaincode's `[CODE] message` in an error text of the gateway (message or error details). */
+export function findChaincodeError(text: string): ChaincodeErrorText | undefined {
+  const match = embeddedPattern.exec(text);
+  return match ? { code: match[1] as ErrorCode, message: match[2] ?? '' } : undefined;
 }

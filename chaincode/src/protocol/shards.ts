@@ -1,6 +1,6 @@
 /** Record shapes of the ShardMaps contract (capability D). All times are epoch milliseconds. */
 
-import type { IdentityRef } from '../../lib';
+import type { IdentityRef } from './identity';
 
 export type { IdentityRef };
 

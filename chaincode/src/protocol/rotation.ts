@@ -1,6 +1,6 @@
 /** Record shapes of the key-rotation capability as stored in world state and returned by queries. */
 
-import type { IdentityRef } from '../../lib';
+import type { IdentityRef } from './identity';
 
 export const ROTATION_REASONS = ['schedule', 'volume', 'compromise', 'manual'] as const;
 export type RotationReason = (typeof ROTATION_REASONS)[number];
