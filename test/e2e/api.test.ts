@@ -11,11 +11,13 @@ import {
   hsmTokenCheck,
   ledgerReachableCheck,
   startApiServer,
-  type ApiCaller,
   type ApiServer,
 } from '../../gateway/src/api';
 import type { FabricConfig } from '../../gateway/src/fabric';
+import { governanceApi } from '../../gateway/src/governance';
 import { HsmToken } from '../../gateway/src/hsm';
+import type { ApiCaller } from '../../gateway/src/http';
+import { rotationApi } from '../../gateway/src/rotation';
 import type { FrontendNodeHandle, ValidatorAgentHandle } from '../../gateway/src/rotation/types';
 import { startStack, type Stack } from './support/stack';
 import { eventually } from './support/eventually';
@@ -115,10 +117,9 @@ describe('REST API over the real stack', () => {
     server = await startApiServer({
       app: createApp({
         identities: fabric.resolver,
-        validators: agents,
-        frontends: nodes,
+        modules: [governanceApi(), rotationApi({ validators: agents, frontends: nodes })],
         health: [
-          ledgerReachableCheck('ledger', stack.admin.ledger.rotation, 'ListQueues'),
+          ledgerReachableCheck('ledger', () => stack.admin.ledger.listQueues()),
           ...(hsmToken ? [hsmTokenCheck('hsm', hsmToken)] : []),
         ],
       }),

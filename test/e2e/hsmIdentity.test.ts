@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import * as pkcs11js from 'pkcs11js';
 import { startDevnet, type Devnet } from '@keyledger/devnet';
-import { FabricConnection, LedgerClient } from '../../gateway/src/fabric';
+import { FabricConnection } from '../../gateway/src/fabric';
+import { GovernanceLedger } from '../../gateway/src/governance';
 import {
   generateEcKeyPair,
   newHsmSigner,
@@ -86,13 +87,13 @@ describe('Fabric identity key in an HSM token', () => {
       { signer: newHsmSigner(token, pair.privateKey) },
     );
     try {
-      const governance = new LedgerClient(connection.contract('Governance'));
-      const who = await governance.evaluate<{ caller: { mspId: string }; roles: string[] }>('WhoAmI');
+      const governance = new GovernanceLedger(connection);
+      const who = await governance.whoAmI();
       expect(who.caller.mspId).toBe('Org1MSP');
       expect(who.roles).toEqual([]);
       // A submit: endorsed, ordered, validated (creator signature checked at commit) — and refused by the
       // chaincode only because this identity is not an org admin, which proves the transaction was executed.
-      await expect(governance.submit('Bootstrap', '')).rejects.toMatchObject({ kind: 'FORBIDDEN' });
+      await expect(governance.bootstrap()).rejects.toMatchObject({ kind: 'FORBIDDEN' });
       // The private key is not readable from the token.
       expect(() =>
         token.use('read', (p, s) =>

@@ -27,4 +27,3 @@ export function callerOf(ctx: Context): Caller {
   const fingerprint = sha256Hex(callerCertificate(ctx).raw);
   return { mspId: identity.getMSPID(), fingerprint, id: identity.getID() };
 }
-

@@ -95,7 +95,13 @@ export const PROVIDERS = {
   name: 'KeyProviders',
   submit: ['RegisterProvider', 'UpdateProvider', 'SuspendProvider', 'ResumeProvider', 'RecordOutcomes'],
   evaluate: ['GetProvider', 'ListProviders', 'GetScore'],
-  events: ['ProviderRegistered', 'ProviderUpdated', 'ProviderSuspended', 'ProviderResumed', 'OutcomesRecorded'],
+  events: [
+    'ProviderRegistered',
+    'ProviderUpdated',
+    'ProviderSuspended',
+    'ProviderResumed',
+    'OutcomesRecorded',
+  ],
 } as const satisfies ContractProtocol;
 
 export const SIGNING = {

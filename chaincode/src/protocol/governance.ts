@@ -24,7 +24,6 @@ export interface GovernanceConfig {
   readonly bootstrappedBy: string;
 }
 
-
 /** An identity as governance keys it. */
 export type MemberId = IdentityRef;
 

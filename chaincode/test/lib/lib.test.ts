@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { parseIntArg, parseJsonArg, parseId, sortableInt, isoTime } from '../../src/lib';
-import { bftQuorum, canonicalJson, errorCodeOf, faultTolerance, ConflictError, NotFoundError, requiredApprovals, ValidationError } from '../../src/protocol';
+import {
+  bftQuorum,
+  canonicalJson,
+  errorCodeOf,
+  faultTolerance,
+  ConflictError,
+  NotFoundError,
+  requiredApprovals,
+  ValidationError,
+} from '../../src/protocol';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth, drops undefined members and keeps array order', () => {

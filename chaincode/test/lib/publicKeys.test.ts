@@ -1,5 +1,22 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { assertStrongKey, KeyMaterialError, looksLikePrivateKey, MIN_RSA_BITS, parseCertificatePem, parsePublicJwk, parsePublicKey, parsePublicKeyPem, privateJwkMember, sha256Hex, spkiFingerprint, spkiPem, ValidationError, verifySignature, type KeyIssue, type KeyWording } from '../../src/protocol';
+import {
+  assertStrongKey,
+  KeyMaterialError,
+  looksLikePrivateKey,
+  MIN_RSA_BITS,
+  parseCertificatePem,
+  parsePublicJwk,
+  parsePublicKey,
+  parsePublicKeyPem,
+  privateJwkMember,
+  sha256Hex,
+  spkiFingerprint,
+  spkiPem,
+  ValidationError,
+  verifySignature,
+  type KeyIssue,
+  type KeyWording,
+} from '../../src/protocol';
 import { IdentityFactory } from '../support/identities';
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -28,7 +28,9 @@ describe('the contract protocol matches the contracts', () => {
     expect(names.sort()).toEqual([...byName.keys()].sort());
   });
 
-  it.each(contracts.map((Contract) => [(new Contract() as { getName(): string }).getName(), Contract] as const))(
+  it.each(
+    contracts.map((Contract) => [(new Contract() as { getName(): string }).getName(), Contract] as const),
+  )(
     '%s: submit and evaluate functions are exactly the @Transaction() and @Transaction(false) methods',
     (name, Contract) => {
       const protocol = byName.get(name) as ContractProtocol;

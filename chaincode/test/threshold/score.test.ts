@@ -1,4 +1,15 @@
-import { anomalyPenalty, attestationPoints, emptyCounters, idiv, idivCeil, MAX_RECENT_ANOMALIES, participationPoints, trustBreakdown, trustScore, withAnomaly } from '../../src/contracts/threshold';
+import {
+  anomalyPenalty,
+  attestationPoints,
+  emptyCounters,
+  idiv,
+  idivCeil,
+  MAX_RECENT_ANOMALIES,
+  participationPoints,
+  trustBreakdown,
+  trustScore,
+  withAnomaly,
+} from '../../src/contracts/threshold';
 import { type TrustCounters } from '../../src/protocol/threshold';
 import { DAY, HOUR } from './fixtures';
 

@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
-import { authenticate, type AuthenticatedCaller } from './auth';
+import {
+  ProblemError,
+  type AnyRoute,
+  type AuthenticatedCaller,
+  type FieldError,
+  type HandlerContext,
+  type Reply,
+} from '../http';
+import { authenticate } from './auth';
 import { ApiContext, type ApiDeps } from './context';
 import { IdempotencyStore, validateIdempotencyKey, type StoredResponse } from './idempotency';
 import { buildOpenApi } from './openapi';
-import {
-  PROBLEM_CONTENT_TYPE,
-  ProblemError,
-  renderProblem,
-  type FieldError,
-  type RenderedProblem,
-} from './problem';
-import { pathMatcher, type AnyRoute, type HandlerContext, type Reply } from './route';
-import { routes } from './routes';
+import { pathMatcher } from './paths';
+import { PROBLEM_CONTENT_TYPE, renderProblem, type RenderedProblem } from './problem';
+import { serviceRoutes } from './serviceRoutes';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -71,11 +73,8 @@ function fieldErrors(where: Where, error: z.ZodError, input: unknown): FieldErro
           message: where === 'query' ? 'is not a known query parameter' : 'is not a known field',
         });
       }
-    } else if (
-      issue.code === 'invalid_type' &&
-      valueAt(input, issue.path) === undefined &&
-      issue.path.length > 0
-    ) {
+    } else if (issue.path.length > 0 && valueAt(input, issue.path) === undefined) {
+      // Whatever the rule (a type, an enum, a literal), a field that is not there is simply missing.
       errors.push({ path: joinPath(where, issue.path), message: 'is required' });
     } else {
       errors.push({ path: joinPath(where, issue.path), message: issue.message });
@@ -90,14 +89,57 @@ const WHAT: Record<Where, string> = {
   body: 'request body',
 };
 
+/** At most this many field errors are listed: a body with 20,000 unknown fields gets a short answer. */
+export const MAX_FIELD_ERRORS = 20;
+
+/** Distinct field errors, capped at {@link MAX_FIELD_ERRORS}, and how many more there were. */
+function capErrors(errors: readonly FieldError[]): { listed: FieldError[]; omitted: number } {
+  const seen = new Set<string>();
+  const distinct: FieldError[] = [];
+  for (const error of errors) {
+    const key = `${error.path}\u0000${error.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      distinct.push(error);
+    }
+  }
+  return {
+    listed: distinct.slice(0, MAX_FIELD_ERRORS),
+    omitted: Math.max(0, distinct.length - MAX_FIELD_ERRORS),
+  };
+}
+
 function parseInput<S extends z.ZodType>(schema: S, input: unknown, where: Where): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) {
     return result.data;
   }
-  const errors = fieldErrors(where, result.error, input);
-  const summary = errors.map((error) => `${error.path} ${error.message}`).join('; ');
-  throw new ProblemError('invalid-request', truncate(`invalid ${WHAT[where]}: ${summary}`, 1000), { errors });
+  const { listed, omitted } = capErrors(fieldErrors(where, result.error, input));
+  const more = omitted > 0 ? `; and ${omitted} more` : '';
+  const summary = listed.map((error) => `${truncate(error.path, 100)} ${error.message}`).join('; ');
+  throw new ProblemError('invalid-request', truncate(`invalid ${WHAT[where]}: ${summary}${more}`, 1000), {
+    errors: listed,
+    ...(omitted > 0 ? { extensions: { errorsOmitted: omitted } } : {}),
+  });
+}
+
+/** What kind of JSON value a body is, for saying what it should have been. */
+function jsonKind(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+/** Every body of this API is a JSON object; any other JSON value is refused as such, not as malformed JSON. */
+function requireObject(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProblemError(
+      'invalid-request',
+      `the request body must be a JSON object, not ${jsonKind(value)}`,
+      {
+        errors: [{ path: 'body', message: 'must be a JSON object' }],
+      },
+    );
+  }
+  return value as Record<string, unknown>;
 }
 
 // ---------------------------------------------------------------- bodies
@@ -111,7 +153,8 @@ function hasBody(req: Request): boolean {
 }
 
 function bodyParser(limit: number): RequestHandler {
-  return express.json({ limit, strict: true, type: () => true });
+  // Not strict: `null` or `"x"` is valid JSON; requireObject then says it must be an object.
+  return express.json({ limit, strict: false, type: () => true });
 }
 
 async function readJsonBody(req: Request, res: Response, parser: RequestHandler): Promise<unknown> {
@@ -227,7 +270,7 @@ function handlerFor(route: AnyRoute, api: ApiContext): RequestHandler {
           errors: [{ path: 'body', message: 'is required' }],
         });
       }
-      body = parseInput(route.body, raw ?? {}, 'body');
+      body = parseInput(route.body, raw === undefined ? {} : requireObject(raw), 'body');
     }
     const context: HandlerContext<unknown, unknown, unknown> = {
       params,
@@ -235,7 +278,7 @@ function handlerFor(route: AnyRoute, api: ApiContext): RequestHandler {
       body,
       caller,
       request: req,
-      api,
+      services: api,
       log,
     };
     const key = route.idempotent ? validateIdempotencyKey(req.headers['idempotency-key']) : undefined;
@@ -316,24 +359,37 @@ function errorHandler(api: ApiContext) {
   };
 }
 
+/** The API context of an app made by {@link createApp}: its route table, metrics and services. */
+export function apiContextOf(app: express.Express): ApiContext {
+  return app.locals.api as ApiContext;
+}
+
 /**
- * The KeyLedger REST API as an express app: every route of {@link routes} under authentication (except
- * /health, /metrics and /v1/openapi.json), validated inputs, problem+json errors, 404/405 for unknown
- * routes and methods, metrics and one log line per request.
+ * The KeyLedger REST API as an express app: the API's own routes (health, metrics, OpenAPI) and every module's
+ * routes under authentication, validated inputs, problem+json errors, 404/405 for unknown routes and methods,
+ * metrics and one log line per request.
  */
 export function createApp(deps: ApiDeps): express.Express {
   const api = new ApiContext(deps);
+  const table: AnyRoute[] = [...serviceRoutes(api), ...api.modules.flatMap((module) => module.routes)];
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.locals.api = api;
-  app.locals.openApi = buildOpenApi(routes, api);
+  api.mount(
+    table,
+    buildOpenApi(table, {
+      version: api.version,
+      servers: api.servers,
+      tags: api.modules.flatMap((module) => module.tags ?? []),
+    }),
+  );
   app.use(lifecycle(api));
-  for (const route of routes) {
+  for (const route of table) {
     app[route.method](route.path, handlerFor(route, api));
   }
-  app.use(fallback(routes));
+  app.use(fallback(table));
   app.use(errorHandler(api));
   return app;
 }

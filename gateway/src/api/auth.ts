@@ -1,43 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
-import type { Signer } from '@hyperledger/fabric-gateway';
-import { ProblemError } from './problem';
-import { certificateFingerprint } from '../fabric/identity';
-
-/** What the API needs of a contract client: the shape of `LedgerClient` from gateway/src/fabric. */
-export interface LedgerPort {
-  evaluate<T>(fn: string, ...args: string[]): Promise<T>;
-  submit<T>(fn: string, ...args: string[]): Promise<T>;
-}
-
-/** One client per contract, all signing as the caller's own Fabric identity. */
-export interface CallerLedger {
-  readonly governance: LedgerPort;
-  readonly rotation: LedgerPort;
-}
-
-/** An authenticated caller: a ledger identity the gateway can act as. */
-export interface ApiCaller {
-  /** Display name, for logs and whoami. */
-  readonly name: string;
-  readonly mspId: string;
-  /** Hex SHA-256 of the caller's Fabric certificate DER (its governance key). */
-  readonly fingerprint: string;
-  readonly ledger: CallerLedger;
-  /**
-   * Signs as the caller's Fabric identity (fabric-gateway's Signer: SHA-256 digest in, ECDSA signature out).
-   * The API signs rotation approvals with it when the client sends none: front-ends count only approvals
-   * whose signature verifies against the approver's certificate.
-   */
-  readonly signer?: Signer;
-}
-
-export type AuthenticationMethod = 'bearer' | 'mtls';
-
-export interface AuthenticatedCaller extends ApiCaller {
-  readonly authenticatedBy: AuthenticationMethod;
-}
+import { certificateFingerprint } from '../fabric';
+import { ProblemError, type ApiCaller, type AuthenticatedCaller } from '../http';
 
 /** Maps credentials to callers. Return undefined for an unknown credential. */
 export interface IdentityResolver {
@@ -57,9 +22,6 @@ export interface StaticIdentity {
 function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
-
-/** Hex SHA-256 of a certificate's DER, from PEM text (what `ApiCaller.fingerprint` and mTLS lookups use). */
-export { certificateFingerprint } from '../fabric/identity';
 
 const HEX_FINGERPRINT = /^[0-9a-f]{64}$/;
 
@@ -179,11 +141,4 @@ export async function authenticate(
   throw unauthorized(
     'authentication required: send Authorization: Bearer <token> or a TLS client certificate',
   );
-}
-
-export function sameIdentity(
-  a: { mspId: string; fingerprint: string },
-  b: { mspId: string; fingerprint: string },
-): boolean {
-  return a.mspId === b.mspId && a.fingerprint === b.fingerprint;
 }

@@ -1,16 +1,14 @@
-import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { signers, type Signer } from '@hyperledger/fabric-gateway';
-import type { FabricConfig } from '../fabric/config';
-import { ConfigError } from '../fabric/config';
-import { FabricConnection, type ConnectOptions } from '../fabric/connection';
-import { LedgerClient } from '../fabric/ledgerClient';
+import type { Signer } from '@hyperledger/fabric-gateway';
 import {
   certificateFingerprint,
-  staticIdentityResolver,
-  type ApiCaller,
-  type IdentityResolver,
-} from './auth';
+  FabricConnection,
+  pemSigner,
+  type ConnectOptions,
+  type FabricConfig,
+} from '../fabric';
+import type { ApiCaller } from '../http';
+import { staticIdentityResolver, type IdentityResolver } from './auth';
 
 export interface FabricCaller {
   readonly caller: ApiCaller;
@@ -18,7 +16,7 @@ export interface FabricCaller {
 }
 
 /**
- * A caller backed by its own Fabric identity: one gateway connection, a ledger client per contract, and the
+ * A caller backed by its own Fabric identity: one gateway session (over the shared channel to its peer), and the
  * identity's signer (PEM key file, or `signer` for a key kept in an HSM) for signing rotation approvals.
  */
 export function openFabricCaller(
@@ -26,15 +24,7 @@ export function openFabricCaller(
   config: FabricConfig,
   options: { readonly signer?: Signer; readonly connect?: Omit<ConnectOptions, 'signer'> } = {},
 ): FabricCaller {
-  let signer = options.signer;
-  if (!signer) {
-    if (!config.keyPath) {
-      throw new ConfigError(
-        `no private key configured for API caller ${name}; give keyPath or an HSM signer`,
-      );
-    }
-    signer = signers.newPrivateKeySigner(createPrivateKey(readFileSync(config.keyPath)));
-  }
+  const signer = options.signer ?? pemSigner(config);
   const fingerprint = certificateFingerprint(readFileSync(config.certPath));
   const connection = FabricConnection.open(config, { ...options.connect, signer });
   return {
@@ -42,10 +32,7 @@ export function openFabricCaller(
       name,
       mspId: config.mspId,
       fingerprint,
-      ledger: {
-        governance: new LedgerClient(connection.contract('Governance')),
-        rotation: new LedgerClient(connection.contract('KeyRotation')),
-      },
+      ledger: connection,
       signer,
     },
     close: () => connection.close(),

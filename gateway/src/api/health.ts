@@ -1,12 +1,6 @@
-import { LedgerError } from '../fabric/errors';
-import type { HsmToken } from '../hsm/token';
-import type { LedgerPort } from './auth';
-
-/** One dependency the API needs. `check` resolves when it is usable and throws (with a reason) when not. */
-export interface HealthCheck {
-  readonly name: string;
-  check(): Promise<void> | void;
-}
+import { LedgerError } from '../fabric';
+import type { HsmToken } from '../hsm';
+import type { HealthCheck } from '../http';
 
 export interface HealthReport {
   readonly status: 'ok' | 'fail';
@@ -14,20 +8,15 @@ export interface HealthReport {
 }
 
 /**
- * The ledger answers: an evaluate of `fn` reaches the peer and the chaincode. A chaincode refusal
+ * The ledger answers: `probe` (an evaluate) reaches the peer and the chaincode. A chaincode refusal
  * (FORBIDDEN, NOT_FOUND, …) still proves reachability; UNAVAILABLE and FAILED do not.
  */
-export function ledgerReachableCheck(
-  name: string,
-  ledger: LedgerPort,
-  fn: string,
-  ...args: string[]
-): HealthCheck {
+export function ledgerReachableCheck(name: string, probe: () => Promise<unknown>): HealthCheck {
   return {
     name,
     async check() {
       try {
-        await ledger.evaluate<unknown>(fn, ...args);
+        await probe();
       } catch (error) {
         if (error instanceof LedgerError && error.kind !== 'UNAVAILABLE' && error.kind !== 'FAILED') {
           return;

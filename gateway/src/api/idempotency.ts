@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ProblemError } from './problem';
+import { ProblemError } from '../http';
 
 /** A response as the API sends it, kept so that a retried request gets the same answer. */
 export interface StoredResponse {

@@ -1,32 +1,23 @@
-export { createApp } from './app';
-export { ApiContext, type ApiDeps, DEFAULT_BODY_LIMIT, DEFAULT_CRYPTO_BODY_LIMIT } from './context';
-export {
-  authenticate,
-  certificateFingerprint,
-  staticIdentityResolver,
-  type ApiCaller,
-  type AuthenticatedCaller,
-  type CallerLedger,
-  type IdentityResolver,
-  type LedgerPort,
-  type StaticIdentity,
-} from './auth';
+export { apiContextOf, createApp, MAX_FIELD_ERRORS } from './app';
+export { authenticate, staticIdentityResolver, type IdentityResolver, type StaticIdentity } from './auth';
+export { ApiContext, DEFAULT_BODY_LIMIT, DEFAULT_CRYPTO_BODY_LIMIT, type ApiDeps } from './context';
 export {
   fabricIdentityResolver,
   openFabricCaller,
   type FabricCaller,
   type FabricIdentityEntry,
 } from './fabricCaller';
-export {
-  hsmTokenCheck,
-  ledgerReachableCheck,
-  runHealthChecks,
-  type HealthCheck,
-  type HealthReport,
-} from './health';
+export { hsmTokenCheck, ledgerReachableCheck, runHealthChecks, type HealthReport } from './health';
 export { IdempotencyStore, type IdempotencyOptions } from './idempotency';
 export { apiMetrics, type ApiMetrics } from './metrics';
 export { buildOpenApi } from './openapi';
-export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, ProblemError, problemTypeUri, renderProblem } from './problem';
-export { routes } from './routes';
+export {
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TITLES,
+  PROBLEM_TYPE_NAMES,
+  problemTypeUri,
+  renderProblem,
+  type ProblemDocument,
+  type RenderedProblem,
+} from './problem';
 export { startApiServer, type ApiServer, type ApiServerOptions, type ApiTlsOptions } from './server';

@@ -12,8 +12,6 @@ export interface ApiMetrics {
   readonly duration: Histogram<HttpLabels>;
   readonly ledgerCalls: Counter<'contract' | 'function' | 'outcome'>;
   readonly ledgerErrors: Counter<'contract' | 'kind'>;
-  readonly cryptoOperations: Counter<'operation' | 'frontend' | 'outcome'>;
-  readonly cryptoBytes: Counter<'operation'>;
   readonly idempotentReplays: Counter;
 }
 
@@ -47,18 +45,6 @@ export function apiMetrics(registry: Registry): ApiMetrics {
       name: 'keyledger_ledger_errors_total',
       help: 'Failed ledger calls, by contract and error kind (NOT_FOUND, FORBIDDEN, CONFLICT, UNAVAILABLE, ...)',
       labelNames: ['contract', 'kind'],
-      registers,
-    }),
-    cryptoOperations: new Counter({
-      name: 'keyledger_crypto_operations_total',
-      help: 'Encrypt and decrypt operations through front-end nodes, by operation, front-end and outcome',
-      labelNames: ['operation', 'frontend', 'outcome'],
-      registers,
-    }),
-    cryptoBytes: new Counter({
-      name: 'keyledger_crypto_plaintext_bytes_total',
-      help: 'Plaintext bytes encrypted or decrypted successfully',
-      labelNames: ['operation'],
       registers,
     }),
     idempotentReplays: new Counter({

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { ApiContext } from './context';
-import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemTypeUri } from './problem';
-import { openApiPath, type AnyRoute } from './route';
-import { problemSchema, schemaRegistry } from './schemas';
+import { PROBLEM_STATUS } from '../errors';
+import type { AnyRoute, ApiTag } from '../http';
+import { problemSchema, schemaRegistry } from '../http/schemas';
+import { openApiPath } from './paths';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES, PROBLEM_TYPE_NAMES, problemTypeUri } from './problem';
 
 type Json = Record<string, unknown>;
 
@@ -97,11 +98,13 @@ const STATUS_TEXT: Record<number, string> = {
   405: 'Method not allowed on this path (Allow lists the methods)',
   409: 'Conflicts with the ledger state, or the Idempotency-Key is in use by a running request',
   413: 'Request body too large',
+  414: 'Request URI too long',
   415: 'Request body is not application/json',
   422: 'Idempotency-Key reused with a different request, or an envelope that cannot be decrypted',
   500: 'A bug: report it with the requestId',
   502: 'The ledger failed the request',
   503: 'The ledger, an HSM or another dependency is unavailable',
+  504: 'The transaction was submitted but whether it committed is unknown: look it up before retrying',
 };
 
 function problemResponse(status: number): Json {
@@ -153,9 +156,8 @@ function operation(route: AnyRoute): Json {
 }
 
 function problemTypesDescription(): string {
-  const rows = Object.entries(PROBLEM_TYPES).map(
-    ([name, type]) =>
-      `| \`${problemTypeUri(name as keyof typeof PROBLEM_TYPES)}\` | ${type.status} | ${type.title} |`,
+  const rows = PROBLEM_TYPE_NAMES.map(
+    (name) => `| \`${problemTypeUri(name)}\` | ${PROBLEM_STATUS[name]} | ${PROBLEM_TITLES[name]} |`,
   );
   return [
     'KeyLedger REST API: key policies, rotation proposals and votes, rotate-now and compromise reports through',
@@ -172,7 +174,10 @@ function problemTypesDescription(): string {
 }
 
 /** The OpenAPI 3.1 document of a route table, with every named schema as a component. */
-export function buildOpenApi(table: readonly AnyRoute[], api: Pick<ApiContext, 'version' | 'servers'>): Json {
+export function buildOpenApi(
+  table: readonly AnyRoute[],
+  api: { readonly version: string; readonly servers: readonly string[]; readonly tags?: readonly ApiTag[] },
+): Json {
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of table) {
     const path = openApiPath(route.path);
@@ -203,7 +208,10 @@ export function buildOpenApi(table: readonly AnyRoute[], api: Pick<ApiContext, '
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     ...(api.servers.length > 0 ? { servers: api.servers.map((url) => ({ url })) } : {}),
-    tags: [...new Set(table.flatMap((route) => route.tags))].map((name) => ({ name })),
+    tags: [...new Set(table.flatMap((route) => route.tags))].map((name) => {
+      const description = api.tags?.find((tag) => tag.name === name)?.description;
+      return description === undefined ? { name } : { name, description };
+    }),
     paths,
     components: {
       schemas,

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
-import { PROBLEM_CONTENT_TYPE, problemTypeUri } from './problem';
+import type { ProblemType } from '../errors';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES, problemTypeUri } from './problem';
 
 export interface ApiTlsOptions {
   readonly key: string | Buffer;
@@ -30,22 +32,77 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** A problem+json answer for requests Node's HTTP parser refuses before express sees them. */
-function rawProblem(status: number, title: string, detail: string): string {
+const REASON: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+};
+
+/** The path of the request line Node's parser refused, shortened; undefined when it has none. */
+function refusedPath(rawPacket: Buffer | undefined): string | undefined {
+  const line = rawPacket?.subarray(0, 4096).toString('latin1').split('\r\n', 1)[0] ?? '';
+  const target = /^\S+ (\S+)/.exec(line)?.[1];
+  if (target === undefined) {
+    return undefined;
+  }
+  const path = target.split('?')[0] ?? target;
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+/**
+ * A problem+json answer for requests Node's HTTP parser refuses before express sees them: the same document as
+ * every other error (type, title, status, detail, instance when the request line was readable, requestId).
+ */
+function rawProblem(
+  status: keyof typeof REASON,
+  type: ProblemType,
+  detail: string,
+  instance: string | undefined,
+): string {
+  const requestId = randomUUID();
   const body = JSON.stringify({
-    type: problemTypeUri(status === 431 ? 'content-too-large' : 'invalid-request'),
-    title,
+    type: problemTypeUri(type),
+    title: PROBLEM_TITLES[type],
     status,
     detail,
-    instance: '',
+    ...(instance !== undefined ? { instance } : {}),
+    requestId,
   });
   return (
-    `HTTP/1.1 ${status} ${title}\r\n` +
+    `HTTP/1.1 ${status} ${REASON[status]}\r\n` +
     `Content-Type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+    `X-Request-Id: ${requestId}\r\n` +
     'Connection: close\r\n\r\n' +
     body
   );
+}
+
+/** What to answer for a parser error: a request line too long is a 414, other oversized headers a 431. */
+function answerFor(error: NodeJS.ErrnoException & { rawPacket?: Buffer }): string {
+  const instance = refusedPath(error.rawPacket);
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW': {
+      const firstLineEnd = error.rawPacket?.indexOf('\r\n') ?? -1;
+      return firstLineEnd === -1 || firstLineEnd > 8 * 1024
+        ? rawProblem(414, 'uri-too-long', 'the request URI is too long (at most 8 KiB)', undefined)
+        : rawProblem(431, 'headers-too-large', 'the request headers are too large', instance);
+    }
+    case 'HPE_URI_TOO_LONG':
+      return rawProblem(414, 'uri-too-long', 'the request URI is too long (at most 8 KiB)', undefined);
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return rawProblem(408, 'invalid-request', 'the request was not received in time', instance);
+    case 'HPE_INVALID_METHOD':
+      return rawProblem(
+        400,
+        'invalid-request',
+        'the request method is not an HTTP method this API knows',
+        instance,
+      );
+    default:
+      return rawProblem(400, 'invalid-request', 'the request is not valid HTTP/1.1', instance);
+  }
 }
 
 /**
@@ -77,14 +134,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       socket.destroy();
       return;
     }
-    const code = (error as { code?: string }).code;
-    const response =
-      code === 'HPE_HEADER_OVERFLOW'
-        ? rawProblem(431, 'Request Header Fields Too Large', 'the request headers are too large')
-        : code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? rawProblem(408, 'Request Timeout', 'the request was not received in time')
-          : rawProblem(400, 'Bad Request', 'the request is not valid HTTP/1.1');
-    socket.end(response);
+    socket.end(answerFor(error));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -46,10 +46,11 @@ export const connectionFileSchema = z.object({
 
 export type ConnectionFile = z.infer<typeof connectionFileSchema>;
 
+/** A configuration the gateway cannot start with: a missing or invalid file, a key that is not there. */
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
+  constructor(options: Readonly<{ message: string; cause?: unknown }>) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = ConfigError.name;
   }
 }
 
@@ -58,14 +59,17 @@ export function readConnectionFile(path: string): ConnectionFile {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`cannot read connection file ${path}: ${(error as Error).message}`);
+    throw new ConfigError({
+      message: `cannot read connection file ${path}: ${(error as Error).message}`,
+      cause: error,
+    });
   }
   const parsed = connectionFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map(
       (issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`,
     );
-    throw new ConfigError(`connection file ${path} is invalid: ${issues.join('; ')}`);
+    throw new ConfigError({ message: `connection file ${path} is invalid: ${issues.join('; ')}` });
   }
   const base = dirname(path);
   const abs = (p: string | undefined): string | undefined =>
@@ -92,9 +96,9 @@ export interface IdentityChoice {
 export function configFromConnectionFile(file: ConnectionFile, choice: IdentityChoice): FabricConfig {
   const org = file.orgs.find((candidate) => candidate.mspId === choice.mspId);
   if (!org) {
-    throw new ConfigError(
-      `connection file has no organisation ${choice.mspId} (has ${file.orgs.map((o) => o.mspId).join(', ')})`,
-    );
+    throw new ConfigError({
+      message: `connection file has no organisation ${choice.mspId} (has ${file.orgs.map((o) => o.mspId).join(', ')})`,
+    });
   }
   const identity = org[choice.role];
   return {

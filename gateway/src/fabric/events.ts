@@ -80,3 +80,15 @@ export class EventFollower {
     await this.#running;
   }
 }
+
+/** The JSON payload of a KeyLedger chaincode event (canonical JSON), or undefined when it is not JSON. */
+export function eventPayload<T extends object>(
+  event: Pick<ChaincodeEvent, 'payload'>,
+): Partial<T> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(event.payload).toString('utf8'));
+    return typeof value === 'object' && value !== null ? (value as Partial<T>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -11,7 +11,7 @@ import type { HsmToken } from './token';
  */
 export function signDigest(token: HsmToken, privateKey: KeyRef, digest: Uint8Array): Uint8Array {
   if (digest.length !== 32) {
-    throw new HsmError('ECDSA P-256 signs a 32-byte SHA-256 digest');
+    throw new HsmError({ message: 'ECDSA P-256 signs a 32-byte SHA-256 digest' });
   }
   return lowSDer(rawSign(token, privateKey, digest));
 }

@@ -1,12 +1,33 @@
-export * from './aead';
-export * from './ecdsa';
-export * from './errors';
-export * from './hmac';
-export * from './keys';
-export * from './library';
-export * from './signer';
-export * from './softhsm';
-export * from './token';
-export * from './uri';
-export * from './wrap';
-export * from './tokenStore';
+export { aesGcmDecrypt, aesGcmEncrypt, GCM_IV_BYTES, GCM_TAG_BYTES, type GcmCiphertext } from './aead';
+export { signDigest, signDigestCompact, signMessage } from './ecdsa';
+export { ckrOf, HsmError, wrapHsmError, type HsmErrorOptions } from './errors';
+export { generateHmacKey, hmacSha256, hmacSha256Verify, type HmacKeyOptions } from './hmac';
+export {
+  destroyKey,
+  ecPublicPoint,
+  findKey,
+  findKeys,
+  generateAesKey,
+  generateEcKeyPair,
+  p256PointFromPublicKey,
+  p256PublicKeyFromPoint,
+  type AesKeyOptions,
+  type EcKeyOptions,
+  type EcKeyPair,
+  type KeyClass,
+  type KeyQuery,
+  type KeyRef,
+} from './keys';
+export { acquireLibrary, DEFAULT_SOFTHSM_LIBRARY, releaseLibrary } from './library';
+export { newHsmSigner } from './signer';
+export { ensureToken, useSoftHsmDirectory, type TokenSpec } from './softhsm';
+export { findSlotByLabel, HsmToken, type TokenOptions } from './token';
+export { LocalTokenStore, type TokenCredentials } from './tokenStore';
+export { formatPkcs11Uri, parsePkcs11Uri, type Pkcs11Uri } from './uri';
+export {
+  keyCheckValue,
+  unwrapKeyFromSender,
+  wrapKeyForRecipient,
+  type UnwrapOptions,
+  type WrappedKey,
+} from './wrap';

@@ -117,7 +117,7 @@ function readEcPoint(pkcs11: pkcs11js.PKCS11, session: pkcs11js.Handle, publicKe
   const [attribute] = pkcs11.C_GetAttributeValue(session, publicKey, [{ type: pkcs11js.CKA_EC_POINT }]);
   const value = attribute?.value;
   if (!Buffer.isBuffer(value) || value.length < 65) {
-    throw new HsmError('token returned no EC point');
+    throw new HsmError({ message: 'token returned no EC point' });
   }
   return Buffer.from(value.subarray(value.length - 65));
 }
@@ -179,7 +179,7 @@ export function destroyKey(token: HsmToken, key: KeyRef): void {
 /** The public point as a Node KeyObject (for verification, SPKI PEM or JWK export). */
 export function p256PublicKeyFromPoint(point: Uint8Array): KeyObject {
   if (point.length !== 65 || point[0] !== 0x04) {
-    throw new HsmError('expected an uncompressed P-256 point (65 bytes, 0x04 prefix)');
+    throw new HsmError({ message: 'expected an uncompressed P-256 point (65 bytes, 0x04 prefix)' });
   }
   const x = Buffer.from(point.subarray(1, 33)).toString('base64url');
   const y = Buffer.from(point.subarray(33, 65)).toString('base64url');
@@ -190,7 +190,7 @@ export function p256PublicKeyFromPoint(point: Uint8Array): KeyObject {
 export function p256PointFromPublicKey(key: KeyObject): Buffer {
   const jwk = key.export({ format: 'jwk' });
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) {
-    throw new HsmError('expected a P-256 public key');
+    throw new HsmError({ message: 'expected a P-256 public key' });
   }
   return Buffer.concat([
     Buffer.from([0x04]),

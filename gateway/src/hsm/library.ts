@@ -25,16 +25,20 @@ export function acquireLibrary(path: string = DEFAULT_SOFTHSM_LIBRARY): pkcs11js
   try {
     pkcs11.load(path);
   } catch (error) {
-    throw new HsmError(
-      `cannot load PKCS#11 library ${path}`,
-      error instanceof Error ? error.message : undefined,
-    );
+    throw new HsmError({
+      message: `cannot load PKCS#11 library ${path}`,
+      ckr: error instanceof Error ? error.message : undefined,
+    });
   }
   try {
     pkcs11.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
   } catch (error) {
     if (ckrOf(error) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') {
-      throw new HsmError(`cannot initialise PKCS#11 library ${path}`, ckrOf(error));
+      throw new HsmError({
+        message: `cannot initialise PKCS#11 library ${path}`,
+        ckr: ckrOf(error),
+        cause: error,
+      });
     }
   }
   loaded.set(path, { pkcs11, users: 1 });

@@ -43,7 +43,7 @@ export interface TokenSpec {
  */
 export function ensureToken(spec: TokenSpec): 'created' | 'existing' {
   if (spec.label.length === 0 || spec.label.length > 32) {
-    throw new HsmError('token label must be 1-32 characters');
+    throw new HsmError({ message: 'token label must be 1-32 characters' });
   }
   const libraryPath = spec.libraryPath ?? DEFAULT_SOFTHSM_LIBRARY;
   const pkcs11 = acquireLibrary(libraryPath);
@@ -55,7 +55,7 @@ export function ensureToken(spec: TokenSpec): 'created' | 'existing' {
       .C_GetSlotList(true)
       .find((slot) => (pkcs11.C_GetTokenInfo(slot).flags & pkcs11js.CKF_TOKEN_INITIALIZED) === 0);
     if (free === undefined) {
-      throw new HsmError('no free slot to initialise a token on');
+      throw new HsmError({ message: 'no free slot to initialise a token on' });
     }
     pkcs11.C_InitToken(free, spec.soPin, spec.label.padEnd(32, ' '));
     const session = pkcs11.C_OpenSession(free, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
@@ -70,7 +70,7 @@ export function ensureToken(spec: TokenSpec): 'created' | 'existing' {
   } catch (error) {
     throw error instanceof HsmError
       ? error
-      : new HsmError(`initialising token ${spec.label} failed`, ckrOf(error));
+      : new HsmError({ message: `initialising token ${spec.label} failed`, ckr: ckrOf(error), cause: error });
   } finally {
     releaseLibrary(libraryPath);
   }

@@ -49,7 +49,7 @@ export class HsmToken {
     try {
       const slot = findSlotByLabel(pkcs11, options.label);
       if (slot === undefined) {
-        throw new HsmError(`no token labelled ${options.label}`);
+        throw new HsmError({ message: `no token labelled ${options.label}` });
       }
       const pool = new SessionPool(pkcs11, slot, options.maxIdleSessions ?? 4);
       const session = pool.open();
@@ -63,10 +63,11 @@ export class HsmToken {
         const samePin = known !== undefined && timingSafeEqual(known, digest);
         if (ckrOf(error) !== 'CKR_USER_ALREADY_LOGGED_IN' || !samePin) {
           pool.closeAll();
-          throw new HsmError(
-            `login to token ${options.label} failed`,
-            ckrOf(error) === 'CKR_USER_ALREADY_LOGGED_IN' ? 'CKR_PIN_INCORRECT' : ckrOf(error),
-          );
+          throw new HsmError({
+            message: `login to token ${options.label} failed`,
+            ckr: ckrOf(error) === 'CKR_USER_ALREADY_LOGGED_IN' ? 'CKR_PIN_INCORRECT' : ckrOf(error),
+            cause: error,
+          });
         }
       }
       return new HsmToken(options.label, pkcs11, libraryPath, pool);
@@ -79,7 +80,7 @@ export class HsmToken {
   /** Runs one synchronous PKCS#11 operation on a session of its own. */
   use<T>(action: string, operation: (pkcs11: pkcs11js.PKCS11, session: pkcs11js.Handle) => T): T {
     if (this.#closed) {
-      throw new HsmError(`token ${this.label} is closed`);
+      throw new HsmError({ message: `token ${this.label} is closed` });
     }
     try {
       return this.#pool.use((session) => operation(this.#pkcs11, session));

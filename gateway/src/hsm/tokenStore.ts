@@ -34,7 +34,7 @@ export class LocalTokenStore {
   /** Creates the token if needed and returns its credentials. SOFTHSM2_CONF must already point into `dir`. */
   ensure(label: string): { credentials: TokenCredentials; created: boolean } {
     if (!/^[A-Za-z0-9._-]{1,32}$/.test(label)) {
-      throw new HsmError('token label must be 1-32 characters of A-Z a-z 0-9 . _ -');
+      throw new HsmError({ message: 'token label must be 1-32 characters of A-Z a-z 0-9 . _ -' });
     }
     const credentials = this.#pins[label] ?? {
       label,
@@ -44,7 +44,9 @@ export class LocalTokenStore {
     const outcome = ensureToken(credentials);
     if (!this.#pins[label]) {
       if (outcome === 'existing') {
-        throw new HsmError(`token ${label} exists but its PIN is not in ${join(this.dir, PIN_FILE)}`);
+        throw new HsmError({
+          message: `token ${label} exists but its PIN is not in ${join(this.dir, PIN_FILE)}`,
+        });
       }
       this.#pins[label] = credentials;
       writeFileSync(join(this.dir, PIN_FILE), `${JSON.stringify(this.#pins, null, 2)}\n`, { mode: 0o600 });

@@ -32,7 +32,7 @@ const types = new Set(['secret', 'private', 'public', 'cert', 'data']);
 
 function decode(value: string, attribute: string): Buffer {
   if (/%(?![0-9a-fA-F]{2})/.test(value)) {
-    throw new HsmError(`PKCS#11 URI attribute ${attribute} has a bad percent-encoding`);
+    throw new HsmError({ message: `PKCS#11 URI attribute ${attribute} has a bad percent-encoding` });
   }
   const bytes: number[] = [];
   for (let i = 0; i < value.length; i += 1) {
@@ -59,7 +59,7 @@ function encode(value: Uint8Array | string, all = false): string {
 
 export function parsePkcs11Uri(uri: string): Pkcs11Uri {
   if (!uri.startsWith('pkcs11:')) {
-    throw new HsmError('a PKCS#11 URI starts with "pkcs11:"');
+    throw new HsmError({ message: 'a PKCS#11 URI starts with "pkcs11:"' });
   }
   const [path = '', query = ''] = uri.slice('pkcs11:'.length).split('?', 2);
   const result: Record<string, string | Buffer> = {};
@@ -71,10 +71,10 @@ export function parsePkcs11Uri(uri: string): Pkcs11Uri {
       const eq = pair.indexOf('=');
       const name = eq < 0 ? pair : pair.slice(0, eq);
       if (!allowed.has(name)) {
-        throw new HsmError(`unknown PKCS#11 URI attribute ${name}`);
+        throw new HsmError({ message: `unknown PKCS#11 URI attribute ${name}` });
       }
       if (name in result) {
-        throw new HsmError(`PKCS#11 URI attribute ${name} appears twice`);
+        throw new HsmError({ message: `PKCS#11 URI attribute ${name} appears twice` });
       }
       const raw = decode(eq < 0 ? '' : pair.slice(eq + 1), name);
       result[name] = name === 'id' ? raw : raw.toString('utf8');
@@ -82,7 +82,7 @@ export function parsePkcs11Uri(uri: string): Pkcs11Uri {
   }
   const type = result['type'] as string | undefined;
   if (type !== undefined && !types.has(type)) {
-    throw new HsmError(`PKCS#11 URI type must be one of ${[...types].join(', ')}`);
+    throw new HsmError({ message: `PKCS#11 URI type must be one of ${[...types].join(', ')}` });
   }
   return {
     token: result['token'] as string | undefined,

@@ -78,7 +78,7 @@ function secretTemplate(extra: pkcs11js.Template): pkcs11js.Template {
 
 function checkPoint(point: Uint8Array, what: string): Buffer {
   if (point.length !== 65 || point[0] !== 0x04) {
-    throw new HsmError(`${what} must be an uncompressed P-256 point (65 bytes)`);
+    throw new HsmError({ message: `${what} must be an uncompressed P-256 point (65 bytes)` });
   }
   return Buffer.from(point);
 }
@@ -158,7 +158,7 @@ export function unwrapKeyFromSender(
   const recipient = checkPoint(options.recipientPoint, 'recipient public key');
   const readable = options.readable ?? false;
   if (readable && options.persistent) {
-    throw new HsmError('a readable (non-sensitive) key must not be a token object');
+    throw new HsmError({ message: 'a readable (non-sensitive) key must not be a token object' });
   }
   const id = createHash('sha256').update(options.label).digest().subarray(0, 16);
   const handle = token.use('key unwrapping', (pkcs11, session) => {

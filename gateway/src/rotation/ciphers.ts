@@ -8,6 +8,7 @@ import {
 } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
 import { aesGcmDecrypt, aesGcmEncrypt, HsmError, type HsmToken, type KeyRef } from '../hsm';
+import { DecryptionError } from './errors';
 import {
   ENVELOPE_HEADER_BYTES,
   ENVELOPE_IV_BYTES,
@@ -19,12 +20,6 @@ import {
 } from './envelope';
 
 /** The ciphertext does not authenticate under this key version and AAD: wrong key, queue or tampering. */
-export class DecryptionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DecryptionError';
-  }
-}
 
 /** Where a front-end keeps the message keys it encrypts with. */
 export type KeyResidence = 'memory' | 'hsm';
@@ -91,7 +86,7 @@ export class MemoryCipher implements VersionCipher {
       decipher.final();
     } catch {
       plaintext.fill(0);
-      throw new DecryptionError('message does not authenticate under its key version and queue');
+      throw new DecryptionError({ message: 'message does not authenticate under its key version and queue' });
     }
     return plaintext;
   }
@@ -145,7 +140,9 @@ export class TokenCipher implements VersionCipher {
         error instanceof HsmError &&
         /ENCRYPTED_DATA_INVALID|ENCRYPTED_DATA_LEN_RANGE|GENERAL_ERROR/.test(error.message)
       ) {
-        throw new DecryptionError('message does not authenticate under its key version and queue');
+        throw new DecryptionError({
+          message: 'message does not authenticate under its key version and queue',
+        });
       }
       throw error;
     }
@@ -191,7 +188,7 @@ export function readSessionKey(token: HsmToken, key: KeyRef): KeyObject {
     if (Buffer.isBuffer(value)) {
       value.fill(0);
     }
-    throw new HsmError('token returned no AES-256 key value');
+    throw new HsmError({ message: 'token returned no AES-256 key value' });
   }
   try {
     return createSecretKey(value);

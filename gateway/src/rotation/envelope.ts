@@ -1,3 +1,4 @@
+import { EnvelopeError } from './errors';
 /**
  * The sealed-message envelope of a queue message:
  *
@@ -25,12 +26,6 @@ export const ENVELOPE_OVERHEAD = ENVELOPE_HEADER_BYTES + ENVELOPE_TAG_BYTES;
 export const MAX_KEY_VERSION = 0xffffffff;
 
 /** A malformed or foreign envelope. The message never quotes envelope bytes. */
-export class EnvelopeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EnvelopeError';
-  }
-}
 
 /** AAD of a queue and key version. Compute once per key version, not per message. */
 export function envelopeAad(queueId: string, version: number): Buffer {
@@ -53,15 +48,15 @@ export function writeEnvelopeHeader(envelope: Buffer, version: number): void {
  */
 export function envelopeVersion(envelope: Uint8Array): number {
   if (envelope.length < ENVELOPE_OVERHEAD) {
-    throw new EnvelopeError(
-      `envelope too short: ${envelope.length} bytes, at least ${ENVELOPE_OVERHEAD} expected`,
-    );
+    throw new EnvelopeError({
+      message: `envelope too short: ${envelope.length} bytes, at least ${ENVELOPE_OVERHEAD} expected`,
+    });
   }
   if (envelope[0] !== ENVELOPE_MAGIC_0 || envelope[1] !== ENVELOPE_MAGIC_1) {
-    throw new EnvelopeError('not a KeyLedger envelope (bad magic)');
+    throw new EnvelopeError({ message: 'not a KeyLedger envelope (bad magic)' });
   }
   if (envelope[2] !== ENVELOPE_FORMAT_AES_256_GCM) {
-    throw new EnvelopeError(`unsupported envelope format ${String(envelope[2])}`);
+    throw new EnvelopeError({ message: `unsupported envelope format ${String(envelope[2])}` });
   }
   const version =
     (((envelope[3] as number) << 24) |
@@ -70,7 +65,7 @@ export function envelopeVersion(envelope: Uint8Array): number {
       (envelope[6] as number)) >>>
     0;
   if (version === 0) {
-    throw new EnvelopeError('envelope names key version 0, which never exists');
+    throw new EnvelopeError({ message: 'envelope names key version 0, which never exists' });
   }
   return version;
 }

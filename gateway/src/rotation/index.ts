@@ -1,34 +1,45 @@
-export * from './types';
-export * from './envelope';
-export * from './ciphers';
-export * from './errors';
-export * from './keyring';
-export * from './volume';
-export * from './verify';
+export { rotationApi } from './api';
+export {
+  DecryptionError,
+  EnvelopeError,
+  KeyUnavailableError,
+  RotationPreconditionError,
+  type KeyUnavailableCode,
+} from './errors';
+export { envelopeAad, envelopeVersion, ENVELOPE_OVERHEAD } from './envelope';
+export { keyVersionLabel } from './frontend/tokenKeys';
+export type { Activation, FrontendNodeMetrics, FrontendNodeOptions } from './frontend/options';
+export { FrontendNode } from './frontendNode';
 export {
   RotationLedger,
-  refOf,
-  certificateFingerprint,
-  identityFromCertificate,
-  signPayload,
-  type LedgerIdentity,
+  type KeyPolicyInput,
   type ProposeRotationInput,
+  type VolumeReportInput,
 } from './ledger';
-export { defaultRotationLogger, REDACT_PATHS, REDACTED_FIELDS } from './logging';
-export type { ParticipantOptions } from './participant';
+export type { RotationApiDeps } from './routes/agents';
+export { KEY_STATUS_HEADER } from './routes/crypto';
+export type {
+  ActiveKey,
+  CommittedRotationView,
+  FrontendNodeHandle,
+  KeyPolicy,
+  LocalKeyVersion,
+  OpenedMessage,
+  QueueSummary,
+  RefusedKeyVersion,
+  RotationDue,
+  RotationProposal,
+  SealedMessage,
+  ValidatorAgentHandle,
+} from './types';
 export {
-  ValidatorAgent,
   proposalReasonFor,
+  ValidatorAgent,
   wrapContext,
   wrappingPointOf,
   type ReviewOutcome,
   type ValidatorAgentOptions,
   type ValidatorAgentStats,
 } from './validatorAgent';
-export {
-  FrontendNode,
-  keyVersionLabel,
-  type Activation,
-  type FrontendNodeMetrics,
-  type FrontendNodeOptions,
-} from './frontendNode';
+export { proposalPayload, reviewProposal, verifyCommit, type CommitVerdict } from './verify';
+export { VolumeReporter, type VolumeReport, type VolumeSink } from './volume';

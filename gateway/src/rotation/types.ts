@@ -1,10 +1,5 @@
 import type { rotation } from '@keyledger/chaincode/protocol';
-
-/** A member as governance keys it. */
-export interface MemberRef {
-  readonly mspId: string;
-  readonly fingerprint: string;
-}
+import type { MemberRef } from '../governance';
 
 export type RotationProposal = rotation.RotationProposal;
 export type ActiveKey = rotation.ActiveKey;
@@ -31,6 +26,14 @@ export interface SealedMessage {
   readonly envelope: Uint8Array;
 }
 
+/** An opened message and the key version that opened it. The caller wipes `plaintext` after use. */
+export interface OpenedMessage {
+  readonly plaintext: Uint8Array;
+  readonly version: number;
+  /** The version is marked compromised on the ledger (it still decrypts within retention). */
+  readonly compromised: boolean;
+}
+
 export interface LocalKeyVersion {
   readonly version: number;
   readonly keyId: string;
@@ -47,32 +50,22 @@ export interface FrontendNodeHandle {
   readonly identity: MemberRef;
   encrypt(queueId: string, plaintext: Uint8Array): Promise<SealedMessage>;
   /** Throws when the envelope's version is unknown, past retention, or the ciphertext does not authenticate. */
-  decrypt(queueId: string, envelope: Uint8Array): Promise<Uint8Array>;
+  decrypt(queueId: string, envelope: Uint8Array): Promise<OpenedMessage>;
   /** The key versions this node holds for a queue (never key bytes). */
   keyVersions(queueId: string): LocalKeyVersion[];
 }
-
-// ---------------------------------------------------------------------------------------------------------
-// Added by the rotation implementation: ledger record shapes as the gateway reads them, and refusals.
 
 export type KeyPolicy = rotation.KeyPolicy;
 export type RotationReason = rotation.RotationReason;
 export type Approval = rotation.Approval;
 
-/** A governance member as `Governance:ListMembers` / `ListValidators` return it. */
-export interface LedgerMember extends MemberRef {
-  readonly name: string;
-  readonly roles: string[];
-  readonly status: 'active' | 'revoked';
-  /** PEM SPKI or public JWK; for a front-end, its P-256 key-wrapping (ECDH) key. */
-  readonly publicKey?: string;
-}
-
-/** `Governance:GetQuorum`. */
-export interface QuorumView {
-  readonly validators: number;
-  readonly faultTolerance: number;
-  readonly required: number;
+/** One entry of `KeyRotation:ListPendingRotations`: a summary of an open proposal (no wrapped keys). */
+export interface PendingRotationSummary {
+  readonly proposalId: string;
+  readonly queueId: string;
+  readonly version: number;
+  readonly expired: boolean;
+  readonly [field: string]: unknown;
 }
 
 /** One entry of `KeyRotation:ListQueues`: the policy with the queue's active version. */

@@ -1,8 +1,9 @@
-import { createPublicKey, randomBytes, randomInt, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, randomInt, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkpointers, type ChaincodeEvent, type Checkpointer } from '@hyperledger/fabric-gateway';
-import { digestPayload } from '@keyledger/chaincode/protocol';
-import { EventFollower, LedgerError } from '../fabric';
+import type { ChaincodeEvent } from '@hyperledger/fabric-gateway';
+import { digestPayload, memberRef, type Member } from '@keyledger/chaincode/protocol';
+import { eventPayload, LedgerError, signPayload } from '../fabric';
+import { GovernanceLedger, type MemberRef } from '../governance';
 import {
   destroyKey,
   generateAesKey,
@@ -10,25 +11,19 @@ import {
   p256PointFromPublicKey,
   wrapKeyForRecipient,
 } from '../hsm';
-import { RotationPreconditionError } from './errors';
-import { refOf, signPayload, type ProposeRotationInput } from './ledger';
-import { errorText } from './logging';
+import { errorText } from '../logging';
 import {
   closeParticipant,
+  KeyedSerializer,
+  LedgerLoop,
   openParticipant,
   startParticipant,
   type Participant,
   type ParticipantOptions,
-} from './participant';
-import { KeyedSerializer } from './serial';
-import type {
-  LedgerMember,
-  MemberRef,
-  RotationDue,
-  RotationProposal,
-  RotationReason,
-  ValidatorAgentHandle,
-} from './types';
+} from '../participant';
+import { RotationPreconditionError } from './errors';
+import { RotationLedger, type ProposeRotationInput } from './ledger';
+import type { RotationDue, RotationProposal, RotationReason, ValidatorAgentHandle } from './types';
 import { reviewProposal } from './verify';
 
 export interface ValidatorAgentOptions extends ParticipantOptions {
@@ -91,23 +86,25 @@ export function proposalReasonFor(due: RotationDue): RotationReason {
 function publicKeyObject(text: string): KeyObject {
   const trimmed = text.trim();
   return trimmed.startsWith('{')
-    ? createPublicKey({ key: JSON.parse(trimmed) as import('node:crypto').JsonWebKey, format: 'jwk' })
+    ? createPublicKey({ key: JSON.parse(trimmed) as JsonWebKey, format: 'jwk' })
     : createPublicKey(trimmed);
 }
 
 /** The P-256 point of a front-end's published key-wrapping key. */
-export function wrappingPointOf(member: LedgerMember): Buffer {
+export function wrappingPointOf(
+  member: Pick<Member, 'name' | 'mspId' | 'fingerprint' | 'publicKey'>,
+): Buffer {
   if (member.publicKey === undefined) {
-    throw new RotationPreconditionError(
-      `front-end ${member.name} (${refOf(member)}) has not published its key-wrapping key yet`,
-    );
+    throw new RotationPreconditionError({
+      message: `front-end ${member.name} (${memberRef(member)}) has not published its key-wrapping key yet`,
+    });
   }
   try {
     return p256PointFromPublicKey(publicKeyObject(member.publicKey));
   } catch {
-    throw new RotationPreconditionError(
-      `front-end ${member.name} (${refOf(member)}) published a key that is not a P-256 public key`,
-    );
+    throw new RotationPreconditionError({
+      message: `front-end ${member.name} (${memberRef(member)}) published a key that is not a P-256 public key`,
+    });
   }
 }
 
@@ -142,20 +139,36 @@ export class ValidatorAgent implements ValidatorAgentHandle {
   };
   readonly #options: ValidatorAgentOptions;
   readonly #p: Participant;
+  readonly #rotation: RotationLedger;
+  readonly #governance: GovernanceLedger;
+  readonly #loop: LedgerLoop;
   readonly #serial = new KeyedSerializer();
   /** Why a due rotation of a queue cannot be proposed, as last logged. */
   readonly #blocked = new Map<string, string>();
-  #follower: EventFollower | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #polling: Promise<void> | undefined;
-  #stopped = false;
   #stopping: Promise<void> | undefined;
 
   private constructor(options: ValidatorAgentOptions, participant: Participant) {
     this.name = options.name;
     this.#options = options;
     this.#p = participant;
+    this.#rotation = new RotationLedger(participant.connection);
+    this.#governance = new GovernanceLedger(participant.connection);
     this.identity = { mspId: participant.identity.mspId, fingerprint: participant.identity.fingerprint };
+    this.#loop = new LedgerLoop({
+      connection: participant.connection,
+      logger: participant.logger,
+      followEvents: options.followEvents ?? true,
+      ...(options.checkpointPath !== undefined ? { checkpointPath: options.checkpointPath } : {}),
+      ...(options.startBlock !== undefined ? { startBlock: options.startBlock } : {}),
+      pollIntervalMs: options.pollIntervalMs ?? 5_000,
+      firstPollDelayMs: 0,
+      onEvent: (event) => this.#onEvent(event),
+      poll: () => this.pollOnce(),
+    });
+  }
+
+  get #stopped(): boolean {
+    return this.#loop.stopped;
   }
 
   /** Opens the token and ledger connection, starts following events and polling. */
@@ -172,51 +185,18 @@ export class ValidatorAgent implements ValidatorAgentHandle {
   }
 
   async #begin(): Promise<void> {
-    const whoami = await this.#p.ledger.whoAmI();
+    const whoami = await this.#governance.whoAmI();
     if (!whoami.roles.includes('validator')) {
       this.#p.logger.warn(
         { roles: whoami.roles },
         'this identity is not a registered validator: its proposals and votes will be refused',
       );
     }
-    if (this.#options.followEvents ?? true) {
-      const checkpointer: Checkpointer = this.#options.checkpointPath
-        ? await checkpointers.file(this.#options.checkpointPath)
-        : checkpointers.inMemory();
-      this.#follower = new EventFollower({
-        network: this.#p.connection.network,
-        chaincode: this.#p.connection.config.chaincode,
-        checkpointer,
-        ...(this.#options.startBlock !== undefined ? { startBlock: this.#options.startBlock } : {}),
-        reconnectDelayMs: 500,
-        onError: (error) =>
-          this.#p.logger.warn({ error: errorText(error) }, 'event stream failed; reconnecting'),
-      });
-      this.#follower.start(async (event) => this.#onEvent(event));
-    }
+    await this.#loop.start();
     this.#p.logger.info(
-      { pollIntervalMs: this.#pollInterval, roles: whoami.roles },
+      { pollIntervalMs: this.#options.pollIntervalMs ?? 5_000, roles: whoami.roles },
       'validator agent started',
     );
-    this.#schedulePoll(0);
-  }
-
-  get #pollInterval(): number {
-    return this.#options.pollIntervalMs ?? 5_000;
-  }
-
-  #schedulePoll(delayMs: number): void {
-    if (this.#stopped) {
-      return;
-    }
-    this.#timer = setTimeout(() => {
-      this.#polling = this.pollOnce()
-        .catch(() => undefined)
-        .finally(() => {
-          this.#polling = undefined;
-          this.#schedulePoll(this.#pollInterval);
-        });
-    }, delayMs);
   }
 
   /** One pass over every watched queue. */
@@ -224,7 +204,7 @@ export class ValidatorAgent implements ValidatorAgentHandle {
     this.stats.polls += 1;
     let queues: readonly string[];
     try {
-      queues = this.#options.queues ?? (await this.#p.ledger.listQueues()).map((queue) => queue.queueId);
+      queues = this.#options.queues ?? (await this.#rotation.listQueues()).map((queue) => queue.queueId);
     } catch (error) {
       this.stats.errors += 1;
       this.#p.logger.warn({ error: errorText(error) }, 'listing queues failed');
@@ -255,10 +235,10 @@ export class ValidatorAgent implements ValidatorAgentHandle {
   }
 
   async #check(queueId: string): Promise<void> {
-    let due = await this.#p.ledger.isRotationDue(queueId);
+    let due = await this.#rotation.isRotationDue(queueId);
     if (due.openProposal?.expired) {
       await this.#expire(due.openProposal.proposalId, queueId);
-      due = await this.#p.ledger.isRotationDue(queueId);
+      due = await this.#rotation.isRotationDue(queueId);
     }
     if (due.openProposal && !due.openProposal.expired) {
       if (this.#options.autoVote ?? true) {
@@ -272,7 +252,7 @@ export class ValidatorAgent implements ValidatorAgentHandle {
     const jitter = this.#options.proposeJitterMs ?? 300;
     if (jitter > 0) {
       await sleep(randomInt(jitter + 1));
-      due = await this.#p.ledger.isRotationDue(queueId);
+      due = await this.#rotation.isRotationDue(queueId);
       if (!due.due || (due.openProposal && !due.openProposal.expired) || this.#stopped) {
         if (due.openProposal && (this.#options.autoVote ?? true)) {
           await this.#reviewOpen(queueId);
@@ -313,7 +293,7 @@ export class ValidatorAgent implements ValidatorAgentHandle {
 
   async #expire(proposalId: string, queueId: string): Promise<void> {
     try {
-      await this.#p.ledger.expireRotation(proposalId);
+      await this.#rotation.expireRotation(proposalId);
       this.stats.expired += 1;
       this.#p.logger.info({ queueId, proposalId }, 'expired a stale rotation proposal');
     } catch (error) {
@@ -328,10 +308,10 @@ export class ValidatorAgent implements ValidatorAgentHandle {
   /** Generates a key in this validator's token, wraps it for every front-end and proposes version active+1. */
   rotateNow(queueId: string, reason: 'manual' | 'compromise'): Promise<RotationProposal> {
     return this.#serial.run(queueId, async () => {
-      let due = await this.#p.ledger.isRotationDue(queueId);
+      let due = await this.#rotation.isRotationDue(queueId);
       if (due.openProposal?.expired) {
         await this.#expire(due.openProposal.proposalId, queueId);
-        due = await this.#p.ledger.isRotationDue(queueId);
+        due = await this.#rotation.isRotationDue(queueId);
       }
       return this.#propose(queueId, reason, due);
     });
@@ -346,29 +326,29 @@ export class ValidatorAgent implements ValidatorAgentHandle {
   reportCompromise(queueId: string, version: number, reason: string): Promise<RotationProposal> {
     return this.#serial.run(queueId, async () => {
       try {
-        await this.#p.ledger.reportCompromise(queueId, version, reason);
+        await this.#rotation.reportCompromise(queueId, version, reason);
         this.#p.logger.warn({ queueId, version, reason }, 'key version reported compromised');
       } catch (error) {
         if (!(isConflict(error) && /already reported compromised/.test(error.message))) {
           throw error;
         }
       }
-      let due = await this.#p.ledger.isRotationDue(queueId);
+      let due = await this.#rotation.isRotationDue(queueId);
       if (due.openProposal?.expired) {
         await this.#expire(due.openProposal.proposalId, queueId);
-        due = await this.#p.ledger.isRotationDue(queueId);
+        due = await this.#rotation.isRotationDue(queueId);
       }
       if (due.openProposal) {
         const outcome = await this.#reviewOpen(queueId);
         if (outcome.decision !== 'skipped') {
           return outcome.proposal;
         }
-        return this.#p.ledger.getRotation(due.openProposal.proposalId);
+        return this.#rotation.getRotation(due.openProposal.proposalId);
       }
       if (version !== due.activeVersion) {
-        const [active] = await this.#p.ledger.getRotationsSince(queueId, due.activeVersion - 1);
+        const [active] = await this.#rotation.getRotationsSince(queueId, due.activeVersion - 1);
         if (active) {
-          return this.#p.ledger.getRotation(active.proposalId);
+          return this.#rotation.getRotation(active.proposalId);
         }
       }
       return this.#propose(queueId, 'compromise', due);
@@ -376,16 +356,17 @@ export class ValidatorAgent implements ValidatorAgentHandle {
   }
 
   async #propose(queueId: string, reason: RotationReason, due: RotationDue): Promise<RotationProposal> {
-    const { ledger, token, identity, logger } = this.#p;
+    const { token, identity, logger } = this.#p;
+    const ledger = this.#rotation;
     const version = due.activeVersion + 1;
-    const frontends = await ledger.listMembers('frontend');
+    const frontends = await this.#governance.listMembers('frontend');
     if (frontends.length === 0) {
-      throw new RotationPreconditionError('no front-end is registered to receive the key');
+      throw new RotationPreconditionError({ message: 'no front-end is registered to receive the key' });
     }
     const recipients = frontends.map((member) => ({ member, point: wrappingPointOf(member) }));
     const keyId = `${queueId}.v${version}.${randomBytes(8).toString('hex')}`;
     if (keyId.length > 128) {
-      throw new RotationPreconditionError(`queue id ${queueId} is too long for a key id`);
+      throw new RotationPreconditionError({ message: `queue id ${queueId} is too long for a key id` });
     }
     const context = wrapContext(queueId, version, keyId);
     const key = generateAesKey(token, { label: `${KEY_WRAP_LABEL}/${keyId}`, extractable: true });
@@ -451,14 +432,14 @@ export class ValidatorAgent implements ValidatorAgentHandle {
     version: number,
     keyId: string,
   ): Promise<RotationProposal | undefined> {
-    const pending = await this.#p.ledger.getPendingRotation(queueId);
+    const pending = await this.#rotation.getPendingRotation(queueId);
     if (pending?.keyId === keyId) {
       return pending;
     }
-    const committed = (await this.#p.ledger.getRotationsSince(queueId, version - 1)).find(
+    const committed = (await this.#rotation.getRotationsSince(queueId, version - 1)).find(
       (rotation) => rotation.keyId === keyId,
     );
-    return committed ? this.#p.ledger.getRotation(committed.proposalId) : undefined;
+    return committed ? this.#rotation.getRotation(committed.proposalId) : undefined;
   }
 
   // ------------------------------------------------------------------------------------------- reviewing
@@ -469,23 +450,24 @@ export class ValidatorAgent implements ValidatorAgentHandle {
   }
 
   async #reviewOpen(queueId: string): Promise<ReviewOutcome> {
-    const { ledger, identity, logger } = this.#p;
+    const { identity, logger } = this.#p;
+    const ledger = this.#rotation;
     const proposal = await ledger.getPendingRotation(queueId);
     if (proposal === null) {
       return { decision: 'skipped', why: 'no open proposal' };
     }
-    const me = refOf(this.identity);
-    if (refOf(proposal.proposer) === me) {
+    const me = memberRef(this.identity);
+    if (memberRef(proposal.proposer) === me) {
       return { decision: 'skipped', why: 'own proposal' };
     }
-    if ([...proposal.approvals, ...proposal.rejections].some((vote) => refOf(vote) === me)) {
+    if ([...proposal.approvals, ...proposal.rejections].some((vote) => memberRef(vote) === me)) {
       return { decision: 'skipped', why: 'already voted' };
     }
     const [due, policy, validators, frontends, active] = await Promise.all([
       ledger.isRotationDue(queueId),
       ledger.getKeyPolicy(queueId),
-      ledger.listValidators(),
-      ledger.listMembers('frontend'),
+      this.#governance.listValidators(),
+      this.#governance.listMembers('frontend'),
       ledger.getActiveKey(queueId),
     ]);
     const problems = reviewProposal({
@@ -505,7 +487,7 @@ export class ValidatorAgent implements ValidatorAgentHandle {
       version: proposal.version,
       keyId: proposal.keyId,
       reason: proposal.reason,
-      proposer: refOf(proposal.proposer),
+      proposer: memberRef(proposal.proposer),
     };
     try {
       if (problems.length === 0) {
@@ -542,22 +524,14 @@ export class ValidatorAgent implements ValidatorAgentHandle {
   // ------------------------------------------------------------------------------------------- events
 
   async #onEvent(event: ChaincodeEvent): Promise<void> {
-    if (this.#stopped) {
-      return;
-    }
-    let payload: { queueId?: string; proposer?: string; active?: boolean };
-    try {
-      payload = JSON.parse(Buffer.from(event.payload).toString('utf8')) as typeof payload;
-    } catch {
-      return;
-    }
-    const queueId = payload.queueId;
+    const payload = eventPayload<{ queueId: string; proposer: string }>(event);
+    const queueId = payload?.queueId;
     if (queueId === undefined || (this.#options.queues && !this.#options.queues.includes(queueId))) {
       return;
     }
     switch (event.eventName) {
       case 'RotationProposed':
-        if (payload.proposer !== refOf(this.identity) && (this.#options.autoVote ?? true)) {
+        if (payload?.proposer !== memberRef(this.identity) && (this.#options.autoVote ?? true)) {
           void this.reviewOpenProposal(queueId).catch((error: unknown) => {
             this.stats.errors += 1;
             this.#p.logger.warn({ queueId, error: errorText(error) }, 'reviewing a proposal failed');
@@ -578,12 +552,7 @@ export class ValidatorAgent implements ValidatorAgentHandle {
   /** Stops events and polling and waits for work in progress; closes the connection and an owned token. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      this.#stopped = true;
-      if (this.#timer !== undefined) {
-        clearTimeout(this.#timer);
-      }
-      await this.#follower?.stop().catch(() => undefined);
-      await this.#polling;
+      await this.#loop.stop();
       await this.#serial.idle();
       closeParticipant(this.#p);
       this.#p.logger.info(this.stats, 'validator agent stopped');

@@ -1,20 +1,11 @@
 import { createHash, X509Certificate } from 'node:crypto';
-// The digest input is the chaincode's canonical JSON; using its own function (rather than a copy) means the
-// gateway can never disagree with the chaincode about what was signed. It is pure Node code in the built
-// chaincode package.
-import { digestPayload } from '@keyledger/chaincode/protocol';
-import { verifySignature } from '@keyledger/chaincode/protocol';
+// The digest input is the chaincode's canonical JSON; using the protocol module's function (rather than a copy)
+// means the gateway can never disagree with the chaincode about what was signed.
+import { digestPayload, memberRef, verifySignature, type Member } from '@keyledger/chaincode/protocol';
+import { certificateFingerprint } from '../fabric';
+import type { MemberRef } from '../governance';
 import { p256PublicKeyFromPoint } from '../hsm';
-import { certificateFingerprint, refOf } from './ledger';
-import type {
-  Approval,
-  CommittedRotationView,
-  KeyPolicy,
-  LedgerMember,
-  MemberRef,
-  RotationDue,
-  RotationProposal,
-} from './types';
+import type { Approval, CommittedRotationView, KeyPolicy, RotationDue, RotationProposal } from './types';
 
 /** AES-256 key wrapped with RFC 5649 key wrap with padding: 32 + 8 bytes. */
 export const WRAPPED_AES_256_BYTES = 40;
@@ -50,7 +41,7 @@ export function isConventionalKeyId(queueId: string, version: number, keyId: str
  * key verifies the signature over the payload. Returns a problem, or undefined when it holds.
  */
 export function approvalSignatureProblem(approval: Approval, payload: Uint8Array): string | undefined {
-  const who = refOf(approval);
+  const who = memberRef(approval);
   if (approval.signature === undefined) {
     return `approval by ${who} carries no signature`;
   }
@@ -128,10 +119,10 @@ export function verifyCommit(evidence: CommitEvidence): CommitVerdict {
   if (sha256Hex(payload) !== rotation.digest) {
     fatal.push('the proposal fields do not hash to the committed digest');
   }
-  const validators = new Set(evidence.validators.map(refOf));
+  const validators = new Set(evidence.validators.map(memberRef));
   const counted = new Set<string>();
   for (const approval of rotation.approvals) {
-    const ref = refOf(approval);
+    const ref = memberRef(approval);
     if (counted.has(ref)) {
       problems.push(`${ref} approved more than once; counted once`);
       continue;
@@ -173,7 +164,7 @@ export interface ProposalReview {
   /** Active validators. */
   readonly validators: readonly MemberRef[];
   /** Active front-ends. */
-  readonly frontends: readonly LedgerMember[];
+  readonly frontends: readonly Member[];
   /** Key check value of the active version, when there is one. */
   readonly activeKeyCheckValue?: string;
   readonly now: number;
@@ -213,9 +204,9 @@ export function reviewProposal(review: ProposalReview): string[] {
         : `another proposal (${review.openProposalId}) is open for the queue`,
     );
   }
-  const validators = new Set(review.validators.map(refOf));
-  if (!validators.has(refOf(proposal.proposer))) {
-    problems.push(`proposer ${refOf(proposal.proposer)} is not a registered validator`);
+  const validators = new Set(review.validators.map(memberRef));
+  if (!validators.has(memberRef(proposal.proposer))) {
+    problems.push(`proposer ${memberRef(proposal.proposer)} is not a registered validator`);
   }
   if (proposal.version !== due.activeVersion + 1) {
     problems.push(`version ${proposal.version} is not active version ${due.activeVersion} + 1`);
@@ -226,7 +217,7 @@ export function reviewProposal(review: ProposalReview): string[] {
     problems.push('proposal digest does not match its fields');
   }
   const proposerApproval = proposal.approvals.find(
-    (approval) => refOf(approval) === refOf(proposal.proposer),
+    (approval) => memberRef(approval) === memberRef(proposal.proposer),
   );
   if (proposerApproval?.signature !== undefined) {
     const problem = approvalSignatureProblem(proposerApproval, payload);
@@ -274,13 +265,13 @@ export function reviewProposal(review: ProposalReview): string[] {
 /** Every active front-end exactly once, nobody else, each copy well-formed. */
 export function recipientProblems(
   proposal: Pick<RotationProposal, 'wrappedKeys'>,
-  frontends: readonly LedgerMember[],
+  frontends: readonly Member[],
 ): string[] {
   const problems: string[] = [];
-  const expected = new Set(frontends.map(refOf));
+  const expected = new Set(frontends.map(memberRef));
   const seen = new Set<string>();
   for (const entry of proposal.wrappedKeys) {
-    const ref = refOf(entry);
+    const ref = memberRef(entry);
     if (seen.has(ref)) {
       problems.push(`front-end ${ref} is named more than once`);
       continue;

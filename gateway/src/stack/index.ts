@@ -1,2 +1,8 @@
-export * from './governanceSetup';
-export * from './localStack';
+export {
+  CHAINCODE_DIR,
+  CHAINCODE_NAME,
+  startLocalStack,
+  type LocalStack,
+  type LocalStackOptions,
+  type StackParticipant,
+} from './localStack';

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { issueIdentity, startDevnet, type Devnet } from '@keyledger/devnet';
-
+import type { Devnet } from '@keyledger/devnet';
 import { pino, type Logger } from 'pino';
 import {
   createApp,
@@ -11,18 +10,24 @@ import {
   startApiServer,
   type ApiServer,
 } from '../api';
-import { configFromConnectionFile, readConnectionFile, type FabricConfig } from '../fabric/config';
-import { FabricConnection } from '../fabric/connection';
-import { LocalTokenStore, useSoftHsmDirectory, type TokenCredentials } from '../hsm';
 import {
   certificateFingerprint,
-  FrontendNode,
-  REDACT_PATHS,
-  RotationLedger,
-  ValidatorAgent,
-  type FrontendNodeOptions,
-} from '../rotation';
-import { ensureBootstrapped, ensureMembers, ensureValidators, type MemberSpec } from './governanceSetup';
+  configFromConnectionFile,
+  FabricConnection,
+  readConnectionFile,
+  type FabricConfig,
+} from '../fabric';
+import {
+  ensureBootstrapped,
+  ensureMembers,
+  ensureValidators,
+  governanceApi,
+  GovernanceLedger,
+  type MemberSpec,
+} from '../governance';
+import { LocalTokenStore, useSoftHsmDirectory, type TokenCredentials } from '../hsm';
+import { REDACT_PATHS } from '../logging';
+import { FrontendNode, rotationApi, ValidatorAgent, type FrontendNodeOptions } from '../rotation';
 
 export const CHAINCODE_NAME = 'keyledger';
 /** The chaincode package folder (gateway/dist/stack → repository root → chaincode). */
@@ -116,6 +121,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let startBlock: (() => bigint) | undefined;
     if (options.network === 'devnet') {
       step(2, 'ledger: embedded devnet (3 organisations) and the keyledger chaincode');
+      // Loaded only here: a stack on a real Fabric network never loads the devnet.
+      const { issueIdentity, startDevnet } = await import('@keyledger/devnet');
       const devnet: Devnet = await startDevnet({
         dataDir: join(dataDir, 'devnet'),
         port: options.devnetPort ?? 7051,
@@ -181,10 +188,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     step(3, 'governance: bootstrap, validators (genesis + quorum proposals), front-ends');
     const connections: FabricConnection[] = [];
     closers.push(() => connections.forEach((connection) => connection.close()));
-    const ledgerOf = (who: Identity): RotationLedger => {
+    const ledgerOf = (who: Identity): GovernanceLedger => {
       const connection = FabricConnection.open(who.fabric);
       connections.push(connection);
-      return new RotationLedger(connection);
+      return new GovernanceLedger(connection);
     };
     const spec = (who: Identity): MemberSpec => ({
       name: who.name,
@@ -257,10 +264,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const adminCaller = identities.callers.get('admin');
     const app = createApp({
       identities: identities.resolver,
-      validators: new Map(validatorAgents.map((agent) => [agent.name, agent])),
-      frontends: new Map(frontendNodes.map((node) => [node.name, node])),
+      modules: [
+        governanceApi(),
+        rotationApi({
+          validators: new Map(validatorAgents.map((agent) => [agent.name, agent])),
+          frontends: new Map(frontendNodes.map((node) => [node.name, node])),
+        }),
+      ],
       logger,
-      health: adminCaller ? [ledgerReachableCheck('ledger', adminCaller.ledger.governance, 'WhoAmI')] : [],
+      health: adminCaller
+        ? [ledgerReachableCheck('ledger', () => new GovernanceLedger(adminCaller.ledger).whoAmI())]
+        : [],
     });
     const api: ApiServer = await startApiServer({ app, host: '127.0.0.1', port: options.apiPort ?? 8080 });
     closers.push(() => api.close());

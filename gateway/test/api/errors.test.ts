@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HsmError } from '../../src/hsm/errors';
-import { NamedError } from './fakes';
-import { expectProblem, POLICY, queueWithKey, startHarness, tokenOf, type Harness } from './harness';
+import { KeyUnavailableError, RotationPreconditionError } from '../../src/rotation';
+import { expectProblem, POLICY, queueWithKey, startHarness, tokenOf, type Harness, PEOPLE } from './harness';
 
 describe('REST API: every bad request gets a clear 4xx problem', () => {
   let h: Harness;
@@ -158,16 +158,6 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
       ]);
     });
 
-    it('encrypt by a caller that is not a front-end node must name one', async () => {
-      await queueWithKey(h);
-      const reply = await h.request('POST', '/v1/queues/q1/encrypt', {
-        as: 'admin',
-        body: { plaintext: '' },
-      });
-      expectProblem(reply, 400);
-      expect(reply.json.errors).toEqual([{ path: 'query.frontend', message: expect.any(String) }]);
-    });
-
     it('a malformed Idempotency-Key is a 400', async () => {
       const reply = await h.request('PUT', '/v1/queues/q1/policy', {
         as: 'admin',
@@ -255,19 +245,63 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
       }
     });
 
-    it('encrypt and decrypt need the frontend role', async () => {
+    it('encrypt by a caller without a front-end node of its own is a 403, with or without ?frontend=', async () => {
       await queueWithKey(h);
-      const encrypt = await h.request('POST', '/v1/queues/q1/encrypt?frontend=fe1', {
+      const own = await h.request('POST', '/v1/queues/q1/encrypt', { as: 'admin', body: { plaintext: '' } });
+      expectProblem(own, 403, 'forbidden');
+      expect(own.json.detail).toBe(
+        'only a front-end can encrypt: admin (Org1MSP) is not a front-end node of this gateway',
+      );
+      const named = await h.request('POST', '/v1/queues/q1/encrypt?frontend=fe1', {
         as: 'admin',
         body: { plaintext: 'aGk=' },
       });
-      expectProblem(encrypt, 403);
-      expect(encrypt.json.detail).toBe('encrypt needs the ledger role frontend; admin has admin');
-      const decrypt = await h.request('POST', '/v1/queues/q1/decrypt?frontend=fe1', {
-        as: 'val1',
-        body: { envelope: 'aGk=' },
+      expectProblem(named, 403, 'forbidden');
+    });
+
+    it("a front-end caller cannot use another organisation's front-end node", async () => {
+      await queueWithKey(h);
+      const sealed = await h.request('POST', '/v1/queues/q1/encrypt', {
+        as: 'fe1',
+        body: { plaintext: 'aGk=' },
       });
-      expectProblem(decrypt, 403);
+      expect(sealed.status).toBe(200);
+      for (const [path, body] of [
+        ['/v1/queues/q1/encrypt?frontend=fe2', { plaintext: 'aGk=' }],
+        ['/v1/queues/q1/decrypt?frontend=fe2', { envelope: sealed.json.envelope }],
+      ] as const) {
+        const reply = await h.request('POST', path, { as: 'fe1', body });
+        expectProblem(reply, 403, 'forbidden');
+        expect(reply.json.detail).toMatch(/^front-end node fe2 does not act as fe1 \(Org1MSP\)/);
+      }
+      expect(
+        h.ledger.calls.some((call) => call.caller === 'fe1' && call.fn === 'KeyRotation:ReportMessageVolume'),
+      ).toBe(false);
+    });
+
+    it('encrypt and decrypt through the own node still need the ledger role frontend', async () => {
+      await queueWithKey(h);
+      const fe1 = h.ledger.members.get(`${PEOPLE.fe1.mspId}/${PEOPLE.fe1.fingerprint}`);
+      if (!fe1) {
+        throw new Error('fe1 is not a member');
+      }
+      const roles = fe1.roles;
+      fe1.roles = ['auditor'];
+      try {
+        const encrypt = await h.request('POST', '/v1/queues/q1/encrypt', {
+          as: 'fe1',
+          body: { plaintext: 'aGk=' },
+        });
+        expectProblem(encrypt, 403);
+        expect(encrypt.json.detail).toBe('encrypt needs the ledger role frontend; fe1 has auditor');
+        const decrypt = await h.request('POST', '/v1/queues/q1/decrypt', {
+          as: 'fe1',
+          body: { envelope: 'aGk=' },
+        });
+        expectProblem(decrypt, 403);
+      } finally {
+        fe1.roles = roles;
+      }
     });
   });
 
@@ -463,10 +497,9 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
   describe('refusals of the rotation layer map to 409 / 422', () => {
     it('a rotation that cannot be proposed as things stand is a 409', async () => {
       await h.request('PUT', '/v1/queues/q1/policy', { as: 'admin', body: POLICY });
-      (h.validators.get('val1') as { failWith?: Error }).failWith = new NamedError(
-        'RotationPreconditionError',
-        'front-end fe2 (Org2MSP/ab) has not published its key-wrapping key yet',
-      );
+      (h.validators.get('val1') as { failWith?: Error }).failWith = new RotationPreconditionError({
+        message: 'front-end fe2 (Org2MSP/ab) has not published its key-wrapping key yet',
+      });
       const reply = await h.request('POST', '/v1/queues/q1/rotate', { as: 'val1' });
       expectProblem(reply, 409, 'conflict');
       expect(reply.json.detail).toBe('front-end fe2 (Org2MSP/ab) has not published its key-wrapping key yet');
@@ -474,11 +507,11 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
 
     it('a front-end that lost its usable key between the check and the call is a 409', async () => {
       await queueWithKey(h);
-      (h.frontends.get('fe1') as { failEncryptWith?: Error }).failEncryptWith = new NamedError(
-        'KeyUnavailableError',
-        'front-end fe1 holds no usable key version for queue q1',
-        'NO_USABLE_KEY',
-      );
+      (h.frontends.get('fe1') as { failEncryptWith?: Error }).failEncryptWith = new KeyUnavailableError({
+        code: 'NO_USABLE_KEY',
+        queueId: 'q1',
+        message: 'front-end fe1 holds no usable key version for queue q1',
+      });
       expectProblem(
         await h.request('POST', '/v1/queues/q1/encrypt', { as: 'fe1', body: { plaintext: '' } }),
         409,
@@ -488,15 +521,16 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
     it('an envelope under a version past retention is a 422; an unexpected decrypt failure is a 500', async () => {
       await queueWithKey(h);
       const fe1 = h.frontends.get('fe1') as unknown as {
-        decrypt: (q: string, e: Uint8Array) => Promise<Uint8Array>;
+        decrypt: (q: string, e: Uint8Array) => Promise<unknown>;
       };
       fe1.decrypt = () =>
         Promise.reject(
-          new NamedError(
-            'KeyUnavailableError',
-            'key version 1 of queue q1 is past retention',
-            'PAST_RETENTION',
-          ),
+          new KeyUnavailableError({
+            code: 'PAST_RETENTION',
+            queueId: 'q1',
+            message: 'key version 1 of queue q1 is past retention',
+            version: 1,
+          }),
         );
       const past = await h.request('POST', '/v1/queues/q1/decrypt', {
         as: 'fe1',
@@ -515,10 +549,10 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
   describe('5xx only for failures of ours or of a dependency', () => {
     it('an HSM failure in the agent is a 503', async () => {
       await h.request('PUT', '/v1/queues/q1/policy', { as: 'admin', body: POLICY });
-      (h.validators.get('val1') as { failWith?: Error }).failWith = new HsmError(
-        'HSM generate key failed',
-        'CKR_DEVICE_ERROR',
-      );
+      (h.validators.get('val1') as { failWith?: Error }).failWith = new HsmError({
+        message: 'HSM generate key failed',
+        ckr: 'CKR_DEVICE_ERROR',
+      });
       const reply = await h.request('POST', '/v1/queues/q1/rotate', { as: 'val1' });
       expectProblem(reply, 503, 'unavailable');
       expect(reply.json.detail).toBe('the HSM failed the operation (CKR_DEVICE_ERROR)');

@@ -73,8 +73,8 @@ describe('Fabric-backed API callers', () => {
         mspId: 'Org1MSP',
         fingerprint: createHash('sha256').update(certDer).digest('hex'),
       });
-      expect(typeof opened.caller.ledger.governance.evaluate).toBe('function');
-      expect(typeof opened.caller.ledger.rotation.submit).toBe('function');
+      expect(typeof opened.caller.ledger.contract('Governance').evaluateTransaction).toBe('function');
+      expect(typeof opened.caller.ledger.contract('KeyRotation').submitTransaction).toBe('function');
       const payload = Buffer.from('proposal digest payload');
       const digest = createHash('sha256').update(payload).digest();
       const signature = await (opened.caller.signer as (d: Uint8Array) => Promise<Uint8Array>)(digest);
@@ -86,7 +86,7 @@ describe('Fabric-backed API callers', () => {
 
   it('refuses a caller without a key file or signer', () => {
     expect(() => openFabricCaller('nokey', { ...config, keyPath: undefined })).toThrow(
-      'no private key configured for API caller nokey',
+      'no private key configured for Org1MSP',
     );
   });
 

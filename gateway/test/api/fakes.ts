@@ -4,16 +4,18 @@
  * role checks, NOT_FOUND / CONFLICT / INVALID_ARGUMENT errors with the chaincode's wording, quorum commits.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { LedgerError } from '../../src/fabric/errors';
+import { LedgerError, type ContractTransport } from '../../src/fabric';
+import type { MemberRef } from '../../src/governance';
+import type { ApiCaller } from '../../src/http';
+import { DecryptionError, EnvelopeError, KeyUnavailableError } from '../../src/rotation';
 import type {
   FrontendNodeHandle,
   LocalKeyVersion,
-  MemberRef,
+  OpenedMessage,
   RotationProposal,
   SealedMessage,
   ValidatorAgentHandle,
 } from '../../src/rotation/types';
-import type { ApiCaller, LedgerPort } from '../../src/api';
 
 type Json = Record<string, unknown>;
 
@@ -46,17 +48,6 @@ interface Committed {
   quorum: number;
   validatorCount: number;
   recipients: string[];
-}
-
-/** Errors named as gateway/src/rotation names them (the API recognises them by name). */
-export class NamedError extends Error {
-  readonly code?: string;
-
-  constructor(name: string, message: string, code?: string) {
-    super(message);
-    this.name = name;
-    this.code = code;
-  }
 }
 
 function fingerprintOf(name: string): string {
@@ -109,17 +100,17 @@ export class FakeLedger {
   #require(identity: MemberRef, ...roles: string[]): FakeMember {
     const caller = this.#caller(identity);
     if (roles.length === 0 ? caller.roles.length === 0 : !caller.roles.some((role) => roles.includes(role))) {
-      throw new LedgerError(
-        'FORBIDDEN',
-        `${ref(caller)} needs role ${roles.length ? roles.join(' or ') : 'any'}; it has ${caller.roles.join(', ') || 'none'}`,
-      );
+      throw new LedgerError({
+        kind: 'FORBIDDEN',
+        message: `${ref(caller)} needs role ${roles.length ? roles.join(' or ') : 'any'}; it has ${caller.roles.join(', ') || 'none'}`,
+      });
     }
     return caller;
   }
 
   #id(value: string | undefined, what: string): string {
     if (value === undefined || !ID.test(value)) {
-      throw new LedgerError('INVALID_ARGUMENT', `invalid ${what}: must be an id`);
+      throw new LedgerError({ kind: 'INVALID_ARGUMENT', message: `invalid ${what}: must be an id` });
     }
     return value;
   }
@@ -127,7 +118,7 @@ export class FakeLedger {
   #queue(queueId: string): QueueState {
     const state = this.queues.get(queueId);
     if (!state) {
-      throw new LedgerError('NOT_FOUND', `queue ${queueId} not found`);
+      throw new LedgerError({ kind: 'NOT_FOUND', message: `queue ${queueId} not found` });
     }
     return state;
   }
@@ -135,7 +126,7 @@ export class FakeLedger {
   #proposal(id: string): RotationProposal {
     const proposal = this.proposals.get(id);
     if (!proposal) {
-      throw new LedgerError('NOT_FOUND', `rotation proposal ${id} not found`);
+      throw new LedgerError({ kind: 'NOT_FOUND', message: `rotation proposal ${id} not found` });
     }
     return proposal;
   }
@@ -157,18 +148,19 @@ export class FakeLedger {
     return Math.max(2 * f + 1, Math.ceil((n + f + 1) / 2), n >= 2 ? 2 : 1);
   }
 
-  port(identity: MemberRef, contract: 'Governance' | 'KeyRotation'): LedgerPort {
-    const call = async <T>(fn: string, args: string[]): Promise<T> => {
+  /** One contract as fabric-gateway's Contract offers it: JSON bytes out, the chaincode's errors thrown. */
+  port(identity: MemberRef, contract: string): ContractTransport {
+    const call = async (fn: string, args: string[]): Promise<Uint8Array> => {
       this.calls.push({ caller: this.#caller(identity).name, fn: `${contract}:${fn}`, args });
       if (this.failWith) {
         throw this.failWith;
       }
       const result = this.#dispatch(identity, contract, fn, args);
-      return JSON.parse(JSON.stringify(result ?? null)) as T;
+      return Buffer.from(JSON.stringify(result ?? null));
     };
     return {
-      evaluate: <T>(fn: string, ...args: string[]) => call<T>(fn, args),
-      submit: <T>(fn: string, ...args: string[]) => call<T>(fn, args),
+      evaluateTransaction: (fn, ...args) => call(fn, args),
+      submitTransaction: (fn, ...args) => call(fn, args),
     };
   }
 
@@ -178,7 +170,7 @@ export class FakeLedger {
       name: m.name,
       mspId: m.mspId,
       fingerprint: m.fingerprint,
-      ledger: { governance: this.port(m, 'Governance'), rotation: this.port(m, 'KeyRotation') },
+      ledger: { contract: (name) => this.port(m, name) },
       ...(signer
         ? {
             signer: async (digest: Uint8Array) => createHash('sha256').update(m.name).update(digest).digest(),
@@ -197,7 +189,7 @@ export class FakeLedger {
           member: caller.roles.length ? { ...caller, status: 'active' } : null,
         };
       }
-      throw new LedgerError('FAILED', `no function ${fn}`);
+      throw new LedgerError({ kind: 'FAILED', message: `no function ${fn}` });
     }
     switch (fn) {
       case 'SetKeyPolicy': {
@@ -227,7 +219,7 @@ export class FakeLedger {
         const id = this.#id(args[0], 'queue id');
         const policy = this.policies.get(id);
         if (!policy) {
-          throw new LedgerError('NOT_FOUND', `queue ${id} not found`);
+          throw new LedgerError({ kind: 'NOT_FOUND', message: `queue ${id} not found` });
         }
         return policy;
       }
@@ -303,7 +295,7 @@ export class FakeLedger {
         const id = this.#id(args[0], 'queue id');
         const state = this.#queue(id);
         if (state.activeVersion === 0) {
-          throw new LedgerError('NOT_FOUND', `queue ${id} has no active key yet`);
+          throw new LedgerError({ kind: 'NOT_FOUND', message: `queue ${id} has no active key yet` });
         }
         const c = (this.committed.get(id) ?? []).find(
           (entry) => entry.version === state.activeVersion,
@@ -342,7 +334,7 @@ export class FakeLedger {
         const caller = this.#require(identity, 'validator');
         const proposal = this.#votable(this.#id(args[0], 'proposal id'), caller);
         if (args[1] !== '' && !/^[A-Za-z0-9+/]+={0,2}$/.test(args[1] ?? '')) {
-          throw new LedgerError('INVALID_ARGUMENT', 'invalid signature: must be base64');
+          throw new LedgerError({ kind: 'INVALID_ARGUMENT', message: 'invalid signature: must be base64' });
         }
         const approvals = [
           ...proposal.approvals,
@@ -380,17 +372,23 @@ export class FakeLedger {
         return next;
       }
       default:
-        throw new LedgerError('FAILED', `no function KeyRotation:${fn}`);
+        throw new LedgerError({ kind: 'FAILED', message: `no function KeyRotation:${fn}` });
     }
   }
 
   #votable(id: string, caller: FakeMember): RotationProposal {
     const proposal = this.#proposal(id);
     if (proposal.status !== 'open') {
-      throw new LedgerError('CONFLICT', `rotation proposal ${id} is ${proposal.status}, not open`);
+      throw new LedgerError({
+        kind: 'CONFLICT',
+        message: `rotation proposal ${id} is ${proposal.status}, not open`,
+      });
     }
     if ([...proposal.approvals, ...proposal.rejections].some((vote) => ref(vote) === ref(caller))) {
-      throw new LedgerError('CONFLICT', `${ref(caller)} has already voted on rotation proposal ${id}`);
+      throw new LedgerError({
+        kind: 'CONFLICT',
+        message: `${ref(caller)} has already voted on rotation proposal ${id}`,
+      });
     }
     return proposal;
   }
@@ -440,7 +438,10 @@ export class FakeLedger {
     const caller = this.#require(identity, 'validator');
     const state = this.#queue(queueId);
     if (this.open.has(queueId)) {
-      throw new LedgerError('CONFLICT', `queue ${queueId} already has an open rotation proposal`);
+      throw new LedgerError({
+        kind: 'CONFLICT',
+        message: `queue ${queueId} already has an open rotation proposal`,
+      });
     }
     const version = state.activeVersion + 1;
     const key = randomBytes(32);
@@ -480,13 +481,16 @@ export class FakeLedger {
     const caller = this.#require(identity, 'validator', 'frontend', 'admin');
     const state = this.#queue(queueId);
     if (version > state.activeVersion) {
-      throw new LedgerError('NOT_FOUND', `queue ${queueId} has no committed key version ${version}`);
+      throw new LedgerError({
+        kind: 'NOT_FOUND',
+        message: `queue ${queueId} has no committed key version ${version}`,
+      });
     }
     if (state.compromised.some((entry) => entry.version === version)) {
-      throw new LedgerError(
-        'CONFLICT',
-        `key version ${version} of queue ${queueId} is already reported compromised`,
-      );
+      throw new LedgerError({
+        kind: 'CONFLICT',
+        message: `key version ${version} of queue ${queueId} is already reported compromised`,
+      });
     }
     this.#writeQueue(
       {
@@ -562,11 +566,11 @@ export class FakeFrontendNode implements FrontendNodeHandle {
     }
     const current = this.keyVersions(queueId).find((v) => v.current);
     if (!current) {
-      throw new NamedError(
-        'KeyUnavailableError',
-        `front-end ${this.name} holds no usable key version for queue ${queueId}`,
-        'NO_USABLE_KEY',
-      );
+      throw new KeyUnavailableError({
+        code: 'NO_USABLE_KEY',
+        queueId,
+        message: `front-end ${this.name} holds no usable key version for queue ${queueId}`,
+      });
     }
     const key = this.#ledger.keys.get(`${queueId}#${current.version}`) as Buffer;
     const iv = randomBytes(12);
@@ -583,30 +587,33 @@ export class FakeFrontendNode implements FrontendNodeHandle {
     };
   }
 
-  async decrypt(queueId: string, envelope: Uint8Array): Promise<Uint8Array> {
+  async decrypt(queueId: string, envelope: Uint8Array): Promise<OpenedMessage> {
     const bytes = Buffer.from(envelope);
     if (bytes.length < 7 + 12 + 16 || bytes.subarray(0, 3).toString('latin1') !== 'KL1') {
-      throw new NamedError('EnvelopeError', 'not a KeyLedger envelope (bad magic)');
+      throw new EnvelopeError({ message: 'not a KeyLedger envelope (bad magic)' });
     }
     const version = bytes.readUInt32BE(3);
     const key = this.#ledger.keys.get(`${queueId}#${version}`);
     if (!key) {
-      throw new NamedError(
-        'KeyUnavailableError',
-        `key version ${version} of queue ${queueId} is unknown to this node`,
-        'UNKNOWN_VERSION',
-      );
+      throw new KeyUnavailableError({
+        code: 'UNKNOWN_VERSION',
+        queueId,
+        message: `key version ${version} of queue ${queueId} is unknown to this node`,
+        version,
+      });
     }
+    const compromised = this.keyVersions(queueId).find((v) => v.version === version)?.compromised ?? false;
     const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(7, 19));
     decipher.setAAD(Buffer.from(`${queueId}#${version}`));
     decipher.setAuthTag(bytes.subarray(bytes.length - 16));
     try {
-      return Buffer.concat([decipher.update(bytes.subarray(19, bytes.length - 16)), decipher.final()]);
+      const plaintext = Buffer.concat([
+        decipher.update(bytes.subarray(19, bytes.length - 16)),
+        decipher.final(),
+      ]);
+      return { plaintext, version, compromised };
     } catch {
-      throw new NamedError(
-        'DecryptionError',
-        'message does not authenticate under its key version and queue',
-      );
+      throw new DecryptionError({ message: 'message does not authenticate under its key version and queue' });
     }
   }
 }

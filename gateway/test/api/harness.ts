@@ -1,13 +1,10 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import {
-  createApp,
-  startApiServer,
-  staticIdentityResolver,
-  type ApiDeps,
-  type HealthCheck,
-} from '../../src/api';
+import { apiContextOf, createApp, startApiServer, staticIdentityResolver, type ApiDeps } from '../../src/api';
+import { governanceApi } from '../../src/governance';
+import type { AnyRoute, HealthCheck } from '../../src/http';
+import { rotationApi, type RotationApiDeps } from '../../src/rotation';
 import { FakeFrontendNode, FakeLedger, FakeValidatorAgent, member, type FakeMember } from './fakes';
 
 export const PEOPLE = {
@@ -49,14 +46,20 @@ export interface Harness {
   readonly frontends: Map<string, FakeFrontendNode>;
   readonly metrics: Registry;
   readonly logs: string[];
+  /** The app's route table. */
+  readonly routes: readonly AnyRoute[];
   request(method: string, path: string, options?: RequestOptions): Promise<Reply>;
   close(): Promise<void>;
 }
 
 export async function startHarness(
-  overrides: Partial<ApiDeps> & { health?: HealthCheck[]; noSigner?: Person[] } = {},
+  overrides: Partial<ApiDeps> & {
+    health?: HealthCheck[];
+    noSigner?: Person[];
+    rotation?: Omit<RotationApiDeps, 'validators' | 'frontends'>;
+  } = {},
 ): Promise<Harness> {
-  const { noSigner = [], ...deps } = overrides;
+  const { noSigner = [], rotation, ...deps } = overrides;
   const ledger = new FakeLedger().add(...Object.values(PEOPLE).filter((p) => p.roles.length > 0));
   const validators = new Map([
     ['val1', new FakeValidatorAgent(ledger, PEOPLE.val1)],
@@ -82,8 +85,7 @@ export async function startHarness(
   const metrics = new Registry();
   const app = createApp({
     identities,
-    validators,
-    frontends,
+    modules: [governanceApi(), rotationApi({ validators, frontends, ...rotation })],
     logger: pino({ level: 'debug' }, sink),
     metrics,
     roleCacheMs: 0,
@@ -97,6 +99,7 @@ export async function startHarness(
     frontends,
     metrics,
     logs,
+    routes: apiContextOf(app).routes,
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...(options.headers ?? {}) };
       if (options.as) {

@@ -61,8 +61,6 @@ const API_METRICS = {
   keyledger_http_request_duration_seconds: 'histogram',
   keyledger_ledger_calls_total: 'counter',
   keyledger_ledger_errors_total: 'counter',
-  keyledger_crypto_operations_total: 'counter',
-  keyledger_crypto_plaintext_bytes_total: 'counter',
   keyledger_http_idempotent_replays_total: 'counter',
 };
 
@@ -94,16 +92,26 @@ describe('apiMetrics', () => {
     expect(() => apiMetrics(one)).toThrow('already been registered');
     // an undeclared label (a queue id, say) is refused, so label sets stay what the code declares
     expect(() => metrics.requests.inc({ queueId: 'q1' } as never)).toThrow('queueId');
-    metrics.cryptoBytes.inc({ operation: 'encrypt' }, 5);
-    metrics.cryptoBytes.inc({ operation: 'encrypt' }, 7);
+    metrics.ledgerCalls.inc({ contract: 'KeyRotation', function: 'GetKeyPolicy', outcome: 'ok' }, 5);
+    metrics.ledgerCalls.inc({ contract: 'KeyRotation', function: 'GetKeyPolicy', outcome: 'ok' }, 7);
     metrics.idempotentReplays.inc();
     const text = await one.metrics();
     expectWellFormed(text);
-    expect(valueOf(text, 'keyledger_crypto_plaintext_bytes_total', { operation: 'encrypt' })).toBe(12);
+    expect(
+      valueOf(text, 'keyledger_ledger_calls_total', {
+        contract: 'KeyRotation',
+        function: 'GetKeyPolicy',
+        outcome: 'ok',
+      }),
+    ).toBe(12);
     expect(valueOf(text, 'keyledger_http_idempotent_replays_total')).toBe(1);
     const other = await two.metrics();
     expect(
-      valueOf(other, 'keyledger_crypto_plaintext_bytes_total', { operation: 'encrypt' }),
+      valueOf(other, 'keyledger_ledger_calls_total', {
+        contract: 'KeyRotation',
+        function: 'GetKeyPolicy',
+        outcome: 'ok',
+      }),
     ).toBeUndefined();
     expect(valueOf(other, 'keyledger_http_idempotent_replays_total')).toBe(0);
   });

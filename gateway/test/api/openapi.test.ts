@@ -1,8 +1,11 @@
 import type { Express } from 'express';
 import type { z } from 'zod';
-import { buildOpenApi, createApp, routes, staticIdentityResolver } from '../../src/api';
-import { openApiPath, pathMatcher, type AnyRoute } from '../../src/api/route';
-import { problemSchema } from '../../src/api/schemas';
+import { apiContextOf, buildOpenApi, createApp, staticIdentityResolver } from '../../src/api';
+import { openApiPath, pathMatcher } from '../../src/api/paths';
+import { governanceApi } from '../../src/governance';
+import type { AnyRoute } from '../../src/http';
+import { problemSchema } from '../../src/http/schemas';
+import { rotationApi } from '../../src/rotation';
 import { POLICY, startHarness, type Harness, type Person, type Reply } from './harness';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -45,8 +48,12 @@ function collectRefs(value: unknown, out: string[] = []): string[] {
 }
 
 describe('OpenAPI document', () => {
-  const app = createApp({ identities: staticIdentityResolver([]) });
-  const doc = app.locals.openApi as Json;
+  const app = createApp({
+    identities: staticIdentityResolver([]),
+    modules: [governanceApi(), rotationApi()],
+  });
+  const routes = apiContextOf(app).routes;
+  const doc = apiContextOf(app).openApi() as Json;
 
   it('is OpenAPI 3.1 with info, security schemes for bearer tokens and mTLS', () => {
     expect(doc.openapi).toBe('3.1.0');
@@ -148,7 +155,8 @@ describe('OpenAPI document', () => {
   });
 
   it('is rebuilt identically from the same table', () => {
-    expect(buildOpenApi(routes, { version: '0.1.0', servers: [] })).toEqual(doc);
+    const tags = apiContextOf(app).modules.flatMap((module) => module.tags ?? []);
+    expect(buildOpenApi(routes, { version: '0.1.0', servers: [], tags })).toEqual(doc);
   });
 });
 
@@ -165,7 +173,7 @@ describe('responses match the document', () => {
 
   function routeOf(method: string, path: string): AnyRoute {
     const bare = path.split('?')[0] as string;
-    const found = routes.find(
+    const found = h.routes.find(
       (route) => route.method === method.toLowerCase() && pathMatcher(route.path).test(bare),
     );
     if (!found) {
@@ -236,6 +244,6 @@ describe('responses match the document', () => {
     await call('PUT', '/v1/queues/q1/policy', 'admin', { nope: 1 });
     await call('POST', '/v1/queues/q1/rotate', 'val1');
     await call('POST', '/v1/queues/q1/decrypt', 'fe1', { envelope: 'aGk=' });
-    expect([...seen].sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+    expect([...seen].sort()).toEqual(h.routes.map((route) => `${route.method} ${route.path}`).sort());
   });
 });

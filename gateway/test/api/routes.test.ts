@@ -270,7 +270,7 @@ describe('REST API routes: happy paths', () => {
     expect(since.json.rotations.map((r: { version: number }) => r.version)).toEqual([2]);
   });
 
-  it("encrypt and decrypt through the caller's own front-end and through ?frontend=", async () => {
+  it("encrypt and decrypt through the caller's own front-end, named or not", async () => {
     await queueWithKey(h);
     const message = Buffer.from('attack at dawn');
     const sealed = await h.request('POST', '/v1/queues/q1/encrypt', {
@@ -286,11 +286,18 @@ describe('REST API routes: happy paths', () => {
     });
     expect(Buffer.from(sealed.json.envelope, 'base64').includes(message)).toBe(false);
     const opened = await h.request('POST', '/v1/queues/q1/decrypt?frontend=fe1', {
-      as: 'fe2',
+      as: 'fe1',
       body: { envelope: sealed.json.envelope },
     });
     expect(opened.status).toBe(200);
-    expect(opened.json).toEqual({ queueId: 'q1', frontend: 'fe1', plaintext: message.toString('base64') });
+    expect(opened.headers.get('keyledger-key-status')).toBeNull();
+    expect(opened.json).toEqual({
+      queueId: 'q1',
+      frontend: 'fe1',
+      version: 1,
+      keyCompromised: false,
+      plaintext: message.toString('base64'),
+    });
     const viaOther = await h.request('POST', '/v1/queues/q1/decrypt', {
       as: 'fe2',
       body: { envelope: sealed.json.envelope },
@@ -401,18 +408,22 @@ describe('REST API routes: happy paths', () => {
   });
 
   it("ledger errors reach the client with the chaincode's status and message", async () => {
-    h.ledger.failWith = new LedgerError('UNAVAILABLE', 'peer0 unreachable');
+    h.ledger.failWith = new LedgerError({ kind: 'UNAVAILABLE', message: 'peer0 unreachable' });
     const unavailable = await h.request('GET', '/v1/queues', { as: 'auditor' });
     expectProblem(unavailable, 503, 'unavailable');
     expect(unavailable.json).toMatchObject({
       detail: 'the ledger is unavailable: peer0 unreachable',
       ledgerErrorKind: 'UNAVAILABLE',
     });
-    h.ledger.failWith = new LedgerError('FAILED', 'endorsement mismatch', 'tx42');
+    h.ledger.failWith = new LedgerError({
+      kind: 'FAILED',
+      message: 'endorsement mismatch',
+      transactionId: 'tx42',
+    });
     const failed = await h.request('GET', '/v1/queues', { as: 'auditor' });
     expectProblem(failed, 502, 'ledger-failed');
     expect(failed.json.transactionId).toBe('tx42');
-    h.ledger.failWith = new LedgerError('MVCC_CONFLICT', 'MVCC_READ_CONFLICT');
+    h.ledger.failWith = new LedgerError({ kind: 'MVCC_CONFLICT', message: 'MVCC_READ_CONFLICT' });
     expectProblem(
       await h.request('PUT', '/v1/queues/q1/policy', { as: 'admin', body: POLICY }),
       409,

@@ -2,13 +2,9 @@ import 'reflect-metadata';
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import * as x509 from '@peculiar/x509';
-import {
-  certificateFingerprint,
-  createApp,
-  startApiServer,
-  staticIdentityResolver,
-  type ApiServer,
-} from '../../src/api';
+import { createApp, startApiServer, staticIdentityResolver, type ApiServer } from '../../src/api';
+import { certificateFingerprint } from '../../src/fabric';
+import { governanceApi } from '../../src/governance';
 import { FakeLedger, member } from './fakes';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -132,7 +128,7 @@ describe('HTTPS with mutual TLS', () => {
       { caller: ledger.caller(admin), tokens: ['admin-token-0123456789'] },
     ]);
     server = await startApiServer({
-      app: createApp({ identities }),
+      app: createApp({ identities, modules: [governanceApi()] }),
       tls: { key: serverCert.key, cert: serverCert.cert, ca: clientCa.cert, requestCert: true },
     });
   });

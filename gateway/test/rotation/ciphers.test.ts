@@ -11,8 +11,8 @@ import {
   type HsmToken,
   type KeyRef,
 } from '../../src/hsm';
+import { DecryptionError } from '../../src/rotation/errors';
 import {
-  DecryptionError,
   keyCheckValueOf,
   MemoryCipher,
   readSessionKey,

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import {
   ENVELOPE_HEADER_BYTES,
   ENVELOPE_OVERHEAD,
-  EnvelopeError,
   envelopeAad,
   envelopeParts,
   envelopeVersion,
   writeEnvelopeHeader,
 } from '../../src/rotation/envelope';
+import { EnvelopeError } from '../../src/rotation/errors';
 
 describe('envelope format', () => {
   it('lays out magic, format, big-endian u32 version and IV before the ciphertext and tag', () => {

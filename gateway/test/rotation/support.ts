@@ -9,12 +9,11 @@ import {
 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { signers, type Signer } from '@hyperledger/fabric-gateway';
-import { proposalDigest } from '@keyledger/chaincode/protocol';
-import { signPayload } from '../../src/rotation/ledger';
+import { proposalDigest, type Member, type Role } from '@keyledger/chaincode/protocol';
+import { signPayload } from '../../src/fabric';
 import type {
   Approval,
   CommittedRotationView,
-  LedgerMember,
   RotationDue,
   RotationProposal,
 } from '../../src/rotation/types';
@@ -23,7 +22,7 @@ import { proposalPayload } from '../../src/rotation/verify';
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 /** A ledger identity with a real self-signed P-256 certificate and a fabric-gateway signer. */
-export interface TestMember extends LedgerMember {
+export interface TestMember extends Member {
   readonly certificatePem: string;
   readonly signer: Signer;
   readonly privateKey: KeyObject;
@@ -31,7 +30,7 @@ export interface TestMember extends LedgerMember {
 
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-export async function testMember(name: string, mspId: string, roles: string[]): Promise<TestMember> {
+export async function testMember(name: string, mspId: string, roles: Role[]): Promise<TestMember> {
   const keys = (await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as CryptoKeyPair;
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomBytes(4).toString('hex'),
@@ -49,6 +48,9 @@ export async function testMember(name: string, mspId: string, roles: string[]): 
     fingerprint: createHash('sha256').update(Buffer.from(certificate.rawData)).digest('hex'),
     roles,
     status: 'active',
+    registeredAt: 0,
+    registeredBy: 'test',
+    updatedAt: 0,
     certificatePem: certificate.toString('pem'),
     signer: signers.newPrivateKeySigner(privateKey),
     privateKey,
@@ -73,7 +75,7 @@ export async function approvalBy(
   };
 }
 
-export function fakeWrappedKey(member: LedgerMember): RotationProposal['wrappedKeys'][number] {
+export function fakeWrappedKey(member: Member): RotationProposal['wrappedKeys'][number] {
   const point = Buffer.concat([Buffer.from([4]), randomBytes(64)]);
   return {
     mspId: member.mspId,
@@ -98,7 +100,7 @@ export interface ProposalSpec {
   readonly queueId?: string;
   readonly version?: number;
   readonly proposer: TestMember;
-  readonly recipients: readonly LedgerMember[];
+  readonly recipients: readonly Member[];
   readonly reason?: RotationProposal['reason'];
   readonly keyCheckValue?: string;
   readonly now?: number;

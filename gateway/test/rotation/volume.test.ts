@@ -81,7 +81,8 @@ describe('VolumeReporter', () => {
       reports,
       clock,
     } = reporter({
-      fail: () => (failures-- > 0 ? new LedgerError('UNAVAILABLE', 'peer down') : undefined),
+      fail: () =>
+        failures-- > 0 ? new LedgerError({ kind: 'UNAVAILABLE', message: 'peer down' }) : undefined,
     });
     const counter = volume.counter('a', 1);
     volume.record(counter);
@@ -103,7 +104,9 @@ describe('VolumeReporter', () => {
   it('drops a report the ledger already has (CONFLICT on a resent window) instead of counting it twice', async () => {
     const { reporter: volume, reports } = reporter({
       fail: (report) =>
-        report.count === 7 ? new LedgerError('CONFLICT', 'window starts before') : undefined,
+        report.count === 7
+          ? new LedgerError({ kind: 'CONFLICT', message: 'window starts before' })
+          : undefined,
     });
     const counter = volume.counter('a', 1);
     for (let i = 0; i < 7; i += 1) {

@@ -19,24 +19,24 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { issueIdentity, startDevnet, type Devnet, type IdentityFiles } from '@keyledger/devnet';
 import { pino, type Logger } from 'pino';
-import { FabricConnection, type FabricConfig } from '../../../gateway/src/fabric';
-import { ensureToken, type TokenOptions } from '../../../gateway/src/hsm';
+import { certificateFingerprint, FabricConnection, type FabricConfig } from '../../../gateway/src/fabric';
 import {
-  certificateFingerprint,
+  ensureBootstrapped,
+  ensureMembers,
+  ensureValidators,
+  GovernanceLedger,
+  type MemberSpec,
+} from '../../../gateway/src/governance';
+import { ensureToken, type TokenOptions } from '../../../gateway/src/hsm';
+import { REDACT_PATHS } from '../../../gateway/src/logging';
+import {
   FrontendNode,
-  REDACT_PATHS,
   RotationLedger,
   ValidatorAgent,
   type FrontendNodeOptions,
   type KeyPolicy,
   type ValidatorAgentOptions,
 } from '../../../gateway/src/rotation';
-import {
-  ensureBootstrapped,
-  ensureMembers,
-  ensureValidators,
-  type MemberSpec,
-} from '../../../gateway/src/stack/governanceSetup';
 
 export const CHAINCODE_NAME = 'keyledger';
 export const CHAINCODE_DIR = resolve(__dirname, '../../../chaincode');
@@ -106,7 +106,11 @@ export interface Stack {
   readonly logs: LogCapture;
   readonly logger: Logger;
   /** The bootstrap admin (Org1 admin) on the ledger. */
-  readonly admin: { readonly ledger: RotationLedger; readonly fabric: FabricConfig };
+  readonly admin: {
+    readonly ledger: RotationLedger;
+    readonly governance: GovernanceLedger;
+    readonly fabric: FabricConfig;
+  };
   readonly validatorMembers: readonly Member[];
   readonly frontendMembers: readonly Member[];
   /** Running agents by index (undefined while stopped). */
@@ -116,6 +120,8 @@ export interface Stack {
   fabricConfig(files: IdentityFiles): FabricConfig;
   /** A ledger client acting as `member` (for tests that play a byzantine or confused participant). */
   ledgerAs(member: Member | IdentityFiles): RotationLedger;
+  /** The Governance contract as `member`. */
+  governanceAs(member: Member | IdentityFiles): GovernanceLedger;
   /** A fresh client identity of an organisation, issued by its CA but not registered. */
   newIdentity(org: number, name: string): Promise<IdentityFiles>;
   setPolicy(policy: PolicyInput): Promise<KeyPolicy>;
@@ -154,12 +160,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     certPath: files.certPath,
     keyPath: files.keyPath,
   });
-  const ledgerAs = (who: Member | IdentityFiles): RotationLedger => {
+  const connectionOf = (who: Member | IdentityFiles): FabricConnection => {
     const files = 'files' in who ? who.files : who;
     const connection = FabricConnection.open(fabricConfig(files));
     connections.push(connection);
-    return new RotationLedger(connection);
+    return connection;
   };
+  const ledgerAs = (who: Member | IdentityFiles): RotationLedger => new RotationLedger(connectionOf(who));
+  const governanceAs = (who: Member | IdentityFiles): GovernanceLedger =>
+    new GovernanceLedger(connectionOf(who));
   const orgOf = (index: number): NonNullable<Devnet['material']['orgs'][number]> => {
     const org = devnet.material.orgs[index % devnet.material.orgs.length];
     if (!org) {
@@ -184,7 +193,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await devnet.deploy(CHAINCODE_NAME, CHAINCODE_DIR);
     const adminFabric = fabricConfig(devnet.identity(1, 'admin'));
     const adminLedger = ledgerAs(devnet.identity(1, 'admin'));
-    await ensureBootstrapped(adminLedger);
+    const adminGovernance = governanceAs(devnet.identity(1, 'admin'));
+    await ensureBootstrapped(adminGovernance);
 
     const validatorMembers: Member[] = [];
     for (let i = 0; i < validatorCount; i += 1) {
@@ -200,10 +210,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       fingerprint: who.fingerprint,
     });
     const byName = new Map(validatorMembers.map((who) => [who.name, who]));
-    await ensureValidators(adminLedger, validatorMembers.map(spec), (seated) =>
-      ledgerAs(byName.get(seated.name) as Member),
+    await ensureValidators(adminGovernance, validatorMembers.map(spec), (seated) =>
+      governanceAs(byName.get(seated.name) as Member),
     );
-    await ensureMembers(adminLedger, frontendMembers.map(spec), 'frontend');
+    await ensureMembers(adminGovernance, frontendMembers.map(spec), 'frontend');
 
     const validators: (ValidatorAgent | undefined)[] = validatorMembers.map(() => undefined);
     const frontends: (FrontendNode | undefined)[] = frontendMembers.map(() => undefined);
@@ -285,21 +295,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       connectionFile: join(dataDir, 'connection.json'),
       logs,
       logger,
-      admin: { ledger: adminLedger, fabric: adminFabric },
+      admin: { ledger: adminLedger, governance: adminGovernance, fabric: adminFabric },
       validatorMembers,
       frontendMembers,
       validators,
       frontends,
       fabricConfig,
       ledgerAs,
+      governanceAs,
       newIdentity: (org, name) => issueIdentity(orgOf(org - 1), name, 'client'),
       setPolicy: async (policy) =>
-        (
-          await adminLedger.rotation.submit<{ policy: KeyPolicy }>(
-            'SetKeyPolicy',
-            JSON.stringify({ algorithm: 'AES-256-GCM', ...policy }),
-          )
-        ).policy,
+        (await adminLedger.setKeyPolicy({ algorithm: 'AES-256-GCM', ...policy })).policy,
       startValidator,
       stopValidator,
       startFrontend,

@@ -1,6 +1,33 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import { decodeJson, emitEvent, governanceConfigKey, KeyLedgerContext, KeyLedgerContract, memberKey, membersWithRole, ObjectType, parseId, parsePageSize, readGovernanceConfig, readHistory, readMember, requireAnyRole, requireRole, result, saveMember, writeJson } from '../../lib';
-import { ConflictError, faultTolerance, ForbiddenError, identityRef, memberRef, NotFoundError, requiredApprovals } from '../../protocol';
+import {
+  decodeJson,
+  emitEvent,
+  governanceConfigKey,
+  KeyLedgerContext,
+  KeyLedgerContract,
+  memberKey,
+  membersWithRole,
+  ObjectType,
+  parseId,
+  parsePageSize,
+  readGovernanceConfig,
+  readHistory,
+  readMember,
+  requireAnyRole,
+  requireRole,
+  result,
+  saveMember,
+  writeJson,
+} from '../../lib';
+import {
+  ConflictError,
+  faultTolerance,
+  ForbiddenError,
+  identityRef,
+  memberRef,
+  NotFoundError,
+  requiredApprovals,
+} from '../../protocol';
 import type { Member } from '../../protocol/governance';
 import { changeSummary, planChange } from './changes';
 import { isActiveWith, newMember, sortRoles } from './memberRecords';

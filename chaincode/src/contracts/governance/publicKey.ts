@@ -1,4 +1,10 @@
-import { KeyMaterialError, parsePublicKey, PUBLIC_JWK_TYPES, spkiFingerprint, type KeyWording } from '../../protocol';
+import {
+  KeyMaterialError,
+  parsePublicKey,
+  PUBLIC_JWK_TYPES,
+  spkiFingerprint,
+  type KeyWording,
+} from '../../protocol';
 
 export const MAX_PUBLIC_KEY_LENGTH = 16384;
 

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { fingerprintSchema, identityRefShape, idSchema, mspIdSchema, parseJsonArg, reasonSchema, validate } from '../../lib';
+import {
+  fingerprintSchema,
+  identityRefShape,
+  idSchema,
+  mspIdSchema,
+  parseJsonArg,
+  reasonSchema,
+  validate,
+} from '../../lib';
 import { ROLES, type QuorumRule, type Role } from '../../protocol';
 import { MAX_PUBLIC_KEY_LENGTH, publicKeyProblem } from './publicKey';
 import { PROPOSAL_STATUSES, type GovernanceChange, type ProposalStatus } from '../../protocol/governance';

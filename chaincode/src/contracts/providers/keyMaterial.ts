@@ -1,5 +1,15 @@
 import type { KeyObject } from 'node:crypto';
-import { assertStrongKey, MIN_RSA_BITS, parseCertificatePem, parsePublicKeyPem, sha256Hex, spkiFingerprint, spkiPem, ValidationError, type KeyWording } from '../../protocol';
+import {
+  assertStrongKey,
+  MIN_RSA_BITS,
+  parseCertificatePem,
+  parsePublicKeyPem,
+  sha256Hex,
+  spkiFingerprint,
+  spkiPem,
+  ValidationError,
+  type KeyWording,
+} from '../../protocol';
 
 /** A provider's public key material, normalised. */
 export interface ProviderKeyMaterial {

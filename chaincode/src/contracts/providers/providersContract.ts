@@ -1,6 +1,35 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import { decodeJson, emitEvent, hasRole, KeyLedgerContext, KeyLedgerContract, listByPartialKey, mustReadJson, nextVersion, ObjectType, parseId, parseIntArg, parseJsonArg, readJson, reasonSchema, result, requireAnyRole, requireRole, syncIndex, validate, writeJson, type ObjectTypeName } from '../../lib';
-import { ConflictError, ForbiddenError, identityRef, NotFoundError, sameIdentity, ValidationError } from '../../protocol';
+import {
+  decodeJson,
+  emitEvent,
+  hasRole,
+  KeyLedgerContext,
+  KeyLedgerContract,
+  listByPartialKey,
+  mustReadJson,
+  nextVersion,
+  ObjectType,
+  parseId,
+  parseIntArg,
+  parseJsonArg,
+  readJson,
+  reasonSchema,
+  result,
+  requireAnyRole,
+  requireRole,
+  syncIndex,
+  validate,
+  writeJson,
+  type ObjectTypeName,
+} from '../../lib';
+import {
+  ConflictError,
+  ForbiddenError,
+  identityRef,
+  NotFoundError,
+  sameIdentity,
+  ValidationError,
+} from '../../protocol';
 import { algorithmIndexKey, batchKey, keyIdIndexKey, providerKey, reputationKey, statsKey } from './keys';
 import { parseProviderKey } from './keyMaterial';
 import {

@@ -1,4 +1,10 @@
-import type { DueReason, KeyPolicy, OpenProposalSummary, QueueState, RotationDue } from '../../protocol/rotation';
+import type {
+  DueReason,
+  KeyPolicy,
+  OpenProposalSummary,
+  QueueState,
+  RotationDue,
+} from '../../protocol/rotation';
 
 export interface DueInput {
   readonly policy: KeyPolicy;

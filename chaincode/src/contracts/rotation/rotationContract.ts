@@ -1,6 +1,36 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import { callerCertificate, emitEvent, isoTime, KeyLedgerContext, KeyLedgerContract, listByPartialKey, membersWithRole, ObjectType, parseId, parseIntArg, parseJsonArg, readHistory, readJson, reasonSchema, requireAnyRole, requireRole, result, sortableInt, validate, writeJson, type HistoryEntry } from '../../lib';
-import { ConflictError, identityRef, memberRef, NotFoundError, sameIdentity, ValidationError, verifySignature } from '../../protocol';
+import {
+  callerCertificate,
+  emitEvent,
+  isoTime,
+  KeyLedgerContext,
+  KeyLedgerContract,
+  listByPartialKey,
+  membersWithRole,
+  ObjectType,
+  parseId,
+  parseIntArg,
+  parseJsonArg,
+  readHistory,
+  readJson,
+  reasonSchema,
+  requireAnyRole,
+  requireRole,
+  result,
+  sortableInt,
+  validate,
+  writeJson,
+  type HistoryEntry,
+} from '../../lib';
+import {
+  ConflictError,
+  identityRef,
+  memberRef,
+  NotFoundError,
+  sameIdentity,
+  ValidationError,
+  verifySignature,
+} from '../../protocol';
 import type { GovernanceConfig } from '../../protocol/governance';
 import { digestPayload, proposalDigest, sortWrappedKeys } from '../../protocol/rotationDigest';
 import { rotationDue } from './due';

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { base64Schema, hexSchema, identityRefShape, idSchema, positiveInt, reasonSchema, timeSchema } from '../../lib';
+import {
+  base64Schema,
+  hexSchema,
+  identityRefShape,
+  idSchema,
+  positiveInt,
+  reasonSchema,
+  timeSchema,
+} from '../../lib';
 import { looksLikePrivateKey } from '../../protocol';
 import { KEY_ALGORITHMS, ROTATION_REASONS } from '../../protocol/rotation';
 

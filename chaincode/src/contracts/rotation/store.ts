@@ -1,4 +1,13 @@
-import { compositeKey, listByPartialKey, mustReadJson, ObjectType, readGovernanceConfig, readJson, sortableInt, type KeyLedgerContext } from '../../lib';
+import {
+  compositeKey,
+  listByPartialKey,
+  mustReadJson,
+  ObjectType,
+  readGovernanceConfig,
+  readJson,
+  sortableInt,
+  type KeyLedgerContext,
+} from '../../lib';
 import { ConflictError, NotFoundError } from '../../protocol';
 import type { GovernanceConfig } from '../../protocol/governance';
 import type {

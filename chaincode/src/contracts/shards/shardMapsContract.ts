@@ -1,6 +1,32 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import { emitEvent, KeyLedgerContext, KeyLedgerContract, listByPartialKey, mustReadJson, ObjectType, parseId, parseIntArg, parseJsonArg, readJson, reasonSchema, requireRole, result, sortableInt, validate, writeJson } from '../../lib';
-import { canonicalJson, ConflictError, ForbiddenError, identityRef, NotFoundError, sameIdentity, sha256Hex, ValidationError } from '../../protocol';
+import {
+  emitEvent,
+  KeyLedgerContext,
+  KeyLedgerContract,
+  listByPartialKey,
+  mustReadJson,
+  ObjectType,
+  parseId,
+  parseIntArg,
+  parseJsonArg,
+  readJson,
+  reasonSchema,
+  requireRole,
+  result,
+  sortableInt,
+  validate,
+  writeJson,
+} from '../../lib';
+import {
+  canonicalJson,
+  ConflictError,
+  ForbiddenError,
+  identityRef,
+  NotFoundError,
+  sameIdentity,
+  sha256Hex,
+  ValidationError,
+} from '../../protocol';
 import { assertPublisher, assertReader } from './access';
 import { deviceHeadKey, shardKey, shardMapKey } from './keys';
 import { publishShardMapSchema, putShardSchema } from './schemas';

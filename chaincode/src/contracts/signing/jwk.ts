@@ -1,5 +1,12 @@
 import { createHash, type KeyObject } from 'node:crypto';
-import { assertStrongKey, canonicalJson, MIN_RSA_BITS, parsePublicJwk, privateJwkMember, ValidationError } from '../../protocol';
+import {
+  assertStrongKey,
+  canonicalJson,
+  MIN_RSA_BITS,
+  parsePublicJwk,
+  privateJwkMember,
+  ValidationError,
+} from '../../protocol';
 import type { PublicJwk, SigningAlgorithm } from '../../protocol/signing';
 
 /** The members RFC 7638 §3.2 hashes for each key type, in lexicographic order. */

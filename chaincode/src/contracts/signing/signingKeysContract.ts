@@ -1,5 +1,23 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import { emitEvent, KeyLedgerContext, KeyLedgerContract, listByPartialKey, mustReadJson, nextVersion, ObjectType, pageByPartialKey, parseJsonArg, parsePageSize, readJson, requireAnyRole, requireRole, result, syncIndex, validate, writeJson } from '../../lib';
+import {
+  emitEvent,
+  KeyLedgerContext,
+  KeyLedgerContract,
+  listByPartialKey,
+  mustReadJson,
+  nextVersion,
+  ObjectType,
+  pageByPartialKey,
+  parseJsonArg,
+  parsePageSize,
+  readJson,
+  requireAnyRole,
+  requireRole,
+  result,
+  syncIndex,
+  validate,
+  writeJson,
+} from '../../lib';
 import { ConflictError, identityRef } from '../../protocol';
 import { validatePublicJwk } from './jwk';
 import { signingKeyKey, statusIndexKey, thumbprintKey } from './keys';

@@ -1,5 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import { parsePublicKeyPem, spkiFingerprint, spkiPem, ValidationError, verifySignature, type KeyWording } from '../../protocol';
+import {
+  parsePublicKeyPem,
+  spkiFingerprint,
+  spkiPem,
+  ValidationError,
+  verifySignature,
+  type KeyWording,
+} from '../../protocol';
 import type { ModuleKeyType } from '../../protocol/threshold';
 
 export interface ParsedModuleKey {

@@ -1,5 +1,14 @@
 import type { Context } from 'fabric-contract-api';
-import { compositeKey, decodeJson, listByPartialKey, mustReadJson, ObjectType, readJson, sortableInt, writeJson } from '../../lib';
+import {
+  compositeKey,
+  decodeJson,
+  listByPartialKey,
+  mustReadJson,
+  ObjectType,
+  readJson,
+  sortableInt,
+  writeJson,
+} from '../../lib';
 import { NotFoundError, sha256Hex } from '../../protocol';
 import { trustBreakdown, type TrustBreakdown } from './score';
 import type {

@@ -1,6 +1,37 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import { emitEvent, exists, hasAnyRole, hasRole, isoTime, KeyLedgerContext, KeyLedgerContract, nextVersion, pageByPartialKey, ObjectType, parseId, parseIntArg, parseJsonArg, parsePageSize, readJson, reasonSchema, requireAnyRole, requireRole, result, validate, writeJson } from '../../lib';
-import { canonicalBytes, ConflictError, ForbiddenError, memberRef, sameIdentity, sha256Hex, ValidationError, type Role } from '../../protocol';
+import {
+  emitEvent,
+  exists,
+  hasAnyRole,
+  hasRole,
+  isoTime,
+  KeyLedgerContext,
+  KeyLedgerContract,
+  nextVersion,
+  pageByPartialKey,
+  ObjectType,
+  parseId,
+  parseIntArg,
+  parseJsonArg,
+  parsePageSize,
+  readJson,
+  reasonSchema,
+  requireAnyRole,
+  requireRole,
+  result,
+  validate,
+  writeJson,
+} from '../../lib';
+import {
+  canonicalBytes,
+  ConflictError,
+  ForbiddenError,
+  memberRef,
+  sameIdentity,
+  sha256Hex,
+  ValidationError,
+  type Role,
+} from '../../protocol';
 import { chooseCoordinator, orderEligible } from './coordinator';
 import { parseModuleKey, verifyModuleSignature } from './moduleKey';
 import { commitmentPointProblem } from './points';

@@ -1,6 +1,7 @@
-import type { Contract } from '@hyperledger/fabric-gateway';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ContractProtocol, EvaluateFunction, SubmitFunction } from '@keyledger/chaincode/protocol';
 import { toLedgerError } from './errors';
+import type { ContractTransport, LedgerAccess } from './ledgerAccess';
 
 export interface RetryPolicy {
   /** Attempts in all, first included. */
@@ -19,20 +20,24 @@ function parse<T>(bytes: Uint8Array): T {
 }
 
 /**
- * JSON in, JSON out over one contract of the chaincode. Errors come back as LedgerError with the chaincode's
- * own message and an HTTP-like status. A submit that loses an MVCC race is re-endorsed against the new state
- * with exponential backoff and jitter, so concurrent writers converge instead of failing.
+ * JSON in, JSON out over one contract of the chaincode, accepting only the function names its protocol
+ * declares — a submit of a read-only function, or a name the chaincode does not have, does not compile.
+ * Errors come back as {@link LedgerError} with the chaincode's own message. A submit that loses an MVCC race,
+ * or finds no endpoint answering, is endorsed again with exponential backoff and jitter, so concurrent writers
+ * converge instead of failing; a submit whose commit status is unknown is never repeated.
  */
-export class LedgerClient {
-  readonly #contract: Contract;
+export class ContractClient<C extends ContractProtocol> {
+  readonly protocol: C;
+  readonly #contract: ContractTransport;
   readonly #retry: RetryPolicy;
 
-  constructor(contract: Contract, retry: RetryPolicy = DEFAULT_RETRY) {
-    this.#contract = contract;
+  constructor(access: LedgerAccess, protocol: C, retry: RetryPolicy = DEFAULT_RETRY) {
+    this.protocol = protocol;
+    this.#contract = access.contract(protocol.name);
     this.#retry = retry;
   }
 
-  async evaluate<T>(fn: string, ...args: string[]): Promise<T> {
+  async evaluate<T>(fn: EvaluateFunction<C>, ...args: string[]): Promise<T> {
     try {
       return parse<T>(await this.#contract.evaluateTransaction(fn, ...args));
     } catch (error) {
@@ -40,7 +45,7 @@ export class LedgerClient {
     }
   }
 
-  async submit<T>(fn: string, ...args: string[]): Promise<T> {
+  async submit<T>(fn: SubmitFunction<C>, ...args: string[]): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return parse<T>(await this.#contract.submitTransaction(fn, ...args));

@@ -1,13 +1,17 @@
-import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { signers, type Signer } from '@hyperledger/fabric-gateway';
+import type { Signer } from '@hyperledger/fabric-gateway';
 import type { Logger } from 'pino';
-import { ConfigError, FabricConnection, type ConnectOptions, type FabricConfig } from '../fabric';
+import {
+  FabricConnection,
+  identityFromCertificate,
+  pemSigner,
+  type ConnectOptions,
+  type FabricConfig,
+  type LedgerIdentity,
+} from '../fabric';
 import { HsmToken, type TokenOptions } from '../hsm';
-import { identityFromCertificate, RotationLedger, type LedgerIdentity } from './ledger';
-import { defaultRotationLogger } from './logging';
+import { defaultLogger } from '../logging';
 
-/** What every rotation participant (validator agent, front-end node) is made of. */
+/** What every ledger participant (an agent, a node, a server) is made of. */
 export interface ParticipantOptions {
   readonly name: string;
   /** Where the ledger is and who this participant is on it. */
@@ -17,26 +21,21 @@ export interface ParticipantOptions {
   /** Its own HSM token: an open one (the caller closes it) or how to open one (closed on stop). */
   readonly token: HsmToken | TokenOptions;
   readonly logger?: Logger;
-  /** gRPC deadlines. */
+  /** gRPC deadlines and the channel pool. */
   readonly connect?: Omit<ConnectOptions, 'signer'>;
 }
 
+/** An opened participant: its identity, its Gateway connection, its token and its logger. */
 export interface Participant {
+  readonly name: string;
   readonly identity: LedgerIdentity;
   readonly connection: FabricConnection;
-  readonly ledger: RotationLedger;
   readonly token: HsmToken;
   readonly ownsToken: boolean;
   readonly logger: Logger;
 }
 
-function pemSigner(config: FabricConfig): Signer {
-  if (!config.keyPath) {
-    throw new ConfigError(`no private key configured for ${config.mspId}; give keyPath or an HSM signer`);
-  }
-  return signers.newPrivateKeySigner(createPrivateKey(readFileSync(config.keyPath)));
-}
-
+/** Opens the token and the connection; `component` names the participant's kind in every log line. */
 export function openParticipant(options: ParticipantOptions, component: string): Participant {
   const signer = options.signer ?? pemSigner(options.fabric);
   const identity = identityFromCertificate(options.fabric.mspId, options.fabric.certPath, signer);
@@ -44,13 +43,12 @@ export function openParticipant(options: ParticipantOptions, component: string):
   const token = options.token instanceof HsmToken ? options.token : HsmToken.open(options.token);
   try {
     const connection = FabricConnection.open(options.fabric, { ...options.connect, signer });
-    const base = options.logger ?? defaultRotationLogger(options.name);
-    const logger = base.child({
+    const logger = (options.logger ?? defaultLogger(options.name)).child({
       component,
       node: options.name,
       member: `${identity.mspId}/${identity.fingerprint.slice(0, 16)}`,
     });
-    return { identity, connection, ledger: new RotationLedger(connection), token, ownsToken, logger };
+    return { name: options.name, identity, connection, token, ownsToken, logger };
   } catch (error) {
     if (ownsToken) {
       token.close();

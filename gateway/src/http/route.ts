@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { AuthenticatedCaller } from './auth';
-import type { ApiContext } from './context';
+import type { AuthenticatedCaller } from './caller';
+import type { RequestServices } from './module';
 
 export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'patch';
 
@@ -30,7 +30,7 @@ export interface HandlerContext<P, Q, B> {
   /** Undefined only on public routes. */
   readonly caller: AuthenticatedCaller | undefined;
   readonly request: Request;
-  readonly api: ApiContext;
+  readonly services: RequestServices;
   readonly log: Logger;
 }
 
@@ -59,6 +59,21 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   handler(context: HandlerContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<Reply> | Reply;
 }
 
+/** The caller of a route that is not public (the app authenticates before any handler runs). */
+export function callerOf(
+  context: Pick<HandlerContext<unknown, unknown, unknown>, 'caller'>,
+): AuthenticatedCaller {
+  if (!context.caller) {
+    throw new Error('route needs a caller but is public'); // a bug in the route table
+  }
+  return context.caller;
+}
+
+/** A JSON reply. */
+export function ok(body: unknown, status = 200, headers?: Readonly<Record<string, string>>): Reply {
+  return headers ? { status, body, headers } : { status, body };
+}
+
 /** A route with its types erased, as the app and the OpenAPI generator see it. */
 export interface AnyRoute extends Omit<RouteSpec<z.ZodType, z.ZodType, z.ZodType>, 'handler'> {
   handler(context: HandlerContext<unknown, unknown, unknown>): Promise<Reply> | Reply;
@@ -68,18 +83,4 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
   spec: RouteSpec<P, Q, B>,
 ): AnyRoute {
   return spec as unknown as AnyRoute;
-}
-
-/** `/v1/queues/:queueId` → `/v1/queues/{queueId}`. */
-export function openApiPath(expressPath: string): string {
-  return expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
-}
-
-/** A matcher for an express path with `:name` segments, as express matches it (case-insensitive, optional trailing slash). */
-export function pathMatcher(expressPath: string): RegExp {
-  const pattern = expressPath
-    .split('/')
-    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('/');
-  return new RegExp(`^${pattern}/?$`, 'i');
 }

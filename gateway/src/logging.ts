@@ -18,8 +18,8 @@ export const REDACTED_FIELDS = [
 
 export const REDACT_PATHS = REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
 
-/** The default logger of agents and front-ends: pino JSON lines with redaction of secret-bearing fields. */
-export function defaultRotationLogger(name: string): Logger {
+/** The default logger of agents and servers: pino JSON lines with redaction of secret-bearing fields. */
+export function defaultLogger(name: string): Logger {
   return pino({
     name,
     level: process.env['KEYLEDGER_LOG_LEVEL'] ?? 'info',

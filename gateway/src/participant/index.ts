@@ -1,0 +1,9 @@
+export { LedgerLoop, type LedgerLoopOptions } from './ledgerLoop';
+export {
+  closeParticipant,
+  openParticipant,
+  startParticipant,
+  type Participant,
+  type ParticipantOptions,
+} from './participant';
+export { KeyedSerializer } from './serial';

@@ -1,0 +1,118 @@
+import { callerOf, defineRoute, ok, type AnyRoute } from '../../http';
+import { noParams, noQuery } from '../../http/schemas';
+import { RotationLedger } from '../ledger';
+import {
+  historyQuery,
+  keyPolicyBody,
+  keyPolicySchema,
+  policyResultSchema,
+  queueHistorySchema,
+  queueKeySchema,
+  queueListSchema,
+  queueParams,
+} from '../schemas';
+import { LEDGER_ERRORS, TAG_QUEUES } from './tags';
+
+/** Queues and their key policies, as the ledger has them. */
+export function queueRoutes(): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/queues',
+      operationId: 'listQueues',
+      summary: 'Every queue with its key policy and active key version',
+      tags: [TAG_QUEUES],
+      params: noParams,
+      query: noQuery,
+      responses: { 200: { description: 'queues in id order', schema: queueListSchema } },
+      errors: [...LEDGER_ERRORS],
+      async handler(context) {
+        const ledger = new RotationLedger(context.services.ledger(callerOf(context)));
+        return ok({ items: await ledger.listQueues() });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/queues/:queueId/policy',
+      operationId: 'getKeyPolicy',
+      summary: "A queue's key policy",
+      tags: [TAG_QUEUES],
+      params: queueParams,
+      query: noQuery,
+      responses: { 200: { description: 'the policy', schema: keyPolicySchema } },
+      errors: [404, ...LEDGER_ERRORS],
+      async handler(context) {
+        const ledger = new RotationLedger(context.services.ledger(callerOf(context)));
+        return ok(await ledger.getKeyPolicy(context.params.queueId));
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/queues/:queueId/policy',
+      operationId: 'putKeyPolicy',
+      summary: 'Creates a queue or replaces its key policy (admin)',
+      description: '201 with Location when the queue is new, 200 when an existing policy was replaced.',
+      tags: [TAG_QUEUES],
+      params: queueParams,
+      query: noQuery,
+      body: keyPolicyBody,
+      bodyRequired: true,
+      idempotent: true,
+      responses: {
+        200: { description: 'the policy was replaced', schema: policyResultSchema },
+        201: {
+          description: 'the queue was created',
+          schema: policyResultSchema,
+          headers: { Location: 'the policy' },
+        },
+      },
+      errors: [409, ...LEDGER_ERRORS],
+      async handler(context) {
+        const { queueId } = context.params;
+        const ledger = new RotationLedger(context.services.ledger(callerOf(context)));
+        const result = await ledger.setKeyPolicy({ queueId, ...context.body });
+        return result.created
+          ? ok(result, 201, { Location: `/v1/queues/${encodeURIComponent(queueId)}/policy` })
+          : ok(result);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/queues/:queueId/key',
+      operationId: 'getQueueKey',
+      summary: "A queue's active key (metadata only) and whether a rotation is due",
+      tags: [TAG_QUEUES],
+      params: queueParams,
+      query: noQuery,
+      responses: { 200: { description: 'key status', schema: queueKeySchema } },
+      errors: [404, ...LEDGER_ERRORS],
+      async handler(context) {
+        const { queueId } = context.params;
+        const ledger = new RotationLedger(context.services.ledger(callerOf(context)));
+        const due = await ledger.isRotationDue(queueId);
+        const active = due.activeVersion > 0 ? ((await ledger.getActiveKey(queueId)) ?? null) : null;
+        return ok({ queueId, active, due });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/queues/:queueId/history',
+      operationId: 'getQueueHistory',
+      summary: "A queue's committed key versions and every change of its state",
+      tags: [TAG_QUEUES],
+      params: queueParams,
+      query: historyQuery,
+      responses: { 200: { description: 'key history', schema: queueHistorySchema } },
+      errors: [404, ...LEDGER_ERRORS],
+      async handler(context) {
+        const { queueId } = context.params;
+        const ledger = new RotationLedger(context.services.ledger(callerOf(context)));
+        const [rotations, states] = await Promise.all([
+          ledger.getRotationsSince(queueId, context.query.since ?? 0),
+          ledger.getKeyHistory(queueId),
+        ]);
+        return ok({ queueId, rotations, states });
+      },
+    }),
+  ];
+}
