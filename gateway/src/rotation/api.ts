@@ -11,7 +11,7 @@ export function rotationApi(deps: RotationApiDeps = {}): ApiModuleFactory {
     const agents = new RotationAgents(deps, rotationMetrics(registry));
     return {
       name: 'rotation',
-      routes: [...queueRoutes(), ...proposalRoutes(agents), ...cryptoRoutes(agents)],
+      routes: [...queueRoutes(agents), ...proposalRoutes(agents), ...cryptoRoutes(agents)],
       tags: [
         { name: TAG_QUEUES, description: 'Per-queue key policies, the active key and its history' },
         { name: TAG_PROPOSALS, description: 'Key rotations proposed and approved by a validator quorum' },

@@ -18,8 +18,10 @@ import { envelopeVersion } from './envelope';
 import { KeyUnavailableError } from './errors';
 import { KeyAcquirer, type AcquireContext } from './frontend/acquire';
 import type { Activation, FrontendNodeMetrics, FrontendNodeOptions } from './frontend/options';
+import { WrappingKeyPublisher } from './frontend/publication';
 import { Refusals } from './frontend/refusals';
 import { destroyStaleTokenKeys } from './frontend/tokenKeys';
+import { noUsableKey, unknownVersion } from './frontend/unavailable';
 import { DEFAULT_WRAPPING_LABEL, loadWrappingKey, type WrappingKey } from './frontend/wrappingKey';
 import { QueueKeyring, type KeyVersionEntry } from './keyring';
 import { RotationLedger } from './ledger';
@@ -64,6 +66,7 @@ export class FrontendNode implements FrontendNodeHandle {
   readonly #refusals: Refusals;
   readonly #acquirer: KeyAcquirer;
   readonly #loop: LedgerLoop;
+  readonly #publisher: WrappingKeyPublisher;
   readonly #rings = new Map<string, QueueKeyring>();
   readonly #scanned = new Set<string>();
   readonly #serial = new KeyedSerializer();
@@ -83,8 +86,6 @@ export class FrontendNode implements FrontendNodeHandle {
     lastEventBlock: undefined as bigint | undefined,
   };
   readonly #decryptCompromised: boolean;
-  #keyPublished = false;
-  #unregisteredWarned = false;
   readonly #refreshTimers = new Map<string, NodeJS.Timeout>();
   #stopping: Promise<void> | undefined;
 
@@ -103,6 +104,11 @@ export class FrontendNode implements FrontendNodeHandle {
       participant.logger,
     );
     this.wrappingPublicKeyPem = this.#wrapping.publicKeyPem;
+    this.#publisher = new WrappingKeyPublisher(
+      this.#governance,
+      this.wrappingPublicKeyPem,
+      participant.logger,
+    );
     this.#refusals = new Refusals({
       nodeName: options.name,
       ledger: this.#rotation,
@@ -165,7 +171,7 @@ export class FrontendNode implements FrontendNodeHandle {
   }
 
   async #begin(): Promise<void> {
-    await this.#publishKey();
+    await this.#publisher.publish();
     this.#volume.start();
     if (this.#options.syncOnStart ?? true) {
       await this.syncAll();
@@ -182,45 +188,13 @@ export class FrontendNode implements FrontendNodeHandle {
     );
   }
 
-  /** Publishes the key-wrapping key unless the ledger has it already. Retried on every poll until it works. */
-  async #publishKey(): Promise<void> {
-    if (this.#keyPublished) {
-      return;
-    }
-    const { logger } = this.#p;
-    const ledger = this.#governance;
-    try {
-      const whoami = await ledger.whoAmI();
-      if (whoami.member?.status !== 'active') {
-        if (!this.#unregisteredWarned) {
-          this.#unregisteredWarned = true;
-          logger.warn('not registered on the ledger yet; will publish the key-wrapping key once registered');
-        }
-        return;
-      }
-      if (!whoami.roles.includes('frontend')) {
-        logger.warn(
-          { roles: whoami.roles },
-          'registered without the frontend role; no key will be wrapped for it',
-        );
-      }
-      if (whoami.member.publicKey?.trim() !== this.wrappingPublicKeyPem.trim()) {
-        await ledger.setPublicKey(this.wrappingPublicKeyPem);
-        logger.info('published the key-wrapping public key');
-      }
-      this.#keyPublished = true;
-    } catch (error) {
-      logger.warn({ error: errorText(error) }, 'publishing the key-wrapping key failed; will retry');
-    }
-  }
-
   // ------------------------------------------------------------------------------------------- hot path
 
   /** Seals one message under the queue's current key version. Synchronous: no ledger or HSM round trip in 'memory'. */
   seal(queueId: string, plaintext: Uint8Array): SealedMessage {
     const entry = this.#rings.get(queueId)?.current;
     if (entry === undefined) {
-      throw this.#noUsableKey(queueId);
+      throw noUsableKey(this.name, queueId, this.#rings.get(queueId));
     }
     const envelope = entry.cipher.seal(entry.version, entry.aad, plaintext);
     if (entry.counter !== undefined) {
@@ -236,7 +210,7 @@ export class FrontendNode implements FrontendNodeHandle {
     const ring = this.#rings.get(queueId);
     const entry = ring?.get(version);
     if (entry === undefined) {
-      throw this.#unknownVersion(queueId, version, ring);
+      throw unknownVersion(this.name, queueId, version, ring, this.#refusals.get(queueId, version));
     }
     if (entry.compromised && !this.#decryptCompromised) {
       throw new KeyUnavailableError({
@@ -264,45 +238,6 @@ export class FrontendNode implements FrontendNodeHandle {
     const plaintext = this.open(queueId, envelope);
     const version = envelopeVersion(envelope);
     return { plaintext, version, compromised: this.#rings.get(queueId)?.get(version)?.compromised ?? false };
-  }
-
-  #noUsableKey(queueId: string): KeyUnavailableError {
-    const ring = this.#rings.get(queueId);
-    const why =
-      ring === undefined || ring.size === 0
-        ? 'holds no key version yet'
-        : 'holds no usable key version (all compromised or not yet valid)';
-    return new KeyUnavailableError({
-      code: 'NO_USABLE_KEY',
-      queueId,
-      message: `front-end ${this.name} ${why} for queue ${queueId}`,
-    });
-  }
-
-  #unknownVersion(queueId: string, version: number, ring: QueueKeyring | undefined): KeyUnavailableError {
-    const refused = this.#refusals.get(queueId, version);
-    if (refused) {
-      return new KeyUnavailableError({
-        code: 'REFUSED_VERSION',
-        queueId,
-        message: `key version ${version} of queue ${queueId} was refused by this node: ${refused.reason}`,
-        version,
-      });
-    }
-    if (ring !== undefined && version <= ring.floor) {
-      return new KeyUnavailableError({
-        code: 'PAST_RETENTION',
-        queueId,
-        message: `key version ${version} of queue ${queueId} is past retention (${ring.retentionVersions} versions) and was destroyed`,
-        version,
-      });
-    }
-    return new KeyUnavailableError({
-      code: 'UNKNOWN_VERSION',
-      queueId,
-      message: `front-end ${this.name} holds no key version ${version} for queue ${queueId}`,
-      version,
-    });
   }
 
   // ------------------------------------------------------------------------------------------- views
@@ -374,7 +309,7 @@ export class FrontendNode implements FrontendNodeHandle {
 
   /** Catches up every watched queue from ledger state. */
   async syncAll(): Promise<void> {
-    await this.#publishKey();
+    await this.#publisher.publish();
     const queues = this.#options.queues
       ? this.#options.queues.map((queueId) => ({ queueId, retentionVersions: undefined }))
       : await this.#rotation.listQueues();

@@ -18,6 +18,7 @@ export {
 } from './ledger';
 export type { RotationApiDeps } from './routes/agents';
 export { KEY_STATUS_HEADER } from './routes/crypto';
+export { WAIT_HEADER, type WaitOutcome } from './routes/wait';
 export type {
   ActiveKey,
   CommittedRotationView,

@@ -53,6 +53,8 @@ export interface FrontendNodeHandle {
   decrypt(queueId: string, envelope: Uint8Array): Promise<OpenedMessage>;
   /** The key versions this node holds for a queue (never key bytes). */
   keyVersions(queueId: string): LocalKeyVersion[];
+  /** Resolves once the node seals the queue's messages with `version` or a later one; rejects after `timeoutMs`. */
+  waitForVersion(queueId: string, version: number, timeoutMs?: number): Promise<number>;
 }
 
 export type KeyPolicy = rotation.KeyPolicy;

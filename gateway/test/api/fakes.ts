@@ -560,6 +560,21 @@ export class FakeFrontendNode implements FrontendNodeHandle {
     }));
   }
 
+  /** The fake holds every committed version at once, so it waits only for the commit itself. */
+  async waitForVersion(queueId: string, version: number, timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = this.keyVersions(queueId).find((v) => v.current)?.version ?? 0;
+      if (current >= version) {
+        return current;
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(`queue ${queueId} did not reach version ${version}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   async encrypt(queueId: string, plaintext: Uint8Array): Promise<SealedMessage> {
     if (this.failEncryptWith) {
       throw this.failEncryptWith;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { signPayload } from '../../fabric';
 import { callerOf, defineRoute, ok, ProblemError, type AnyRoute, type Reply } from '../../http';
 import { noParams, noQuery } from '../../http/schemas';
@@ -17,17 +18,42 @@ import type { RotationProposal } from '../types';
 import { proposalPayload } from '../verify';
 import type { RotationAgents } from './agents';
 import { LEDGER_ERRORS, TAG_PROPOSALS } from './tags';
+import { DEFAULT_WAIT_MS, WAIT_HEADER, waitForProposal, waitQueryShape, type WaitRequest } from './wait';
 
 function proposalLocation(proposalId: string): string {
   return `/v1/proposals/${encodeURIComponent(proposalId)}`;
 }
 
-/** 201 when the rotation committed at once (quorum reached), 202 while it waits for approvals. */
-function proposalReply(proposal: RotationProposal): Reply {
-  return ok(proposal, proposal.status === 'committed' ? 201 : 202, {
-    Location: proposalLocation(proposal.proposalId),
-  });
+/**
+ * 201 when the rotation committed (at once, or within `?wait=committed`), 202 while it waits for approvals.
+ * With a wait, the header says how it ended.
+ */
+async function proposalReply(
+  agents: RotationAgents,
+  ledger: RotationLedger,
+  proposal: RotationProposal,
+  query: WaitRequest,
+): Promise<Reply> {
+  const headers: Record<string, string> = { Location: proposalLocation(proposal.proposalId) };
+  let final = proposal;
+  if (query.wait === 'committed') {
+    const waited = await waitForProposal(
+      ledger,
+      agents.frontends.values(),
+      proposal,
+      query.waitTimeoutMs ?? DEFAULT_WAIT_MS,
+    );
+    final = waited.proposal;
+    headers[WAIT_HEADER] = waited.outcome;
+  }
+  return ok(final, final.status === 'committed' ? 201 : 202, headers);
 }
+
+const waitQuery = z.strictObject(waitQueryShape);
+const waitHeaders = {
+  Location: 'the proposal',
+  [WAIT_HEADER]: 'with ?wait=committed: committed, rejected, expired or timeout',
+};
 
 const proposalResponses = (
   what: string,
@@ -35,11 +61,11 @@ const proposalResponses = (
   number,
   { description: string; schema: typeof proposalSchema; headers: Record<string, string> }
 > => ({
-  201: { description: `${what} committed`, schema: proposalSchema, headers: { Location: 'the proposal' } },
+  201: { description: `${what} committed`, schema: proposalSchema, headers: waitHeaders },
   202: {
     description: `${what} proposed; waiting for approvals`,
     schema: proposalSchema,
-    headers: { Location: 'the proposal' },
+    headers: waitHeaders,
   },
 });
 
@@ -72,7 +98,7 @@ export function proposalRoutes(agents: RotationAgents): AnyRoute[] {
         '201 when the rotation committed at once, 202 while it waits for approvals; Location names the proposal.',
       tags: [TAG_PROPOSALS],
       params: queueParams,
-      query: noQuery,
+      query: waitQuery,
       body: rotateBody,
       bodyRequired: false,
       idempotent: true,
@@ -82,7 +108,8 @@ export function proposalRoutes(agents: RotationAgents): AnyRoute[] {
         const caller = callerOf(context);
         const { queueId } = context.params;
         const agent = agents.validatorFor(caller, 'rotate a key');
-        const due = await new RotationLedger(context.services.ledger(caller)).isRotationDue(queueId);
+        const ledger = new RotationLedger(context.services.ledger(caller));
+        const due = await ledger.isRotationDue(queueId);
         if (due.openProposal && !due.openProposal.expired) {
           throw new ProblemError(
             'conflict',
@@ -90,7 +117,8 @@ export function proposalRoutes(agents: RotationAgents): AnyRoute[] {
             { extensions: { proposalId: due.openProposal.proposalId } },
           );
         }
-        return proposalReply(await agents.throughAgent(agent.name, () => agent.rotateNow(queueId, 'manual')));
+        const proposal = await agents.throughAgent(agent.name, () => agent.rotateNow(queueId, 'manual'));
+        return proposalReply(agents, ledger, proposal, context.query);
       },
     }),
     defineRoute({
@@ -103,7 +131,7 @@ export function proposalRoutes(agents: RotationAgents): AnyRoute[] {
         'encrypting with it) and a replacement key is proposed. 201/202 as for rotate.',
       tags: [TAG_PROPOSALS],
       params: queueParams,
-      query: noQuery,
+      query: waitQuery,
       body: compromiseBody,
       bodyRequired: true,
       idempotent: true,
@@ -114,7 +142,8 @@ export function proposalRoutes(agents: RotationAgents): AnyRoute[] {
         const { queueId } = context.params;
         const { version, reason } = context.body;
         const agent = agents.validatorFor(caller, 'report a compromised key');
-        const due = await new RotationLedger(context.services.ledger(caller)).isRotationDue(queueId);
+        const ledger = new RotationLedger(context.services.ledger(caller));
+        const due = await ledger.isRotationDue(queueId);
         if (version > due.activeVersion) {
           throw new ProblemError(
             'not-found',
@@ -122,9 +151,10 @@ export function proposalRoutes(agents: RotationAgents): AnyRoute[] {
             { errors: [{ path: 'body.version', message: `must be at most ${due.activeVersion}` }] },
           );
         }
-        return proposalReply(
-          await agents.throughAgent(agent.name, () => agent.reportCompromise(queueId, version, reason)),
+        const proposal = await agents.throughAgent(agent.name, () =>
+          agent.reportCompromise(queueId, version, reason),
         );
+        return proposalReply(agents, ledger, proposal, context.query);
       },
     }),
     defineRoute({
@@ -168,11 +198,17 @@ export function proposalRoutes(agents: RotationAgents): AnyRoute[] {
         'a caller for whom the gateway holds no key must sign it and send the signature. The chaincode verifies it.',
       tags: [TAG_PROPOSALS],
       params: proposalParams,
-      query: noQuery,
+      query: waitQuery,
       body: approveBody,
       bodyRequired: false,
       idempotent: true,
-      responses: { 200: { description: 'the proposal after the approval', schema: proposalSchema } },
+      responses: {
+        200: {
+          description: 'the proposal after the approval',
+          schema: proposalSchema,
+          headers: { [WAIT_HEADER]: waitHeaders[WAIT_HEADER] },
+        },
+      },
       errors: [404, 409, ...LEDGER_ERRORS],
       async handler(context) {
         const caller = callerOf(context);
@@ -192,7 +228,17 @@ export function proposalRoutes(agents: RotationAgents): AnyRoute[] {
             'base64',
           );
         }
-        return ok(await ledger.approveRotation(proposalId, signature));
+        const approved = await ledger.approveRotation(proposalId, signature);
+        if (context.query.wait !== 'committed') {
+          return ok(approved);
+        }
+        const waited = await waitForProposal(
+          ledger,
+          agents.frontends.values(),
+          approved,
+          context.query.waitTimeoutMs ?? DEFAULT_WAIT_MS,
+        );
+        return ok(waited.proposal, 200, { [WAIT_HEADER]: waited.outcome });
       },
     }),
     defineRoute({

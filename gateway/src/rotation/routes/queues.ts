@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { callerOf, defineRoute, ok, type AnyRoute } from '../../http';
 import { noParams, noQuery } from '../../http/schemas';
 import { RotationLedger } from '../ledger';
@@ -11,10 +12,14 @@ import {
   queueListSchema,
   queueParams,
 } from '../schemas';
+import type { RotationAgents } from './agents';
 import { LEDGER_ERRORS, TAG_QUEUES } from './tags';
+import { DEFAULT_WAIT_MS, WAIT_HEADER, waitForQueueVersion, waitQueryShape } from './wait';
+
+const policyQuery = z.strictObject(waitQueryShape);
 
 /** Queues and their key policies, as the ledger has them. */
-export function queueRoutes(): AnyRoute[] {
+export function queueRoutes(agents: RotationAgents): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -51,19 +56,26 @@ export function queueRoutes(): AnyRoute[] {
       path: '/v1/queues/:queueId/policy',
       operationId: 'putKeyPolicy',
       summary: 'Creates a queue or replaces its key policy (admin)',
-      description: '201 with Location when the queue is new, 200 when an existing policy was replaced.',
+      description:
+        '201 with Location when the queue is new, 200 when an existing policy was replaced. With `?wait=committed` ' +
+        "a new queue's answer waits for its first key version: committed by the validators' quorum and loaded by " +
+        'every front-end node of this gateway.',
       tags: [TAG_QUEUES],
       params: queueParams,
-      query: noQuery,
+      query: policyQuery,
       body: keyPolicyBody,
       bodyRequired: true,
       idempotent: true,
       responses: {
-        200: { description: 'the policy was replaced', schema: policyResultSchema },
+        200: {
+          description: 'the policy was replaced',
+          schema: policyResultSchema,
+          headers: { [WAIT_HEADER]: 'with ?wait=committed: committed or timeout' },
+        },
         201: {
           description: 'the queue was created',
           schema: policyResultSchema,
-          headers: { Location: 'the policy' },
+          headers: { Location: 'the policy', [WAIT_HEADER]: 'with ?wait=committed: committed or timeout' },
         },
       },
       errors: [409, ...LEDGER_ERRORS],
@@ -71,9 +83,19 @@ export function queueRoutes(): AnyRoute[] {
         const { queueId } = context.params;
         const ledger = new RotationLedger(context.services.ledger(callerOf(context)));
         const result = await ledger.setKeyPolicy({ queueId, ...context.body });
-        return result.created
-          ? ok(result, 201, { Location: `/v1/queues/${encodeURIComponent(queueId)}/policy` })
-          : ok(result);
+        const headers: Record<string, string> = result.created
+          ? { Location: `/v1/queues/${encodeURIComponent(queueId)}/policy` }
+          : {};
+        if (context.query.wait === 'committed') {
+          headers[WAIT_HEADER] = await waitForQueueVersion(
+            ledger,
+            agents.frontends.values(),
+            queueId,
+            1,
+            context.query.waitTimeoutMs ?? DEFAULT_WAIT_MS,
+          );
+        }
+        return ok(result, result.created ? 201 : 200, headers);
       },
     }),
     defineRoute({

@@ -1,0 +1,53 @@
+import type { Logger } from 'pino';
+import type { GovernanceLedger } from '../../governance';
+import { errorText } from '../../logging';
+
+/**
+ * Publishes a front-end's key-wrapping public key on the ledger (Governance:SetPublicKey) once the node is a
+ * registered member, so validators can wrap keys for it. Tried on start and on every poll until it worked.
+ */
+export class WrappingKeyPublisher {
+  readonly #governance: GovernanceLedger;
+  readonly #publicKeyPem: string;
+  readonly #logger: Logger;
+  #published = false;
+  #unregisteredWarned = false;
+
+  constructor(governance: GovernanceLedger, publicKeyPem: string, logger: Logger) {
+    this.#governance = governance;
+    this.#publicKeyPem = publicKeyPem;
+    this.#logger = logger;
+  }
+
+  /** Publishes unless the ledger has the key already; failures are logged and retried on the next call. */
+  async publish(): Promise<void> {
+    if (this.#published) {
+      return;
+    }
+    try {
+      const whoami = await this.#governance.whoAmI();
+      if (whoami.member?.status !== 'active') {
+        if (!this.#unregisteredWarned) {
+          this.#unregisteredWarned = true;
+          this.#logger.warn(
+            'not registered on the ledger yet; will publish the key-wrapping key once registered',
+          );
+        }
+        return;
+      }
+      if (!whoami.roles.includes('frontend')) {
+        this.#logger.warn(
+          { roles: whoami.roles },
+          'registered without the frontend role; no key will be wrapped for it',
+        );
+      }
+      if (whoami.member.publicKey?.trim() !== this.#publicKeyPem.trim()) {
+        await this.#governance.setPublicKey(this.#publicKeyPem);
+        this.#logger.info('published the key-wrapping public key');
+      }
+      this.#published = true;
+    } catch (error) {
+      this.#logger.warn({ error: errorText(error) }, 'publishing the key-wrapping key failed; will retry');
+    }
+  }
+}
