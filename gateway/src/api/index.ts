@@ -20,4 +20,13 @@ export {
   type ProblemDocument,
   type RenderedProblem,
 } from './problem';
+export {
+  ApiTokenStore,
+  ApiTokenStoreError,
+  tokenApi,
+  tokenStoreResolver,
+  type ApiTokenRecord,
+  type ApiTokenStatus,
+  type IssuedToken,
+} from './tokens';
 export { startApiServer, type ApiServer, type ApiServerOptions, type ApiTlsOptions } from './server';

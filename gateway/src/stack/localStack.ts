@@ -1,15 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Devnet } from '@keyledger/devnet';
 import { pino, type Logger } from 'pino';
 import {
+  ApiTokenStore,
   createApp,
   fabricIdentityResolver,
   ledgerReachableCheck,
   startApiServer,
+  tokenApi,
+  tokenStoreResolver,
   type ApiServer,
 } from '../api';
+import { writeProfile } from '../client';
 import {
   certificateFingerprint,
   configFromConnectionFile,
@@ -28,6 +31,8 @@ import {
 import { LocalTokenStore, useSoftHsmDirectory, type TokenCredentials } from '../hsm';
 import { REDACT_PATHS } from '../logging';
 import { FrontendNode, rotationApi, ValidatorAgent, type FrontendNodeOptions } from '../rotation';
+import { bootstrapTokens } from './apiTokens';
+import { assertPortFree, portError } from './ports';
 
 export const CHAINCODE_NAME = 'keyledger';
 /** The chaincode package folder (gateway/dist/stack → repository root → chaincode). */
@@ -58,6 +63,8 @@ export interface LocalStack {
   readonly ledgerEndpoint: string;
   readonly connectionFile: string;
   readonly logFile: string;
+  /** The CLI profile (API URL and each participant's token, mode 0600). */
+  readonly profilePath: string;
   readonly participants: readonly StackParticipant[];
   stop(): Promise<void>;
 }
@@ -101,6 +108,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
+    // Ports first: nothing is started on a machine where the stack could not finish starting.
+    await assertPortFree(options.apiPort ?? 8080, '--api-port');
+    if (options.network === 'devnet') {
+      await assertPortFree(options.devnetPort ?? 7051, '--port');
+    }
     step(1, 'HSM tokens (SoftHSM, project-owned configuration)');
     const hsmDir = join(dataDir, 'hsm');
     useSoftHsmDirectory(hsmDir);
@@ -243,29 +255,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     step(5, 'REST API');
-    const apiTokens = loadApiTokens(join(dataDir, 'api-tokens.json'), [
-      'admin',
-      ...names.validators,
-      ...names.frontends,
-    ]);
+    const tokenStore = new ApiTokenStore({ path: join(dataDir, 'api', 'tokens.json') });
+    const profilePath = join(dataDir, 'profile.json');
+    const apiTokens = bootstrapTokens({
+      store: tokenStore,
+      profilePath,
+      legacyPath: join(dataDir, 'api-tokens.json'),
+      names: ['admin', ...names.validators, ...names.frontends],
+    });
     const everyone: { who: Identity; role: StackParticipant['role'] }[] = [
       { who: admin, role: 'admin' },
       ...validators.map((who) => ({ who, role: 'validator' as const })),
       ...frontends.map((who) => ({ who, role: 'frontend' as const })),
     ];
     const identities = fabricIdentityResolver(
-      everyone.map(({ who }) => ({
-        name: who.name,
-        fabric: who.fabric,
-        tokens: [apiTokens[who.name] as string],
-      })),
+      everyone.map(({ who }) => ({ name: who.name, fabric: who.fabric })),
     );
     closers.push(() => identities.close());
     const adminCaller = identities.callers.get('admin');
     const app = createApp({
-      identities: identities.resolver,
+      identities: tokenStoreResolver(tokenStore, identities.callers),
       modules: [
         governanceApi(),
+        tokenApi({ store: tokenStore, identities: identities.callers }),
         rotationApi({
           validators: new Map(validatorAgents.map((agent) => [agent.name, agent])),
           frontends: new Map(frontendNodes.map((node) => [node.name, node])),
@@ -276,8 +288,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ? [ledgerReachableCheck('ledger', () => new GovernanceLedger(adminCaller.ledger).whoAmI())]
         : [],
     });
-    const api: ApiServer = await startApiServer({ app, host: '127.0.0.1', port: options.apiPort ?? 8080 });
+    const api: ApiServer = await startApiServer({
+      app,
+      host: '127.0.0.1',
+      port: options.apiPort ?? 8080,
+    }).catch((error: unknown) => {
+      throw portError(error, options.apiPort ?? 8080, '--api-port');
+    });
     closers.push(() => api.close());
+    writeProfile(profilePath, { url: api.url, default: 'admin', tokens: apiTokens });
 
     step(6, 'ready');
     return {
@@ -285,6 +304,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ledgerEndpoint,
       connectionFile,
       logFile,
+      profilePath,
       participants: everyone.map(({ who, role }) => ({
         name: who.name,
         role,
@@ -297,22 +317,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
-}
-
-/** API bearer tokens of the local participants, made once and kept 0600 in the data folder. */
-function loadApiTokens(path: string, names: readonly string[]): Record<string, string> {
-  const tokens: Record<string, string> = existsSync(path)
-    ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>)
-    : {};
-  let changed = false;
-  for (const name of names) {
-    if (!tokens[name]) {
-      tokens[name] = randomBytes(24).toString('base64url');
-      changed = true;
-    }
-  }
-  if (changed) {
-    writeFileSync(path, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
-  }
-  return tokens;
 }

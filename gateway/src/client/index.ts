@@ -1,0 +1,1 @@
+export { DEFAULT_PROFILE_PATH, ProfileError, readProfile, writeProfile, type Profile } from './profile';
