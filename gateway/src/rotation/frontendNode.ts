@@ -34,6 +34,7 @@ import type {
   SealedMessage,
 } from './types';
 import { VolumeReporter } from './volume';
+import { VolumeJournal } from './volumeJournal';
 
 /** Activations kept for propagation figures. */
 const MAX_ACTIVATIONS = 1_000;
@@ -140,6 +141,8 @@ export class FrontendNode implements FrontendNodeHandle {
       ...(options.volume?.flushEveryMessages !== undefined
         ? { flushEveryMessages: options.volume.flushEveryMessages }
         : {}),
+      ...(options.volume?.reserveBlock !== undefined ? { reserveBlock: options.volume.reserveBlock } : {}),
+      journal: new VolumeJournal(options.volume?.journalPath),
       logger: participant.logger,
     });
     this.#loop = new LedgerLoop({
@@ -172,6 +175,7 @@ export class FrontendNode implements FrontendNodeHandle {
 
   async #begin(): Promise<void> {
     await this.#publisher.publish();
+    this.#volume.recover();
     this.#volume.start();
     if (this.#options.syncOnStart ?? true) {
       await this.syncAll();

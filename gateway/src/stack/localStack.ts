@@ -243,7 +243,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const frontendNodes: FrontendNode[] = [];
     for (const who of frontends) {
-      const node = await FrontendNode.start(common(who));
+      const node = await FrontendNode.start({
+        ...common(who),
+        volume: { journalPath: join(agentDir, `${who.name}.volume.json`) },
+      });
       frontendNodes.push(node);
       closers.push(() => node.stop());
     }

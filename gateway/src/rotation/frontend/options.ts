@@ -28,6 +28,13 @@ export interface FrontendNodeOptions extends ParticipantOptions {
     readonly flushIntervalMs?: number;
     /** Report as soon as this many messages are unreported (default 1000). */
     readonly flushEveryMessages?: number;
+    /**
+     * File where counts are reserved before use, so a crash never undercounts the AES-GCM usage limit (default:
+     * none — counts in memory only, and a crash loses what was not reported yet).
+     */
+    readonly journalPath?: string;
+    /** Messages reserved at a time in the journal (default 1000): a crash overcounts by less than this. */
+    readonly reserveBlock?: number;
   };
   /** Only these queues (default: every queue on the ledger). */
   readonly queues?: readonly string[];
