@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { HsmError } from '../../src/hsm/errors';
 import { KeyUnavailableError, RotationPreconditionError } from '../../src/rotation';
@@ -26,16 +27,55 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
       expect(reply.text).not.toContain('SECRET');
     });
 
-    it('a JSON body that is not an object is a 400', async () => {
-      for (const raw of ['"just a string"', '42', 'null', '[1,2]']) {
+    it('a JSON body that is not an object is a 400 saying so — it is valid JSON, just not an object', async () => {
+      for (const [raw, kind] of [
+        ['"x"', 'a string'],
+        ['42', 'a number'],
+        ['null', 'null'],
+        ['[1,2]', 'an array'],
+      ] as const) {
         const reply = await h.request('PUT', '/v1/queues/q1/policy', {
           as: 'admin',
           raw,
           headers: { 'content-type': 'application/json' },
         });
-        expect(reply.status).toBe(400);
-        expect(reply.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+        expectProblem(reply, 400, 'invalid-request');
+        expect(reply.json.detail).toBe(`the request body must be a JSON object, not ${kind}`);
+        expect(reply.json.errors).toEqual([{ path: 'body', message: 'must be a JSON object' }]);
       }
+    });
+
+    it('20,000 unknown fields get a short answer: errors de-duplicated and capped, the rest counted', async () => {
+      const body: Record<string, unknown> = { plaintext: 'aGk=' };
+      for (let i = 0; i < 20_000; i += 1) {
+        body[`f${i}`] = i;
+      }
+      // ~300 KB: the encrypt route takes large bodies (the control-plane limit is 64 KiB).
+      const reply = await h.request('POST', '/v1/queues/q1/encrypt', { as: 'fe1', body });
+      expectProblem(reply, 400, 'invalid-request');
+      expect(reply.json.errors).toHaveLength(20);
+      expect(reply.json.errorsOmitted).toBe(19_980);
+      expect(reply.text.length).toBeLessThan(4_000);
+      expect(reply.json.detail).toMatch(/and 19980 more$/);
+    });
+
+    it('a missing field is "is required", whatever its rule (type, enum or literal)', async () => {
+      const reply = await h.request('PUT', '/v1/queues/q1/policy', {
+        as: 'admin',
+        body: { rotationIntervalMs: 60_000, maxMessages: 10 },
+      });
+      expect(reply.json.errors).toEqual([{ path: 'body.algorithm', message: 'is required' }]);
+    });
+
+    it("a gzip body that does not inflate is a 400 in our words, not zlib's", async () => {
+      const reply = await h.request('PUT', '/v1/queues/q1/policy', {
+        as: 'admin',
+        raw: Buffer.from('definitely not gzip'),
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      });
+      expectProblem(reply, 400, 'invalid-request');
+      expect(reply.text).not.toMatch(/incorrect header check|zlib/i);
+      expect(reply.json.detail).toMatch(/does not decompress/);
     });
 
     it('schema violations name every offending field', async () => {
@@ -357,6 +397,52 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
         await h.request('POST', '/v1/queues/zz/decrypt', { as: 'fe1', body: { envelope: 'aGk=' } }),
         404,
       );
+    });
+  });
+
+  describe("requests Node's HTTP parser refuses get the same problem document", () => {
+    async function raw(request: string): Promise<{ status: number; headers: string; json: any }> {
+      // eslint-disable-line @typescript-eslint/no-explicit-any
+      const { hostname, port } = new URL(h.url);
+      const text = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => socket.end(request));
+        let received = '';
+        socket.on('data', (chunk) => {
+          received += chunk.toString('latin1');
+        });
+        socket.on('end', () => resolve(received));
+        socket.on('error', reject);
+      });
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1]), headers: head, json: JSON.parse(body) };
+    }
+
+    it('a 100 KB URL is a 414 uri-too-long with a request id', async () => {
+      const reply = await raw(`GET /v1/queues/${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(reply.status).toBe(414);
+      expect(reply.json).toMatchObject({ type: 'urn:keyledger:problem:uri-too-long', status: 414 });
+      expect(reply.json.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(reply.headers).toContain(`X-Request-Id: ${reply.json.requestId}`);
+      expect(reply.json.instance).toBeUndefined();
+    });
+
+    it('100 KB of headers is a 431 naming the path it was for', async () => {
+      const reply = await raw(`GET /v1/queues HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(100_000)}\r\n\r\n`);
+      expect(reply.status).toBe(431);
+      expect(reply.json).toMatchObject({
+        type: 'urn:keyledger:problem:headers-too-large',
+        instance: '/v1/queues',
+      });
+    });
+
+    it('method FOO is a 400 with its instance and request id', async () => {
+      const reply = await raw('FOO /v1/queues HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(reply.status).toBe(400);
+      expect(reply.json).toMatchObject({
+        type: 'urn:keyledger:problem:invalid-request',
+        instance: '/v1/queues',
+      });
+      expect(reply.json.requestId).toEqual(expect.any(String));
     });
   });
 

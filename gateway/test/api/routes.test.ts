@@ -256,6 +256,24 @@ describe('REST API routes: happy paths', () => {
     });
   });
 
+  it('decrypt with a key version marked compromised says so: field, header and metric', async () => {
+    await queueWithKey(h);
+    const sealed = await h.request('POST', '/v1/queues/q1/encrypt', {
+      as: 'fe1',
+      body: { plaintext: 'aGk=' },
+    });
+    await h.request('POST', '/v1/queues/q1/compromise', { as: 'val2', body: { version: 1, reason: 'leak' } });
+    const opened = await h.request('POST', '/v1/queues/q1/decrypt', {
+      as: 'fe1',
+      body: { envelope: sealed.json.envelope },
+    });
+    expect(opened.status).toBe(200);
+    expect(opened.json).toMatchObject({ version: 1, keyCompromised: true, plaintext: 'aGk=' });
+    expect(opened.headers.get('keyledger-key-status')).toBe('compromised');
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/keyledger_crypto_compromised_decrypts_total\{frontend="fe1"\} 1/);
+  });
+
   it('GET /v1/queues/{queueId}/history lists committed versions and state changes; ?since filters', async () => {
     await queueWithKey(h);
     const second = await h.request('POST', '/v1/queues/q1/rotate', { as: 'val2' });
