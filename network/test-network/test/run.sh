@@ -173,6 +173,14 @@ test_checks_catch_mutations() {
   expect_check_fails "$dir" "$topo" "a connection-file key that does not match its certificate"
   mutate && sed -i.bak 's/Rule: .MAJORITY Endorsement./Rule: "ANY Endorsement"/' "$dir/generated/configtx/configtx.yaml"
   expect_check_fails "$dir" "$topo" "an endorsement policy other than MAJORITY"
+  mutate && sed -i.bak '/^ORDERER_OPERATIONS_TLS_CLIENTROOTCAS=/d' "$dir/generated/env/orderer.example.com.env"
+  expect_check_fails "$dir" "$topo" "an orderer without operations client root CAs (/metrics answers 401)"
+  mutate && sed -i.bak 's|^\(CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES=\)\(.*\)$|\1[\2]|' "$dir/generated/env/peer0.org2.example.com.env"
+  expect_check_fails "$dir" "$topo" "a peer's client root CA list in brackets (viper reads a file named '[...')"
+  mutate && sed -i.bak "s|^CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES=.*$|CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES=${dir}/organizations/peerOrganizations/org1.example.com/tlsca/tlsca.org1.example.com-cert.pem|" "$dir/generated/env/peer0.org1.example.com.env"
+  expect_check_fails "$dir" "$topo" "a peer trusting its org's TLS CA for operations clients"
+  mutate && cp "$dir/organizations/peerOrganizations/org3.example.com/tlsca/tlsca.org3.example.com-cert.pem" "$dir/organizations/operations/ca/ca.crt"
+  expect_check_fails "$dir" "$topo" "an operations client CA that is an organisation's TLS CA"
 }
 
 # The gateway's own zod schema and path resolution (TypeScript source transpiled on the fly).
