@@ -29,6 +29,8 @@ REPO_ROOT=$(cd "${NET_ROOT}/../.." && pwd -P)
 . "${NET_ROOT}/scripts/topology.sh"
 # shellcheck source=scripts/generate.sh
 . "${NET_ROOT}/scripts/generate.sh"
+# shellcheck source=scripts/operations.sh
+. "${NET_ROOT}/scripts/operations.sh"
 # shellcheck source=scripts/binaries.sh
 . "${NET_ROOT}/scripts/binaries.sh"
 # shellcheck source=scripts/docker.sh
@@ -230,6 +232,7 @@ create_crypto() {
   else
     create_crypto_cryptogen
   fi
+  ops_tls
   println "crypto material in $(relpath "$NET_ROOT" "$(orgs_dir)")"
 }
 
@@ -259,6 +262,7 @@ net_up() {
   step "2/4" "crypto material"
   if [ "$restart" = true ]; then
     println "reusing $(relpath "$NET_ROOT" "$(orgs_dir)")"
+    ops_tls # a network made before the operations client CA existed gets one now
     if [ "$USE_CA" = "true" ]; then
       if [ "$MODE" = "docker" ]; then start_cas_docker; else start_cas_binaries; fi
     fi
@@ -299,7 +303,7 @@ net_stop() {
 # remove_generated — everything network.sh wrote (never the shipped files of this folder).
 remove_generated() {
   local d
-  for d in "$(orgs_dir)/peerOrganizations" "$(orgs_dir)/ordererOrganizations" "$(orgs_dir)/ccaas" \
+  for d in "$(orgs_dir)/peerOrganizations" "$(orgs_dir)/ordererOrganizations" "$(orgs_dir)/ccaas" "$(ops_dir)" \
     "$(orgs_dir)/fabric-ca/org1" "$(orgs_dir)/fabric-ca/org2" "$(orgs_dir)/fabric-ca/org3" "$(orgs_dir)/fabric-ca/orderer" \
     "${NET_DIR}/channel-artifacts" "$(gen_dir)" "${NET_DIR}/data" "$(log_dir)" "$(run_dir)"; do
     [ -e "$d" ] || continue
@@ -365,6 +369,7 @@ net_generate() {
       warnln "cryptogen not found: configuration written without crypto material"
     fi
   fi
+  ops_tls
   state_set MODE "$MODE"
   state_set BFT "$BFT"
   state_set USE_CA "$USE_CA"

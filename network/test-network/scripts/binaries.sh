@@ -191,16 +191,12 @@ show_log_tail() {
   fi
 }
 
-# ops_get PORT CAFILE PATH — GET https://127.0.0.1:PORT/PATH on a node's operations endpoint (TLS).
-ops_get() {
-  curl -sS --max-time 5 --cacert "$2" "https://127.0.0.1:$1/$3" 2>/dev/null
-}
-
-# node_healthy PORT CAFILE — /healthz is OK, or fails only for the docker check (a peer in binaries mode
-# keeps core.yaml's vm.endpoint, which an environment variable cannot unset; CCaaS does not use Docker).
+# node_healthy PORT CAFILE — /healthz (open to any client, see operations.sh) is OK, or fails only for the
+# docker check (a peer in binaries mode keeps core.yaml's vm.endpoint, which an environment variable cannot
+# unset; CCaaS does not use Docker).
 node_healthy() {
   local body all docker
-  body=$(ops_get "$1" "$2" healthz) || return 1
+  body=$(ops_health "$1" "$2") || return 1
   case "$body" in
     *'"status":"OK"'*) return 0 ;;
   esac
@@ -211,7 +207,7 @@ node_healthy() {
 
 # wait_node NAME OPS_PORT CAFILE LISTEN_PORT — waits until a started node answers (or its process died).
 wait_node() {
-  local name=$1 ops=$2 ca=$3 listen=$4 start now
+  local name=$1 ops=$2 ca=$3 listen=$4 start now problem
   start=$(date +%s)
   while true; do
     # The pid itself, not process_running: right after the fork the command line is still the script's.
@@ -220,7 +216,14 @@ wait_node() {
       fatalln "${name} exited during start-up"
     fi
     if port_in_use "$listen"; then
-      if ! have_curl || node_healthy "$ops" "$ca"; then
+      if ! have_curl; then
+        println "${name} is up"
+        return 0
+      fi
+      if node_healthy "$ops" "$ca"; then
+        # The readiness waits (Raft/BFT leader, gossip) read /metrics: a node that does not let the operations
+        # client in is reported now, by name, rather than as a leader or gossip time-out later.
+        if problem=$(ops_access_problem "$ops" "$ca"); then fatalln "${name}: ${problem}"; fi
         println "${name} is up"
         return 0
       fi

@@ -9,30 +9,6 @@ ccaas_dir() { echo "$(orgs_dir)/ccaas/$1"; }
 ccaas_conf() { echo "$(gen_dir)/ccaas/$1-org$2.env"; }
 ccaas_proc() { echo "ccaas-$1-org$2"; }
 
-# openssl_conf FILE SAN — a config with the extension sections used below.
-openssl_conf() {
-  cat >"$1" <<EOF
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = unused
-[v3_ca]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign,digitalSignature
-subjectKeyIdentifier = hash
-[server]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = $2
-[client]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = clientAuth
-EOF
-}
-
 # ccaas_tls CC — CA, server certificate per org (SANs: 127.0.0.1, localhost, the container name) and the
 # client certificate each org's peer presents (mutual TLS). Kept across redeploys.
 ccaas_tls() {

@@ -42,7 +42,8 @@ join_orderers() {
   done
 }
 
-# metric_value PORT CAFILE NAME — value of NAME{channel="CHANNEL_NAME"} from a node's /metrics, or nothing.
+# metric_value PORT CAFILE NAME — value of NAME{channel="CHANNEL_NAME"} from a node's /metrics (read with the
+# operations client certificate, see operations.sh), or nothing.
 metric_value() {
   ops_get "$1" "$2" metrics | grep -E "^$3\{([^}]*,)?channel=\"${CHANNEL_NAME}\"(,[^}]*)?\} " |
     head -n 1 | awk '{print $2}'
@@ -83,6 +84,22 @@ orderers_active() {
   done
 }
 
+# metrics_problems orderers|peers — "; <node>: <why>" for each active node whose /metrics the operations client
+# cannot read (nothing when all can): appended to a time-out so that it names the cause.
+metrics_problems() {
+  local o n p out=""
+  if [ "$1" = orderers ]; then
+    for o in $(active_orderers); do
+      if p=$(ops_access_problem "$(orderer_ops_port "$o")" "$(orderer_node_dir "$o")/tls/ca.crt"); then out="${out}; $(orderer_fqdn "$o"): ${p}"; fi
+    done
+  else
+    for n in "${ORG_NUMS[@]}"; do
+      if p=$(ops_access_problem "$(peer_ops_port "$n")" "$(peer_node_dir "$n")/tls/ca.crt"); then out="${out}; $(peer_name "$n"): ${p}"; fi
+    done
+  fi
+  printf '%s' "$out"
+}
+
 wait_orderer_leader() {
   local timeout=${LEADER_TIMEOUT:-90}
   wait_until "$timeout" "channel ${CHANNEL_NAME} to be active on every orderer" orderers_active ||
@@ -94,11 +111,11 @@ wait_orderer_leader() {
   fi
   if [ "${BFT:-false}" = "true" ]; then
     wait_until "$timeout" "the BFT orderers to agree on a leader" bft_leader_agreed ||
-      fatalln "the BFT orderers did not agree on a leader of ${CHANNEL_NAME} (metric consensus_smartbft_view_leader_id)"
+      fatalln "the BFT orderers did not agree on a leader of ${CHANNEL_NAME} (metric consensus_smartbft_view_leader_id)$(metrics_problems orderers)"
     successln "BFT leader of ${CHANNEL_NAME}: consenter ${BFT_LEADER}"
   else
     wait_until "$timeout" "a Raft leader of ${CHANNEL_NAME}" one_raft_leader ||
-      fatalln "no single Raft leader for ${CHANNEL_NAME} (consensus_etcdraft_is_leader); $(raft_leaders) orderers claim it"
+      fatalln "no single Raft leader for ${CHANNEL_NAME} (consensus_etcdraft_is_leader); $(raft_leaders) orderers claim it$(metrics_problems orderers)"
     successln "Raft leader elected for ${CHANNEL_NAME}"
   fi
 }
@@ -144,7 +161,7 @@ wait_gossip() {
     return 0
   fi
   wait_until "${GOSSIP_TIMEOUT:-120}" "every peer to see the other $((${#ORG_NUMS[@]} - 1)) through gossip" peers_see_each_other ||
-    fatalln "gossip membership incomplete (gossip_membership_total_peers_known); check anchor peers and the peers' logs"
+    fatalln "gossip membership incomplete (gossip_membership_total_peers_known); check anchor peers and the peers' logs$(metrics_problems peers)"
   successln "every peer sees the other $((${#ORG_NUMS[@]} - 1)) through gossip on ${CHANNEL_NAME}"
 }
 

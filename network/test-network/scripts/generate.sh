@@ -75,6 +75,8 @@ gen_peer_env() {
     echo "CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:$(peer_ops_port "$n")"
     echo "CORE_OPERATIONS_TLS_CERT_FILE=${node}/tls/server.crt"
     echo "CORE_OPERATIONS_TLS_KEY_FILE=${node}/tls/server.key"
+    # A list split on white space (viper GetStringSlice), no brackets: the peer reads "[x]" as a file named "[x".
+    echo "CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES=$(ops_ca_cert)"
     echo "CORE_CHAINCODE_EXTERNALBUILDERS=$(external_builders_value "${NET_ROOT}/builders/ccaas")"
     echo "CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG={\"peername\":\"peer0org${n}\"}"
   } >"$file"
@@ -110,11 +112,17 @@ gen_orderer_env() {
     echo "ORDERER_OPERATIONS_LISTENADDRESS=127.0.0.1:$(orderer_ops_port "$o")"
     echo "ORDERER_OPERATIONS_TLS_CERTIFICATE=${node}/tls/server.crt"
     echo "ORDERER_OPERATIONS_TLS_PRIVATEKEY=${node}/tls/server.key"
+    # The orderer's own list syntax (common/viperutil: "[a, b]").
+    echo "ORDERER_OPERATIONS_TLS_CLIENTROOTCAS=[$(ops_ca_cert)]"
   } >"$file"
 }
 
 gen_node_envs() {
   local n o
+  # The peer splits its operations client root CA list on white space (see gen_peer_env).
+  case "$(ops_ca_cert)" in
+    *[[:space:]]*) fatalln "binaries mode needs a network folder without white space in its path (got ${NET_DIR})" ;;
+  esac
   for o in $(active_orderers); do gen_orderer_env "$o"; done
   for n in "${ORG_NUMS[@]}"; do gen_peer_env "$n"; done
 }

@@ -186,3 +186,29 @@ sha256_file() {
     openssl dgst -sha256 -r "$1" | cut -d' ' -f1
   fi
 }
+
+# openssl_conf FILE SAN — an openssl config with the extension sections the scripts sign with: v3_ca (a CA),
+# server (TLS server, subjectAltName SAN) and client (TLS client). Used for the chaincode servers' CA
+# (ccaas.sh) and the operations client CA (operations.sh).
+openssl_conf() {
+  cat >"$1" <<EOF
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = unused
+[v3_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign,digitalSignature
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = $2
+[client]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+EOF
+}

@@ -6,8 +6,9 @@ usage: check_config.py NET_ROOT NET_DIR TOPOLOGY_FILE
 TOPOLOGY_FILE holds `all_ports` of scripts/topology.sh ("owner port" lines) for the generated mode.
 Checks the rendered configtx.yaml (profile, MSP folders, NodeOUs, policies naming existing organisations,
 MAJORITY endorsement, consenters and endpoints, anchor peers), the per-node env files (binaries mode: files
-exist, ports match the topology and never collide, the external builder), the compose files (docker mode:
-published ports, mounted crypto, env files), and the connection file (paths, identities' NodeOUs, keys
+exist, ports match the topology and never collide, the external builder, the operations client root CAs), the
+compose files (docker mode: published ports, mounted crypto, env files, the operations client CA), the dedicated
+operations client CA and its client certificate, and the connection file (paths, identities' NodeOUs, keys
 matching certificates, TLS chains and host names). Prints one line per failed check and exits 1 if any.
 """
 import json
@@ -181,6 +182,54 @@ def check_configtx(net_dir, state, peers, orderers):
     return {o["ID"] for o in app_orgs}
 
 
+OPS_CA_IN_CONTAINER = "/var/hyperledger/operations/ca.crt"
+
+
+def peer_list(raw):
+    """A core.yaml list from the environment, as viper's GetStringSlice reads it: split on white space."""
+    return raw.split()
+
+
+def orderer_list(raw):
+    """An orderer.yaml list from the environment, as common/viperutil reads it: "[a, b]", or one bare value."""
+    if len(raw) > 1 and raw[0] == "[" and raw[-1] == "]":
+        return [r.strip() for r in raw[1:-1].split(",")]
+    return [raw] if raw else []
+
+
+def ops_paths(net_dir):
+    d = os.path.join(net_dir, "organizations", "operations")
+    return os.path.join(d, "ca", "ca.crt"), os.path.join(d, "client", "client.crt"), os.path.join(d, "client", "client.key")
+
+
+def check_operations_ca(net_dir):
+    """The operations client CA (scripts/operations.sh): a CA of its own, none of the organisations' CAs; its
+    client certificate verifies for TLS client authentication (Go checks that usage), and no certificate of an
+    organisation does (else that org's every TLS identity could read /metrics and change /logspec)."""
+    ca, cert, key = ops_paths(net_dir)
+    if not check(all(os.path.isfile(f) for f in (ca, cert, key)), f"operations client CA material missing under {os.path.dirname(os.path.dirname(ca))}"):
+        return
+    check("CA:TRUE" in openssl("x509", "-in", ca, "-noout", "-ext", "basicConstraints")[1], f"{ca} is not a CA certificate")
+    check(openssl("verify", "-purpose", "sslclient", "-CAfile", ca, cert)[0] == 0, f"{cert} does not verify against {ca} for TLS client use")
+    check(pubkey(cert) == pubkey(key, private=True), f"{key} does not match {cert}")
+    orgs = os.path.join(net_dir, "organizations")
+    org_cas, org_tls = [], []
+    for kind in ("peerOrganizations", "ordererOrganizations"):
+        base = os.path.join(orgs, kind)
+        for domain in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+            for sub in ("cacerts", "tlscacerts"):
+                d = os.path.join(base, domain, "msp", sub)
+                org_cas += [os.path.join(d, f) for f in sorted(os.listdir(d))] if os.path.isdir(d) else []
+            for root, _dirs, files in os.walk(os.path.join(base, domain)):
+                if os.path.basename(root) == "tls":
+                    org_tls += [os.path.join(root, f) for f in files if f in ("server.crt", "client.crt")]
+    ops_key = pubkey(ca)
+    for c in org_cas:
+        check(pubkey(c) != ops_key, f"the operations client CA is an organisation's CA ({c}); it must be dedicated")
+    for c in org_tls:
+        check(openssl("verify", "-CAfile", ca, c)[0] != 0, f"{c} (an organisation's TLS certificate) verifies against the operations client CA")
+
+
 def check_env_files(net_root, net_dir, ports):
     env_dir = os.path.join(net_dir, "generated", "env")
     common = {"peer": read_env(os.path.join(net_root, "config", "peer.env")),
@@ -190,6 +239,10 @@ def check_env_files(net_root, net_dir, ports):
     check(common["orderer"].get("ORDERER_ADMIN_TLS_ENABLED") == "true", "orderer.env does not enable admin TLS")
     check(common["orderer"].get("ORDERER_CHANNELPARTICIPATION_ENABLED") == "true", "orderer.env does not enable channel participation")
     check(common["orderer"].get("ORDERER_GENERAL_BOOTSTRAPMETHOD") == "none", "orderer.env keeps a bootstrap block (system channel)")
+    for kind, prefix in (("peer", "CORE_"), ("orderer", "ORDERER_")):
+        c = common[kind]
+        check(c.get(f"{prefix}OPERATIONS_TLS_ENABLED") == "true", f"{kind}.env does not enable operations TLS")
+        check(c.get(f"{prefix}METRICS_PROVIDER") == "prometheus", f"{kind}.env: metrics provider is not prometheus (no /metrics)")
     bound = []
     data_keys = ("FILESYSTEMPATH", "SNAPSHOTS_ROOTDIR", "FILELEDGER_LOCATION", "WALDIR", "SNAPDIR")
     for name in sorted(os.listdir(env_dir)):
@@ -201,7 +254,7 @@ def check_env_files(net_root, net_dir, ports):
             if any(k.endswith(d) for d in data_keys):
                 check(v.startswith(net_dir), f"{node}: {k}={v} is outside the network folder")
                 continue
-            for p in re.findall(r"(/[^\[\],]+)", v) if k.endswith(("FILE", "CERTIFICATE", "PRIVATEKEY", "ROOTCAS", "MSPDIR", "MSPCONFIGPATH", "CLIENTROOTCAS")) else []:
+            for p in re.findall(r"(/[^\[\],]+)", v) if k.endswith(("FILE", "FILES", "CERTIFICATE", "PRIVATEKEY", "ROOTCAS", "MSPDIR", "MSPCONFIGPATH", "CLIENTROOTCAS")) else []:
                 check(os.path.exists(p), f"{node}: {k} names {p}, which does not exist")
             if k.endswith(("LISTENADDRESS",)) and ":" in v:
                 check(v.startswith("127.0.0.1:"), f"{node}: {k}={v} does not bind 127.0.0.1")
@@ -209,6 +262,13 @@ def check_env_files(net_root, net_dir, ports):
             if k == "ORDERER_GENERAL_LISTENPORT":
                 check(env.get("ORDERER_GENERAL_LISTENADDRESS") == "127.0.0.1", f"{node}: orderer does not listen on 127.0.0.1")
                 bound.append((node, k, v))
+        ops_ca = ops_paths(net_dir)[0]
+        if node.startswith("peer"):
+            roots = peer_list(env.get("CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES", ""))
+            check(roots == [ops_ca], f"{node}: CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES is {roots}, not [{ops_ca}] (/metrics would answer 401)")
+        else:
+            roots = orderer_list(env.get("ORDERER_OPERATIONS_TLS_CLIENTROOTCAS", ""))
+            check(roots == [ops_ca], f"{node}: ORDERER_OPERATIONS_TLS_CLIENTROOTCAS is {roots}, not [{ops_ca}] (/metrics would answer 401)")
         if node.startswith("peer"):
             msp_id = env["CORE_PEER_LOCALMSPID"]
             org = msp_id[3]
@@ -267,8 +327,18 @@ def check_compose(net_root, net_dir, state, ports, peers, orderers):
         for v in spec.get("volumes", []):
             src = v.split(":")[0]
             if src.startswith("/") and "organizations" in src:
-                check(os.path.isdir(src), f"compose {svc}: mounts {src}, which does not exist")
+                check(os.path.exists(src), f"compose {svc}: mounts {src}, which does not exist")
+                check(not src.startswith(os.path.join(net_dir, "organizations", "operations")) or src == ops_paths(net_dir)[0],
+                      f"compose {svc}: mounts {src}; of the operations material a node gets only the CA certificate")
         envs = dict(e.split("=", 1) for e in spec.get("environment", []))
+        if svc.startswith(("peer0.", "orderer")):
+            mounts = {v.split(":")[1]: v.split(":")[0] for v in spec.get("volumes", [])}
+            check(mounts.get(OPS_CA_IN_CONTAINER) == ops_paths(net_dir)[0], f"compose {svc}: the operations client CA is not mounted at {OPS_CA_IN_CONTAINER}")
+            if svc.startswith("peer0."):
+                roots = peer_list(envs.get("CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES", ""))
+            else:
+                roots = orderer_list(envs.get("ORDERER_OPERATIONS_TLS_CLIENTROOTCAS", ""))
+            check(roots == [OPS_CA_IN_CONTAINER], f"compose {svc}: operations client root CAs {roots}, not [{OPS_CA_IN_CONTAINER}]")
         if svc.startswith("peer0."):
             org = svc.split(".")[1][-1]
             check(envs["CORE_PEER_LOCALMSPID"] == f"Org{org}MSP", f"compose {svc}: wrong MSP id")
@@ -324,6 +394,7 @@ def main():
     owners = [p for _, p in ports]
     check(len(owners) == len(set(owners)), f"topology has colliding ports: {sorted(owners)}")
     app_msps = check_configtx(net_dir, state, peers, orderers)
+    check_operations_ca(net_dir)
     if state["MODE"] == "binaries":
         check_env_files(net_root, net_dir, ports)
     else:

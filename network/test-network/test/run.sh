@@ -11,6 +11,8 @@
 #   - the ccaas external builder's detect/build/release on a package made by the deploy code;
 #   - the chaincode servers' TLS material (and, when the chaincode is built, a real chaincode server's
 #     mutual-TLS handshake);
+#   - the operations endpoints' client authentication (stand-ins that guard /metrics as Fabric does) and the
+#     readiness waits with and without the operations client certificate;
 #   - command-line handling.
 # Prints PASS/FAIL/SKIP per test and a final "N passed, M failed[, K skipped]"; exits 1 if any failed.
 set -euo pipefail
@@ -22,8 +24,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/keyledger-test-network.XXXXXX")
 CHILD_PIDS=()
 cleanup() {
   local p f
-  # Nodes and chaincode servers the smoke test started, if it stopped half-way.
-  for f in "${WORK}"/smoke/run/*.pid; do
+  # Nodes and chaincode servers the stand-in tests started, if they stopped half-way.
+  for f in "${WORK}"/*/run/*.pid; do
     [ -f "$f" ] || continue
     p=$(cut -d' ' -f1 "$f")
     case "$(tr '\0' ' ' <"/proc/${p}/cmdline" 2>/dev/null)" in
@@ -173,6 +175,14 @@ test_checks_catch_mutations() {
   expect_check_fails "$dir" "$topo" "a connection-file key that does not match its certificate"
   mutate && sed -i.bak 's/Rule: .MAJORITY Endorsement./Rule: "ANY Endorsement"/' "$dir/generated/configtx/configtx.yaml"
   expect_check_fails "$dir" "$topo" "an endorsement policy other than MAJORITY"
+  mutate && sed -i.bak '/^ORDERER_OPERATIONS_TLS_CLIENTROOTCAS=/d' "$dir/generated/env/orderer.example.com.env"
+  expect_check_fails "$dir" "$topo" "an orderer without operations client root CAs (/metrics answers 401)"
+  mutate && sed -i.bak 's|^\(CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES=\)\(.*\)$|\1[\2]|' "$dir/generated/env/peer0.org2.example.com.env"
+  expect_check_fails "$dir" "$topo" "a peer's client root CA list in brackets (viper reads a file named '[...')"
+  mutate && sed -i.bak "s|^CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES=.*$|CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES=${dir}/organizations/peerOrganizations/org1.example.com/tlsca/tlsca.org1.example.com-cert.pem|" "$dir/generated/env/peer0.org1.example.com.env"
+  expect_check_fails "$dir" "$topo" "a peer trusting its org's TLS CA for operations clients"
+  mutate && cp "$dir/organizations/peerOrganizations/org3.example.com/tlsca/tlsca.org3.example.com-cert.pem" "$dir/organizations/operations/ca/ca.crt"
+  expect_check_fails "$dir" "$topo" "an operations client CA that is an organisation's TLS CA"
 }
 
 # The gateway's own zod schema and path resolution (TypeScript source transpiled on the fly).
@@ -325,6 +335,124 @@ test_ccaas_tls() {
   echo "fabric-chaincode-node server: mutual TLS handshake with the peer's client certificate OK"
 }
 
+# make_stand_ins BIN_DIR CFG_DIR — wrappers for the Fabric stand-ins (and cryptogen) in BIN_DIR, and a config
+# folder with the core.yaml / orderer.yaml the nodes check for.
+make_stand_ins() {
+  local fb=$1 cfg=$2 tool
+  mkdir -p "$fb" "$cfg"
+  touch "${cfg}/core.yaml" "${cfg}/orderer.yaml"
+  for tool in peer orderer osnadmin configtxgen; do
+    printf '#!/bin/sh\nexec %s %s %s "$@"\n' "$PYTHON" "${TEST_DIR}/fakes/fabric.py" "$tool" >"${fb}/${tool}"
+    chmod +x "${fb}/${tool}"
+  done
+  if [ -x "${FAKE_BIN}/cryptogen" ]; then cp "${FAKE_BIN}/cryptogen" "${fb}/cryptogen"; fi
+}
+
+# ops_code PORT CAFILE PATH CURL_ARGS... — the HTTP status of GET PATH on an operations endpoint (000: no answer,
+# e.g. a refused client certificate).
+ops_code() {
+  local port=$1 ca=$2 path=$3
+  shift 3
+  curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$ca" "$@" "https://127.0.0.1:${port}/${path}" || true
+}
+
+# The operations endpoints' authentication, against the stand-ins (which guard /metrics and /logspec as
+# Fabric does: a client certificate verified against the configured client root CAs, else 401):
+#   - what the endpoints answer with no certificate, the operations client certificate, and an org's TLS one;
+#   - the readiness waits (Raft leader, gossip) fail without the client certificate and pass with it;
+#   - an orderer started without client root CAs (the defect this guards against) is reported by `up`'s
+#     node wait, by name, instead of a leader time-out;
+#   - a peer given the orderer's "[...]" list syntax fails to start, as a real peer does.
+test_operations_auth_with_stand_ins() {
+  [ -n "$PYTHON" ] || skip "python3 with PyYAML not found"
+  command -v curl >/dev/null 2>&1 || skip "curl not found"
+  command -v openssl >/dev/null 2>&1 || skip "openssl not found"
+  local owner port dir="${WORK}/opsauth" fb="${WORK}/opsauth-bin" cfg="${WORK}/opsauth-cfg" n out status
+  while read -r owner port; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then skip "port ${port} (${owner}) is busy on this machine"; fi
+  done < <(topology binaries false false)
+  make_stand_ins "$fb" "$cfg"
+  export PATH="${fb}:${PATH}" FAKE_FABRIC_STATE="${WORK}/opsauth-state" FABRIC_BIN=""
+  bash "${NET_ROOT}/network.sh" generate --mode binaries --dir "$dir" >/dev/null
+  (
+    MODE=binaries BFT=false USE_CA=false CHANNEL_NAME=keyledger NET_DIR=$dir VERBOSE=false
+    # Waits expected to pass return as soon as they do; those expected to fail use NO_CERT_TIMEOUT.
+    NODE_START_TIMEOUT=30 LEADER_TIMEOUT=30 GOSSIP_TIMEOUT=30 NO_CERT_TIMEOUT=6
+    for f in utils topology generate operations binaries envVar createChannel; do
+      # shellcheck disable=SC1090 # the network's own scripts
+      . "${NET_ROOT}/scripts/${f}.sh"
+    done
+    find_fabric_bin || true
+    # shellcheck disable=SC2034 # read by gen_fabric_cfg_env and set_peer_env
+    FABRIC_CFG_DIR=$cfg
+    gen_fabric_cfg_env
+    # The channel exists on the orderer and on every peer, as after createChannel.
+    mkdir -p "$FAKE_FABRIC_STATE"
+    echo '["keyledger"]' >"${FAKE_FABRIC_STATE}/orderer-$(orderer_admin_port orderer).json"
+    for n in "${ORG_NUMS[@]}"; do
+      echo '{"channels": ["keyledger"], "installed": {}}' >"${FAKE_FABRIC_STATE}/peer-$(peer_port "$n").json"
+    done
+    # The nodes end with this test, passed or failed, so that the next test finds the ports free.
+    trap 'stop_all_processes >/dev/null 2>&1' EXIT
+    start_orderers_binaries >/dev/null
+    start_peers_binaries >/dev/null
+
+    local ops ca org1_tls
+    ops=$(orderer_ops_port orderer)
+    ca="$(orderer_node_dir orderer)/tls/ca.crt"
+    org1_tls="$(peer_org_dir 1)/users/Admin@org1.example.com/tls"
+    expect_code() { # WANT PATH CURL_ARGS... — what the orderer's operations endpoint answers
+      local want=$1 path=$2 got
+      shift 2
+      got=$(ops_code "$ops" "$ca" "$path" "$@")
+      [ "$got" = "$want" ] || { echo "/${path} ${*:-without a client certificate}: HTTP ${got}, expected ${want}"; exit 1; }
+    }
+    expect_code 200 healthz
+    expect_code 200 version
+    expect_code 401 metrics
+    expect_code 401 logspec
+    expect_code 200 metrics --cert "$(ops_client_cert)" --key "$(ops_client_key)"
+    expect_code 200 logspec --cert "$(ops_client_cert)" --key "$(ops_client_key)"
+    # An org's TLS client certificate is not from the operations client CA: the handshake refuses it.
+    expect_code 000 metrics --cert "${org1_tls}/client.crt" --key "${org1_tls}/client.key"
+    expect_code 000 healthz --cert "${org1_tls}/client.crt" --key "${org1_tls}/client.key"
+
+    # With the client certificate the waits pass at once ...
+    wait_orderer_leader >"${WORK}/opsauth-wait.out" 2>&1 || { cat "${WORK}/opsauth-wait.out"; exit 1; }
+    wait_gossip >"${WORK}/opsauth-wait.out" 2>&1 || { cat "${WORK}/opsauth-wait.out"; exit 1; }
+    # ... without it (as the scripts were before) every /metrics read is a 401, and they time out saying why.
+    mv "$(ops_dir)/client" "$(ops_dir)/client.away"
+    status=0
+    out=$( (LEADER_TIMEOUT=$NO_CERT_TIMEOUT wait_orderer_leader) 2>&1) || status=$?
+    [ "$status" -ne 0 ] || { echo "the leader wait passed without a client certificate: ${out}"; exit 1; }
+    printf '%s' "$out" | grep -q 'no single Raft leader for keyledger .*0 orderers claim it.*no operations client certificate' || { echo "$out"; exit 1; }
+    status=0
+    out=$( (GOSSIP_TIMEOUT=$NO_CERT_TIMEOUT wait_gossip) 2>&1) || status=$?
+    [ "$status" -ne 0 ] || { echo "the gossip wait passed without a client certificate: ${out}"; exit 1; }
+    printf '%s' "$out" | grep -q 'gossip membership incomplete' || { echo "$out"; exit 1; }
+    mv "$(ops_dir)/client.away" "$(ops_dir)/client"
+    wait_orderer_leader >"${WORK}/opsauth-wait.out" 2>&1 || { cat "${WORK}/opsauth-wait.out"; exit 1; }
+
+    # An orderer without client root CAs (the original defect): `up` names it as soon as it is healthy.
+    stop_process orderer.example.com >/dev/null
+    sed -i.bak '/^ORDERER_OPERATIONS_TLS_CLIENTROOTCAS=/d' "$(gen_dir)/env/orderer.example.com.env"
+    status=0
+    out=$( (start_orderers_binaries) 2>&1) || status=$?
+    [ "$status" -ne 0 ] || { echo "an orderer that trusts no operations client passed the node wait: ${out}"; exit 1; }
+    printf '%s' "$out" | grep -q 'orderer.example.com: port 9443 refused the operations client certificate' || { echo "$out"; exit 1; }
+    expect_code 401 metrics
+    stop_process orderer.example.com >/dev/null
+
+    # The peer's list is split on white space: "[file]" names a file that does not exist, so the peer stops.
+    stop_process peer0.org1.example.com >/dev/null
+    sed -i.bak 's|^\(CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES=\)\(.*\)$|\1[\2]|' "$(gen_dir)/env/peer0.org1.example.com.env"
+    status=0
+    out=$( (start_peers_binaries) 2>&1) || status=$?
+    [ "$status" -ne 0 ] || { echo "a peer with a bracketed client root CA list started: ${out}"; exit 1; }
+    printf '%s' "$out" | grep -q 'exited during start-up' || { echo "$out"; exit 1; }
+  )
+}
+
 # The whole binaries-mode flow of network.sh — up, createChannel, deployCC, stop, up (restart), upgrade, down —
 # against stand-ins for peer/orderer/osnadmin/configtxgen (test/fakes/fabric.py: not Fabric, but they check
 # their configuration, serve TLS operations endpoints with the metrics network.sh waits on, run the real
@@ -333,17 +461,11 @@ test_network_sh_flow_with_stand_ins() {
   [ -n "$PYTHON" ] || skip "python3 with PyYAML not found"
   command -v curl >/dev/null 2>&1 || skip "curl not found"
   [ -f "${REPO_ROOT}/node_modules/fabric-shim/cli.js" ] || skip "npm packages not installed (npm ci)"
-  local owner port tool dir="${WORK}/smoke" fb="${WORK}/smoke-bin" cfg="${WORK}/smoke-cfg" out pids=() p bystander
+  local owner port dir="${WORK}/smoke" fb="${WORK}/smoke-bin" cfg="${WORK}/smoke-cfg" out pids=() p bystander
   while read -r owner port; do
     if (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then skip "port ${port} (${owner}) is busy on this machine"; fi
   done < <(topology binaries false false)
-  mkdir -p "$fb" "$cfg"
-  touch "${cfg}/core.yaml" "${cfg}/orderer.yaml"
-  for tool in peer orderer osnadmin configtxgen; do
-    printf '#!/bin/sh\nexec %s %s %s "$@"\n' "$PYTHON" "${TEST_DIR}/fakes/fabric.py" "$tool" >"${fb}/${tool}"
-    chmod +x "${fb}/${tool}"
-  done
-  [ -x "${FAKE_BIN}/cryptogen" ] && cp "${FAKE_BIN}/cryptogen" "${fb}/cryptogen"
+  make_stand_ins "$fb" "$cfg"
   export PATH="${fb}:${PATH}" FABRIC_CFG_PATH="$cfg" FAKE_FABRIC_STATE="${WORK}/smoke-state" FABRIC_BIN=""
   export NODE_START_TIMEOUT=30 LEADER_TIMEOUT=30 GOSSIP_TIMEOUT=30
   nsh() { bash "${NET_ROOT}/network.sh" "$@" --dir "$dir" -ccp "${TEST_DIR}/fixtures/chaincode"; }
@@ -438,6 +560,7 @@ t "ccaas external builder: detect, build, release on a deploy package" test_ccaa
 t "ccaas external builder under dash" test_ccaas_builder_dash
 t "ccaas external builder under busybox sh" test_ccaas_builder_busybox
 t "chaincode server TLS material and mutual-TLS handshake" test_ccaas_tls
+t "operations endpoints: /metrics and /logspec need the operations client certificate; waits fail without it" test_operations_auth_with_stand_ins
 t "network.sh up/createChannel/deployCC/stop/up/upgrade/down (binaries mode, Fabric stand-ins)" test_network_sh_flow_with_stand_ins
 t "command line: help, bad flags, mode/consensus switches, order of commands" test_cli
 t "template rendering" test_render_template

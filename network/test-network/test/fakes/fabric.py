@@ -3,7 +3,8 @@
 
 NOT Fabric: no ledger, no consensus, no gossip. They reproduce what network.sh relies on — the command-line
 shapes and outputs, the environment variables the nodes are configured with, TLS operations endpoints with
-/healthz and the Prometheus metrics network.sh waits on, the lifecycle's bookkeeping (install, approvals by a
+/healthz and the Prometheus metrics network.sh waits on (guarded as Fabric guards them: /metrics and /logspec only
+for a client certificate that verifies against the configured client root CAs, else 401), the lifecycle's bookkeeping (install, approvals by a
 MAJORITY, commit) — and they check what they are given (files exist, config folder has core.yaml /
 orderer.yaml, external builder list parses). Two parts are real: installing a package runs the external
 builder in builders/ccaas exactly as a peer does (detect, build, release with the propagated environment),
@@ -81,20 +82,82 @@ def listen_plain(port):
     threading.Thread(target=loop, daemon=True).start()
 
 
-def serve_ops(port, cert, key, health, metrics):
+def env_bool(name):
+    """A boolean setting as viper / Fabric read it (unset = false)."""
+    return os.environ.get(name, "").strip().lower() in ("1", "t", "true")
+
+
+def orderer_list(name):
+    """A list setting of orderer.yaml from the environment, as common/viperutil reads it: "[a, b]" is split on
+    commas and trimmed, any other non-empty string is a one-element list."""
+    raw = os.environ.get(name, "")
+    if len(raw) > 1 and raw[0] == "[" and raw[-1] == "]":
+        return [v.strip() for v in raw[1:-1].split(",")]
+    return [raw] if raw else []
+
+
+def peer_list(name):
+    """A list setting of core.yaml from the environment, as viper's GetStringSlice reads it: split on white
+    space, brackets kept ("[a]" is a file named "[a]")."""
+    return os.environ.get(name, "").split()
+
+
+def serve_ops(port, tls_on, cert, key, client_roots, client_required, health, metrics):
+    """The operations endpoint as Fabric's operations.System serves it (core/operations/system.go,
+    core/middleware/require_cert.go, core/operations/tls.go):
+    - TLS off: every route open over plain HTTP.
+    - TLS on: the client's certificate is verified against the client root CAs when one is presented
+      (VerifyClientCertIfGiven; a certificate they do not verify fails the handshake), or always
+      (RequireAndVerifyClientCert) with clientAuthRequired; /metrics and /logspec then answer 401 with an
+      empty body unless a verified certificate came with the request; /healthz and /version do not ask.
+    Client root CA files that cannot be read stop the node, as they stop Fabric's start-up."""
+    for f in client_roots:
+        need_file(f, "operations TLS client root CA")
+    secure_paths = ("/metrics", "/logspec") if tls_on else ()
+    logspec = {"spec": os.environ.get("FABRIC_LOGGING_SPEC", "INFO").lower()}
+
     class H(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            if self.path == "/healthz":
-                code, body = health()
-            elif self.path == "/metrics":
-                code, body = 200, metrics()
-            else:
-                code, body = 404, "not found"
+        def verified(self):
+            return bool(tls_on and self.connection.getpeercert())
+
+        def reply(self, code, body=""):
             data = body.encode()
             self.send_response(code)
+            if data:
+                self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+        def do_GET(self):
+            path = self.path.split("?", 1)[0]
+            if path in secure_paths and not self.verified():
+                self.reply(401)
+            elif path == "/healthz":
+                self.reply(*health())
+            elif path == "/version":
+                self.reply(200, json.dumps({"CommitSHA": "fake", "Version": VERSION}))
+            elif path == "/metrics":
+                self.reply(200, metrics())
+            elif path == "/logspec":
+                self.reply(200, json.dumps(logspec))
+            else:
+                self.reply(404, "404 page not found\n")
+
+        def do_PUT(self):
+            path = self.path.split("?", 1)[0]
+            if path in secure_paths and not self.verified():
+                self.reply(401)
+            elif path == "/logspec":
+                n = int(self.headers.get("Content-Length") or 0)
+                try:
+                    logspec["spec"] = json.loads(self.rfile.read(n))["spec"]
+                except (ValueError, KeyError, TypeError):
+                    self.reply(400, json.dumps({"error": "invalid log spec"}))
+                    return
+                self.reply(204)
+            else:
+                self.reply(405)
 
         def log_message(self, *a):
             pass
@@ -103,10 +166,21 @@ def serve_ops(port, cert, key, health, metrics):
         daemon_threads = True
         allow_reuse_address = True
 
+        def handle_error(self, request, client_address):
+            pass  # a refused client certificate ends that connection only, as in Go's TLS server
+
     srv = S(("127.0.0.1", port), H)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    if tls_on:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        ctx.verify_mode = ssl.CERT_REQUIRED if client_required else ssl.CERT_OPTIONAL
+        for f in client_roots:
+            try:
+                ctx.load_verify_locations(cafile=f)
+            except ssl.SSLError:
+                pass  # like x509.CertPool.AppendCertsFromPEM: a file without certificates adds nothing
+        # The handshake runs in the request's thread (not in accept), so one bad client cannot stall the server.
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
     srv.serve_forever()
 
 
@@ -131,7 +205,9 @@ def orderer_main():
         return "".join(f'consensus_etcdraft_is_leader{{channel="{c}"}} {1 if leader else 0}\n' for c in chans)
 
     print(f"fake orderer on {port} (admin {admin}, operations {ops})", flush=True)
-    serve_ops(ops, env("ORDERER_OPERATIONS_TLS_CERTIFICATE"), env("ORDERER_OPERATIONS_TLS_PRIVATEKEY"),
+    serve_ops(ops, env_bool("ORDERER_OPERATIONS_TLS_ENABLED"),
+              env("ORDERER_OPERATIONS_TLS_CERTIFICATE"), env("ORDERER_OPERATIONS_TLS_PRIVATEKEY"),
+              orderer_list("ORDERER_OPERATIONS_TLS_CLIENTROOTCAS"), env_bool("ORDERER_OPERATIONS_TLS_CLIENTAUTHREQUIRED"),
               lambda: (200, '{"status":"OK"}'), metrics)
 
 
@@ -156,7 +232,8 @@ def peer_node_start():
 
     print(f"fake peer on {port} (operations {ops})", flush=True)
     # As a real peer whose vm.endpoint points at a missing Docker engine.
-    serve_ops(ops, env("CORE_OPERATIONS_TLS_CERT_FILE"), env("CORE_OPERATIONS_TLS_KEY_FILE"),
+    serve_ops(ops, env_bool("CORE_OPERATIONS_TLS_ENABLED"), env("CORE_OPERATIONS_TLS_CERT_FILE"), env("CORE_OPERATIONS_TLS_KEY_FILE"),
+              peer_list("CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES"), env_bool("CORE_OPERATIONS_TLS_CLIENTAUTHREQUIRED"),
               lambda: (503, '{"status":"Service Unavailable","failed_checks":[{"component":"docker","reason":"failed to ping docker"}]}'),
               metrics)
 
