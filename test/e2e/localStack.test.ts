@@ -4,9 +4,10 @@
  * message sealed before the restart still decrypts.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sharedGrpcClients } from '../../gateway/src/fabric';
 import { startLocalStack, type LocalStack } from '../../gateway/src/stack';
 import { eventually } from './support/eventually';
 
@@ -61,12 +62,29 @@ describe('npm start (startLocalStack)', () => {
       return result.status === 200 ? result.json : undefined;
     });
     expect(sealed['version']).toBe(1);
+    // One gRPC channel to the one peer endpoint, shared by every identity's Gateway connection.
+    expect(sharedGrpcClients.size).toBe(1);
+    // The CLI profile holds the tokens (mode 0600); the gateway's store only their digests.
+    const profile = JSON.parse(readFileSync(stack.profilePath, 'utf8')) as {
+      url: string;
+      tokens: Record<string, string>;
+    };
+    expect(profile.url).toBe(stack.apiUrl);
+    expect(statSync(stack.profilePath).mode & 0o777).toBe(0o600);
+    const store = readFileSync(join(dataDir, 'api', 'tokens.json'), 'utf8');
+    for (const token of Object.values(profile.tokens)) {
+      expect(store).not.toContain(token);
+    }
     await stack.stop();
     stack = undefined;
 
     progress.length = 0;
     stack = await startLocalStack({ ...options, progress: (line) => progress.push(line) });
     expect(progress.join('\n')).toMatch(/governance existing; 3 validators, 2 front-ends/);
+    // The same tokens work after a restart.
+    expect((JSON.parse(readFileSync(stack.profilePath, 'utf8')) as { tokens: unknown }).tokens).toEqual(
+      profile.tokens,
+    );
     const opened = await call('POST', '/v1/queues/orders/decrypt', 'frontend2', {
       envelope: sealed['envelope'],
     });
