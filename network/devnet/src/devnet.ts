@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
-import { genesisConfigBlock, newBlock, signBlock } from './blocks';
+import { genesisConfigBlock, newBlock, signBlock, validationCodeName } from './blocks';
 import { ChaincodeSupport, type LaunchSpec } from './chaincode';
 import { dataPaths, resolveOptions, type DevnetOptions } from './config';
 import {
@@ -11,14 +11,7 @@ import {
   writeConnectionProfile,
   type ClientConnection,
 } from './connection';
-import { collectionAccessCheck, parseCollections } from './endorser/collections';
-import {
-  ChaincodeDefinitions,
-  DEFAULT_ENDORSEMENT_POLICY,
-  type ChaincodeDefinition,
-} from './endorser/definitions';
 import { OrgEndorser } from './endorser/endorser';
-import { PolicyAdapter } from './endorser/policies';
 import { endorserHandlers } from './endorser/service';
 import { channelAcl } from './gateway/acl';
 import { readJsonFile, startAdminServer, type DeployRequest } from './gateway/admin';
@@ -26,6 +19,12 @@ import { GatewayServer } from './gateway/gateway';
 import type { BlockSource } from './gateway/ports';
 import { deliverHandlers, gatewayHandlers, type ServiceContext } from './gateway/service';
 import { Ledger } from './ledger';
+import { collectionAccessCheck, parseCollections } from './lifecycle/collections';
+import {
+  ChaincodeDefinitions,
+  DEFAULT_ENDORSEMENT_POLICY,
+  type ChaincodeDefinition,
+} from './lifecycle/definitions';
 import {
   ensureNetworkMaterial,
   createMspManager,
@@ -34,12 +33,12 @@ import {
   type IdentityFiles,
   type NetworkMaterial,
 } from './msp';
-import { validationCodeName } from './orderer/blockinfo';
-import { Committer, type TransactionDetail } from './orderer/committer';
-import { CommitNotifier } from './orderer/notifier';
+import { SignatureCache } from './msp/signature-cache';
 import { Orderer } from './orderer/orderer';
-import { SignatureCache } from './orderer/sigcache';
-import { MemoryTransientStore } from './orderer/transientstore';
+import { Committer, type TransactionDetail } from './peer/committer';
+import { CommitNotifier } from './peer/notifier';
+import { MemoryTransientStore } from './peer/transientstore';
+import { PolicyAdapter } from './policy';
 
 /** Options of `deploy`: endorsement policy, private data collections, Node inspector. */
 export interface DeployOptions {

@@ -9,7 +9,7 @@ export {
   type ClientConnection,
   type IdentityPaths,
 } from './connection';
-export type { ChaincodeDefinition } from './endorser/definitions';
-export type { TransactionDetail } from './orderer/committer';
-export type { ConflictInfo } from './orderer/ports';
+export type { ChaincodeDefinition } from './lifecycle/definitions';
+export type { TransactionDetail } from './peer/committer';
+export type { ConflictInfo } from './peer/ports';
 export { issueIdentity, type IdentityFiles, type OrgMaterial, type NetworkMaterial } from './msp';

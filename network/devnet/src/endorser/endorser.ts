@@ -3,7 +3,9 @@ import type { ChaincodeResult, ChaincodeRuntime } from '../chaincode/types';
 import { ChaincodeExecutionError } from '../chaincode/types';
 import type { TxSimulator } from '../ledger/types';
 import type { SigningIdentity } from '../msp/types';
-import { proposalHash, payloadWithoutTransient, type UnpackedProposal } from './proposal';
+import { concat } from '../blocks/bytes';
+import { payloadWithoutTransient, proposalHash } from '../blocks/txid';
+import type { UnpackedProposal } from './proposal';
 
 /** What an endorser needs from the ledger. */
 export interface EndorserLedger {
@@ -216,10 +218,6 @@ function safeDone(simulator: TxSimulator): { publicRwSet: Uint8Array; privateRwS
   } catch {
     return { publicRwSet: new Uint8Array() };
   }
-}
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  return Buffer.concat(parts.map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength)));
 }
 
 function hex(bytes: Uint8Array): string {

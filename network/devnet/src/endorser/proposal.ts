@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { computeTxId } from '../blocks/txid';
 import type { Identity, MspManager } from '../msp/types';
 
 /** A client proposal taken apart, as Fabric's `UnpackedProposal` (core/endorser/msgvalidation.go). */
@@ -46,30 +46,6 @@ function decode<T>(what: string, parse: () => T): T {
       `error unmarshalling ${what}: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
-}
-
-/** Fabric's transaction id: hex(SHA-256(nonce ‖ creator)) (protoutil.ComputeTxID). */
-export function computeTxId(nonce: Uint8Array, creator: Uint8Array): string {
-  return createHash('sha256').update(nonce).update(creator).digest('hex');
-}
-
-/**
- * Fabric's proposal hash (protoutil.GetProposalHash1): SHA-256 over channel header, signature header and the
- * ChaincodeProposalPayload without its transient map — transient data never reaches the ledger.
- */
-export function proposalHash(header: common.Header, proposalPayloadWithoutTransient: Uint8Array): Uint8Array {
-  return createHash('sha256')
-    .update(header.getChannelHeader_asU8())
-    .update(header.getSignatureHeader_asU8())
-    .update(proposalPayloadWithoutTransient)
-    .digest();
-}
-
-/** `ChaincodeProposalPayload{input}` re-serialised without transient data, as it goes into the transaction. */
-export function payloadWithoutTransient(payload: peer.ChaincodeProposalPayload): Uint8Array {
-  const stripped = new peer.ChaincodeProposalPayload();
-  stripped.setInput(payload.getInput_asU8());
-  return stripped.serializeBinary();
 }
 
 /** Unpacks a SignedProposal; throws ProposalFormatError with Fabric-like messages. */

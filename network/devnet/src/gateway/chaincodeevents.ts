@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { gateway, orderer, peer } from '@hyperledger/fabric-protos';
-import { blockTransactions } from '../orderer/blockinfo';
-import type { CommitNotifier } from '../orderer/notifier';
+import { blockTransactions } from '../blocks/blockinfo';
+import type { CommitNotifier } from '../peer/notifier';
 import { RpcError } from './errors';
 import type { BlockSource } from './ports';
 

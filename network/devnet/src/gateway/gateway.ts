@@ -1,6 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
 import { gateway, peer } from '@hyperledger/fabric-protos';
-import type { ChaincodeDefinitions } from '../endorser/definitions';
 import { mismatchMessage, payloadDifferences } from '../endorser/compare';
 import type { Endorsed, EndorsementOutcome, NotEndorsed, OrgEndorser } from '../endorser/endorser';
 import {
@@ -10,11 +9,15 @@ import {
   validateProposal,
   type UnpackedProposal,
 } from '../endorser/proposal';
+import type { ChaincodeDefinitions } from '../lifecycle/definitions';
 import type { MspManager } from '../msp/types';
-import type { CommitNotifier } from '../orderer/notifier';
+import type { OrderingService } from '../orderer/types';
+import type { CommitNotifier } from '../peer/notifier';
+import type { TransientStore } from '../peer/transientstore';
+import type { EndorsementPlanner } from '../policy/ports';
 import type { ChannelAcl } from './acl';
 import { RpcError, type ErrorDetailInfo } from './errors';
-import type { BlockSource, EndorsementPlanner, OrderingService, TransientStore } from './ports';
+import type { BlockSource } from './ports';
 import { prepareTransaction } from './prepare';
 import { checkSignedRequest } from './signedrequest';
 

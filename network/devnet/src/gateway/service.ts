@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { common, gateway, peer } from '@hyperledger/fabric-protos';
 import type { MspManager } from '../msp/types';
 import type { ChannelAcl } from './acl';
-import type { CommitNotifier } from '../orderer/notifier';
+import type { CommitNotifier } from '../peer/notifier';
 import { chaincodeEventResponses, chaincodeEventsStartBlock } from './chaincodeevents';
 import { deliverBlocks, parseSeekEnvelope, statusResponse, type DeliverKind } from './deliver';
 import { RpcError, toRpcError } from './errors';

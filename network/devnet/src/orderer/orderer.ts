@@ -1,8 +1,8 @@
 import { common } from '@hyperledger/fabric-protos';
-import type { BroadcastResult, OrderingService } from '../gateway/ports';
+import type { SignatureCache } from '../msp/signature-cache';
 import type { Identity, MspManager } from '../msp/types';
 import { Batcher, type BatcherOptions } from './batcher';
-import type { SignatureCache } from './sigcache';
+import type { BroadcastResult, OrderingService } from './types';
 
 export interface OrdererOptions extends BatcherOptions {
   readonly channelId: string;

@@ -1,17 +1,15 @@
 import { ledger, peer } from '@hyperledger/fabric-protos';
-import type { EndorsementPlanner } from '../gateway/ports';
 import type { Identity } from '../msp/types';
-import type { PolicyEvaluator } from '../orderer/ports';
-import { VALIDATION_PARAMETER } from '../orderer/validator';
+import { endorsementPlan } from './plan';
+import { parseEndorsementPolicy, policyFromSignaturePolicyEnvelope } from './parse';
 import {
-  endorsementPlan,
-  parseEndorsementPolicy,
-  policyFromSignaturePolicyEnvelope,
-  type EndorsementPolicy,
-} from '../policy';
-import type { ChaincodeDefinitions } from './definitions';
-
-type MetadataReader = (namespace: string, key: string) => Map<string, Uint8Array> | undefined;
+  VALIDATION_PARAMETER,
+  type EndorsementPlanner,
+  type MetadataReader,
+  type PolicyEvaluator,
+  type PolicySource,
+} from './ports';
+import type { EndorsementPolicy } from './types';
 
 /**
  * Connects the policy module to the devnet: chaincode policies come from the chaincode definitions, key-level
@@ -19,12 +17,12 @@ type MetadataReader = (namespace: string, key: string) => Map<string, Uint8Array
  * endorse) and the committer's evaluation (do the endorsements satisfy the policy).
  */
 export class PolicyAdapter implements EndorsementPlanner, PolicyEvaluator {
-  readonly #definitions: ChaincodeDefinitions;
+  readonly #definitions: PolicySource;
   readonly #mspIds: readonly string[];
   readonly #metadata: MetadataReader;
   readonly #cache = new Map<string, EndorsementPolicy>();
 
-  constructor(definitions: ChaincodeDefinitions, mspIds: readonly string[], metadata: MetadataReader) {
+  constructor(definitions: PolicySource, mspIds: readonly string[], metadata: MetadataReader) {
     this.#definitions = definitions;
     this.#mspIds = mspIds;
     this.#metadata = metadata;
