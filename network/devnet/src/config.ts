@@ -21,8 +21,13 @@ export interface DevnetOptions {
   readonly adminPort: number;
   /** Progress of start-up steps, for people watching. */
   readonly progress?: (step: string) => void;
-  /** Log lines (invalid transactions, chaincode launches). */
+  /** Log lines (invalid transactions, chaincode launches), control characters escaped. */
   readonly log?: (line: string) => void;
+  /**
+   * Size cap of each log file — `logs/devnet.log` and `logs/chaincode/<name>.log` — before it is rotated to
+   * `<file>.1` (default 10 MiB; one rotated file is kept).
+   */
+  readonly logMaxBytes?: number;
 }
 
 export const DEFAULT_OPTIONS: Omit<DevnetOptions, 'dataDir'> = {

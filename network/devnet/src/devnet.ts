@@ -19,6 +19,7 @@ import { GatewayServer } from './gateway/gateway';
 import type { BlockSource } from './gateway/ports';
 import { deliverHandlers, gatewayHandlers, type ServiceContext } from './gateway/service';
 import { Ledger } from './ledger';
+import { DevnetLog } from './log';
 import { collectionAccessCheck, parseCollections } from './lifecycle/collections';
 import {
   ChaincodeDefinitions,
@@ -134,11 +135,12 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
   const progress = options.progress ?? ((): void => undefined);
   const paths = dataPaths(options.dataDir);
   await fs.mkdir(paths.chaincodeLogs, { recursive: true });
-  const logFile = path.join(paths.logs, 'devnet.log');
-  const log = (line: string): void => {
-    options.log?.(line);
-    void fs.appendFile(logFile, `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
-  };
+  const devnetLog = new DevnetLog({
+    path: path.join(paths.logs, 'devnet.log'),
+    maxBytes: options.logMaxBytes,
+    echo: options.log,
+  });
+  const log = (line: string): void => devnetLog.write(line);
 
   progress(`crypto material for ${options.orgs} organisations`);
   const material = await ensureNetworkMaterial(options.dataDir, options.orgs);
@@ -150,7 +152,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
   progress('ledger');
   const ledger = await Ledger.open(paths.ledger, { channelId: options.channelId });
   // Undone in reverse order if start-up fails half-way, so a failed start leaves nothing running or open.
-  const cleanup: (() => unknown)[] = [() => ledger.close()];
+  const cleanup: (() => unknown)[] = [() => devnetLog.close(), () => ledger.close()];
   try {
     if (ledger.height === 0) {
       const genesis = genesisConfigBlock(options.channelId, material, Date.now(), {
@@ -340,6 +342,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         : {}),
       ...(inspect !== undefined ? { inspect } : {}),
       logDir: paths.chaincodeLogs,
+      ...(options.logMaxBytes !== undefined ? { logMaxBytes: options.logMaxBytes } : {}),
       env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
     });
     const deploy = async (
@@ -474,6 +477,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         });
         await ledger.close();
         await fs.rm(paths.runtime, { force: true });
+        devnetLog.close();
       })();
       return stopped;
     };

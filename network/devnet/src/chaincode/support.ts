@@ -26,8 +26,10 @@ export interface LaunchSpec {
   readonly tls?: ChaincodeClientTls;
   /** Start with the Node inspector: true → 127.0.0.1:9229, a number → that port. Execution timeout becomes 15 min. */
   readonly inspect?: boolean | number;
-  /** Folder for `<name>.log` (stdout + stderr of the chaincode, appended). */
+  /** Folder for `<name>.log` (stdout + stderr of the chaincode, appended, control characters escaped). */
   readonly logDir: string;
+  /** Size cap of `<name>.log` before it is rotated to `<name>.log.1` (default 10 MiB). */
+  readonly logMaxBytes?: number;
   /** Extra environment, e.g. CORE_PEER_LOCALMSPID for `stub.getMspID()`. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -171,6 +173,7 @@ export class ChaincodeSupport implements ChaincodeRuntime {
         tls: spec.tls,
         inspect: spec.inspect,
         logFile,
+        logMaxBytes: spec.logMaxBytes,
         tlsDir: path.join(spec.logDir, `.${spec.name}.tls`),
         env: spec.env,
       });

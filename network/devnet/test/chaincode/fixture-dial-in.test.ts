@@ -390,3 +390,35 @@ describe('launch failures', () => {
     expect(existsSync(path.join(h.dataDir, 'broken.log'))).toBe(true);
   }, 30_000);
 });
+
+describe('chaincode log files', () => {
+  let h: RuntimeHarness;
+
+  beforeAll(async () => {
+    h = await RuntimeHarness.start();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('cap the log at its size with one rotated file, whatever the chaincode prints', async () => {
+    const maxBytes = 16 * 1024;
+    await h.support.launch({
+      name: 'loud',
+      path: FIXTURE_PATH,
+      peerAddress: h.address,
+      logDir: h.dataDir,
+      logMaxBytes: maxBytes,
+    });
+    expect((await h.invoke('loud', 'shout', ['2000', 'a line of chaincode output'])).text).toBe('2000');
+    // stop the process so that everything it printed has reached the file
+    await h.support.stop('loud');
+    const file = path.join(h.dataDir, 'loud.log');
+    const [current, rotated] = await Promise.all([fs.stat(file), fs.stat(`${file}.1`)]);
+    expect(current.size).toBeLessThanOrEqual(maxBytes);
+    expect(rotated.size).toBeLessThanOrEqual(maxBytes);
+    expect(existsSync(`${file}.2`)).toBe(false);
+    expect(await fs.readFile(file, 'utf8')).toContain('a line of chaincode output 1999');
+  });
+});
