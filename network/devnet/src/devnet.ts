@@ -66,6 +66,8 @@ export interface DevnetStatus {
     sequence: number;
     ready: boolean;
     pid?: number;
+    /** Times the devnet relaunched it after its process died, since it was deployed or the devnet started. */
+    restarts: number;
   }[];
 }
 
@@ -417,6 +419,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         policy: d.policy,
         sequence: d.sequence,
         ready: chaincodes.isReady(d.name),
+        restarts: chaincodes.info(d.name)?.restarts ?? 0,
         ...(chaincodes.info(d.name)?.pid !== undefined ? { pid: chaincodes.info(d.name)?.pid } : {}),
       })),
     });

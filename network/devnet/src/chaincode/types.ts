@@ -32,8 +32,8 @@ export interface ChaincodeResult {
 
 /** Raised when the chaincode could not run at all (not registered, stream terminated, timeout). */
 export class ChaincodeExecutionError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: Readonly<{ cause?: unknown }>) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'ChaincodeExecutionError';
   }
 }
