@@ -30,7 +30,6 @@ import {
   ensureNetworkMaterial,
   createMspManager,
   signingIdentityFrom,
-  ORDERER_MSP_ID,
   type IdentityFiles,
   type NetworkMaterial,
 } from './msp';
@@ -273,7 +272,6 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       get address(): string {
         return address;
       },
-      ordererMspId: ORDERER_MSP_ID,
       mspManager,
       definitions,
       endorsers,

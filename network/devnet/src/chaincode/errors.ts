@@ -20,7 +20,7 @@ export class ChaincodeUnavailableError extends ChaincodeExecutionError {
   constructor(
     options: Readonly<{ message: string; chaincodeName: string; retryAfterMs?: number; cause?: unknown }>,
   ) {
-    super(options.message, { cause: options.cause });
+    super(options.message, { cause: options.cause, phase: 'launch' });
     this.name = 'ChaincodeUnavailableError';
     this.chaincodeName = options.chaincodeName;
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;

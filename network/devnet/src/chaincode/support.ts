@@ -533,7 +533,10 @@ export class ChaincodeSupport implements ChaincodeRuntime {
       try {
         await entry.dialing;
       } catch (error) {
-        throw new ChaincodeExecutionError(`chaincode ${name} is not reachable: ${(error as Error).message}`);
+        throw new ChaincodeExecutionError(`chaincode ${name} is not reachable: ${(error as Error).message}`, {
+          cause: error,
+          phase: 'launch',
+        });
       }
     }
     if (entry?.kind === 'process' && entry.connection?.state !== 'ready') {
@@ -542,7 +545,9 @@ export class ChaincodeSupport implements ChaincodeRuntime {
     const connection = entry?.connection;
     if (!entry || !connection || connection.state !== 'ready') {
       const hint = entry?.process?.hasExited ? `: its process exited, see ${entry.logFile ?? 'its log'}` : '';
-      throw new ChaincodeExecutionError(`chaincode ${name} is not registered with the devnet${hint}`);
+      throw new ChaincodeExecutionError(`chaincode ${name} is not registered with the devnet${hint}`, {
+        phase: 'launch',
+      });
     }
     return { ...entry, connection };
   }
@@ -628,11 +633,13 @@ function toResult(invocation: ChaincodeInvocation, message: peer.ChaincodeMessag
   if (type === MessageType.ERROR) {
     throw new ChaincodeExecutionError(
       `transaction returned with failure: ${Buffer.from(message.getPayload_asU8()).toString('utf8')}`,
+      { phase: 'result' },
     );
   }
   if (type !== MessageType.COMPLETED) {
     throw new ChaincodeExecutionError(
       `unexpected response type ${messageTypeName(type)} for transaction ${invocation.txId}`,
+      { phase: 'result' },
     );
   }
   let response: peer.Response;
@@ -641,6 +648,7 @@ function toResult(invocation: ChaincodeInvocation, message: peer.ChaincodeMessag
   } catch (error) {
     throw new ChaincodeExecutionError(
       `failed to unmarshal response for transaction ${invocation.txId}: ${(error as Error).message}`,
+      { phase: 'result', cause: error },
     );
   }
   const event = message.getChaincodeEvent();

@@ -150,16 +150,7 @@ export class OrgEndorser {
         readOnly,
       });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof ChaincodeExecutionError) {
-        return { ok: false, mspId: this.mspId, kind: 'unavailable', message };
-      }
-      return {
-        ok: false,
-        mspId: this.mspId,
-        kind: 'unavailable',
-        message: `error in simulation: ${message}`,
-      };
+      return { ok: false, mspId: this.mspId, kind: 'unavailable', message: simulationFailure(up.txId, err) };
     } finally {
       const results = safeDone(simulator);
       publicRwSet = results.publicRwSet;
@@ -209,6 +200,24 @@ export class OrgEndorser {
     prp.setProposalHash(proposalHash(up.header, payloadWithoutTransient(up.proposalPayload)));
     prp.setExtension$(action.serializeBinary());
     return prp.serializeBinary();
+  }
+}
+
+/**
+ * The text a peer's endorser answers (status 500, no payload) when the chaincode could not run: core/endorser
+ * "error in simulation: " over core/chaincode's "failed to execute transaction <txid>: " over the handler's reason.
+ * The gateway keys on its suffix ("chaincode stream terminated") to retry elsewhere.
+ */
+export function simulationFailure(txId: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!(err instanceof ChaincodeExecutionError)) return `error in simulation: ${message}`;
+  switch (err.phase) {
+    case 'send':
+      return `error in simulation: failed to execute transaction ${txId}: error sending: ${message}`;
+    case 'launch':
+      return `error in simulation: failed to execute transaction ${txId}: ${message}`;
+    case 'result':
+      return `error in simulation: ${message}`;
   }
 }
 

@@ -25,6 +25,7 @@ export {
   VALIDATION_PARAMETER,
   type PolicyEvaluator,
   type EndorsementPlanner,
+  type PlanRequest,
   type PolicySource,
   type MetadataReader,
 } from './ports';

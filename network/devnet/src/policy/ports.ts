@@ -14,22 +14,25 @@ export interface PolicyEvaluator {
   keyPolicySatisfied(validationParameter: Uint8Array, endorsers: readonly Identity[]): boolean;
 }
 
-/** Chooses which organisations must endorse, from the chaincode's endorsement policy (the gateway's view). */
+/** What the gateway knows when it plans the endorsers of a proposal (after the first endorsement). */
+export interface PlanRequest {
+  /** The first endorser's ProposalResponsePayload: the keys it writes bring in their key-level policies. */
+  readonly proposalResponsePayload: Uint8Array;
+  /** Organisations that endorsed already, first the gateway's own: reused when they can take part. */
+  readonly preferred: readonly string[];
+  /** Organisations that failed or disagreed: a plan without them is sought, as Fabric moves to the next layout. */
+  readonly excluded?: readonly string[];
+}
+
+/** Chooses which organisations must endorse (the gateway's view; Fabric asks discovery for layouts). */
 export interface EndorsementPlanner {
   /**
-   * Organisations whose endorsements together satisfy the chaincode's policy, starting with `preferred`
-   * when it can take part. Throws an Error whose message says why no combination exists.
+   * The fewest organisations whose endorsements satisfy the chaincode's policy and the key-level policies of the
+   * keys written, preferring those that endorsed already, without the excluded ones.
+   * @throws PolicyError with discovery's reason ("no peer combination can satisfy the endorsement policy",
+   *   "state based endorsement policy cannot be satisfied") when no such set exists
    */
-  planFor(chaincodeName: string, preferred: string): string[];
-  /**
-   * Organisations additionally needed for key-level (state-based) policies of the keys the endorsed
-   * payload writes, given those already endorsing.
-   */
-  keyLevelOrgs(
-    chaincodeName: string,
-    proposalResponsePayload: Uint8Array,
-    endorsing: readonly string[],
-  ): string[];
+  plan(chaincodeName: string, request: Readonly<PlanRequest>): string[];
 }
 
 /** Where a chaincode's endorsement policy text comes from: its definition (the lifecycle's, by structure). */

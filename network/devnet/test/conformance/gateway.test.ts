@@ -311,7 +311,9 @@ describe('conformance: gateway with the real fabric-gateway client', () => {
       expect(submitError).toBeInstanceOf(GatewayError);
       expect(submitError.name).toBe('SubmitError');
       expect(submitError.code).toBe(grpc.status.ABORTED);
-      expect(submitError.message).toContain('received unsuccessful response from orderer: FORBIDDEN');
+      expect(submitError.message).toContain(
+        "received unsuccessful response from orderer: status=FORBIDDEN, info=implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Writers' sub-policies to be satisfied: permission denied",
+      );
 
       // Tampered, then signed by the client: endorsements no longer match the payload → policy failure.
       const reparsed = offline.newSignedTransaction(tampered, new Uint8Array());
