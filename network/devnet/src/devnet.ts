@@ -20,12 +20,9 @@ import type { BlockSource } from './gateway/ports';
 import { deliverHandlers, gatewayHandlers, type ServiceContext } from './gateway/service';
 import { Ledger } from './ledger';
 import { DevnetLog } from './log';
-import { collectionAccessCheck, parseCollections } from './lifecycle/collections';
-import {
-  ChaincodeDefinitions,
-  DEFAULT_ENDORSEMENT_POLICY,
-  type ChaincodeDefinition,
-} from './lifecycle/definitions';
+import { collectionAccessCheck } from './lifecycle/collections';
+import { deployChaincode, type DeployOptions, type DeployResult } from './lifecycle/deploy';
+import { ChaincodeDefinitions, type ChaincodeDefinition } from './lifecycle/definitions';
 import {
   ensureNetworkMaterial,
   createMspManager,
@@ -39,16 +36,6 @@ import { Committer, type TransactionDetail } from './peer/committer';
 import { CommitNotifier } from './peer/notifier';
 import { MemoryTransientStore } from './peer/transientstore';
 import { PolicyAdapter } from './policy';
-
-/** Options of `deploy`: endorsement policy, private data collections, Node inspector. */
-export interface DeployOptions {
-  /** 'MAJORITY' (default) | 'ANY' | 'ALL' | a signature policy, e.g. "AND('Org1MSP.peer','Org2MSP.peer')". */
-  readonly policy?: string;
-  /** Collections config: JSON text, or the path of a JSON file. */
-  readonly collections?: string;
-  /** Start the chaincode with the Node inspector (true → 127.0.0.1:9229, or a port). */
-  readonly inspect?: boolean | number;
-}
 
 /** What `devnet status` reports. */
 export interface DevnetStatus {
@@ -78,8 +65,11 @@ export interface Devnet {
   readonly channelId: string;
   readonly dataDir: string;
   readonly material: NetworkMaterial;
-  /** Starts (or connects to) a chaincode and makes it callable; redeploying restarts it. */
-  deploy(name: string, pathOrAddress: string, options?: DeployOptions): Promise<ChaincodeDefinition>;
+  /**
+   * Starts (or connects to) a chaincode and makes it callable. The same package, policy and collections as deployed
+   * keep the definition and its sequence (and only start it if it is not running); a change is the next sequence.
+   */
+  deploy(name: string, pathOrAddress: string, options?: DeployOptions): Promise<DeployResult>;
   /** An organisation's user or admin identity; `org` is a 1-based index or an MSP id. */
   identity(org: number | string, role?: 'user' | 'admin'): IdentityFiles;
   /** gRPC client + identity + signer for fabric-gateway's `connect()`; close the client when done. */
@@ -97,15 +87,6 @@ interface RuntimeFile {
   readonly port: number;
   readonly adminPort: number;
   readonly startedAt: string;
-}
-
-function isAddress(source: string): boolean {
-  return /^[A-Za-z0-9.-]+:\d+$/.test(source) || /^\[[0-9a-fA-F:]+\]:\d+$/.test(source);
-}
-
-async function loadCollections(value: string | undefined): Promise<string | undefined> {
-  if (value === undefined || value.trim().startsWith('[') || value.trim().startsWith('{')) return value;
-  return fs.readFile(path.resolve(value), 'utf8');
 }
 
 async function bindServer(
@@ -345,46 +326,21 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       ...(options.logMaxBytes !== undefined ? { logMaxBytes: options.logMaxBytes } : {}),
       env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
     });
-    const deploy = async (
-      name: string,
-      source: string,
-      deployOptions: DeployOptions = {},
-    ): Promise<ChaincodeDefinition> => {
-      if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`invalid chaincode name '${name}'`);
-      const policy = deployOptions.policy ?? DEFAULT_ENDORSEMENT_POLICY;
-      policies.check(policy);
-      const collections = await loadCollections(deployOptions.collections);
-      if (collections !== undefined) parseCollections(collections, mspIds);
-      const kind = isAddress(source) ? 'ccaas' : 'path';
-      const resolved = kind === 'path' ? path.resolve(source) : source;
-      if (kind === 'path') {
-        await fs.access(path.join(resolved, 'package.json')).catch(() => {
-          throw new Error(`${resolved} is not a chaincode folder: it has no package.json`);
-        });
-      }
-      if (chaincodes.info(name)) await chaincodes.stop(name);
-      if (kind === 'path') {
-        await chaincodes.launch(launchSpec(name, resolved, deployOptions.inspect));
-      } else {
-        await chaincodes.connect({ name, address: resolved });
-      }
-      const previous = definitions.get(name);
-      const definition: ChaincodeDefinition = {
+    const deploy = (name: string, source: string, deployOptions: DeployOptions = {}): Promise<DeployResult> =>
+      deployChaincode(
+        {
+          definitions,
+          chaincodes,
+          mspIds,
+          checkPolicy: (policy) => policies.check(policy),
+          launchSpec,
+          registryFile: paths.registry,
+          log,
+        },
         name,
-        source: resolved,
-        kind,
-        policy,
-        ...(collections !== undefined ? { collections } : {}),
-        sequence: (previous?.sequence ?? 0) + 1,
-        ...(deployOptions.inspect !== undefined ? { inspect: Boolean(deployOptions.inspect) } : {}),
-      };
-      definitions.set(definition);
-      await writeRegistry(paths.registry, definitions.list());
-      log(
-        `deployed chaincode ${name} (${kind} ${resolved}, policy ${policy}, sequence ${definition.sequence})`,
+        source,
+        deployOptions,
       );
-      return definition;
-    };
 
     const registered = definitions.list();
     if (registered.length > 0) progress(`chaincodes: ${registered.map((d) => d.name).join(', ')}`);
@@ -519,10 +475,4 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         .catch(() => undefined);
     throw err;
   }
-}
-
-async function writeRegistry(file: string, definitions: readonly ChaincodeDefinition[]): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await fs.writeFile(tmp, `${JSON.stringify(definitions, null, 2)}\n`);
-  await fs.rename(tmp, file);
 }

@@ -1,4 +1,5 @@
-export { startDevnet, type Devnet, type DeployOptions, type DevnetStatus } from './devnet';
+export { startDevnet, type Devnet, type DevnetStatus } from './devnet';
+export type { DeployOptions, DeployResult } from './lifecycle/deploy';
 export { resolveOptions, dataPaths, DEFAULT_OPTIONS, DEFAULT_DATA_DIR, type DevnetOptions } from './config';
 export {
   readConnectionProfile,
