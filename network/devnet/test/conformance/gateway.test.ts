@@ -40,6 +40,20 @@ describe('conformance: gateway with the real fabric-gateway client', () => {
     }
   });
 
+  it('evaluates org.hyperledger.fabric:GetMetadata, listing the contracts (fabric-contract-api with class-transformer 0.4.0)', async () => {
+    const system = (gateways[0] as Gateway)
+      .getNetwork(net.devnet.channelId)
+      .getContract('conformance', 'org.hyperledger.fabric');
+    const metadata = JSON.parse(utf8(await system.evaluateTransaction('GetMetadata'))) as {
+      contracts: Record<string, { name: string; transactions: { name: string }[] }>;
+    };
+    expect(Object.keys(metadata.contracts).sort()).toEqual(['conformance', 'org.hyperledger.fabric']);
+    expect(metadata.contracts.conformance?.name).toBe('conformance');
+    expect(metadata.contracts.conformance?.transactions.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['put', 'get', 'crash']),
+    );
+  });
+
   it('submits asynchronously and reports the commit status', async () => {
     const contract = contracts[0] as Contract;
     const submitted = await contract.submitAsync('put', { arguments: ['async-key', 'v1'] });
