@@ -36,10 +36,13 @@ import { Committer, type TransactionDetail } from './peer/committer';
 import { CommitNotifier } from './peer/notifier';
 import { MemoryTransientStore } from './peer/transientstore';
 import { PolicyAdapter } from './policy';
+import { bindServer, writeRuntimeFile, type DevnetOwner } from './process';
 
 /** What `devnet status` reports. */
 export interface DevnetStatus {
   readonly pid: number;
+  /** The program this devnet runs inside, when it is not `devnet start` (stopping it stops that program). */
+  readonly owner?: DevnetOwner;
   readonly endpoint: string;
   readonly channelId: string;
   readonly height: number;
@@ -79,32 +82,6 @@ export interface Devnet {
   status(): DevnetStatus;
   /** Stops chaincodes and servers after committing what was accepted. */
   stop(): Promise<void>;
-}
-
-interface RuntimeFile {
-  readonly pid: number;
-  readonly endpoint: string;
-  readonly port: number;
-  readonly adminPort: number;
-  readonly startedAt: string;
-}
-
-async function bindServer(
-  server: grpc.Server,
-  port: number,
-  credentials: grpc.ServerCredentials,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, bound) =>
-      err
-        ? reject(
-            new Error(
-              `cannot listen on 127.0.0.1:${port} (in use? choose another with --port): ${err.message}`,
-            ),
-          )
-        : resolve(bound),
-    );
-  });
 }
 
 /**
@@ -301,7 +278,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
           ],
           false,
         );
-    const port = await bindServer(server, options.port, credentials);
+    const port = await bindServer(server, '127.0.0.1', options.port, credentials);
     address = `127.0.0.1:${port}`;
     const endpoint = address;
     const tls = !options.plaintext;
@@ -362,6 +339,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
 
     const status = (): DevnetStatus => ({
       pid: process.pid,
+      ...(options.owner ? { owner: options.owner } : {}),
       endpoint,
       channelId: options.channelId,
       height: notifier.height,
@@ -397,14 +375,14 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       paths.connection,
       connectionProfile(material, options.channelId, endpoint, tls),
     );
-    const runtime: RuntimeFile = {
+    await writeRuntimeFile(paths.runtime, {
       pid: process.pid,
       endpoint,
       port,
       adminPort: admin.port,
       startedAt: new Date().toISOString(),
-    };
-    await fs.writeFile(paths.runtime, `${JSON.stringify(runtime, null, 2)}\n`);
+      ...(options.owner ? { owner: options.owner } : {}),
+    });
     progress(`ready on ${endpoint} (channel ${options.channelId}, height ${notifier.height})`);
 
     const identity = (org: number | string = 1, role: 'user' | 'admin' = 'user'): IdentityFiles => {
