@@ -1,6 +1,12 @@
-export { startDevnet, type Devnet, type DevnetStatus } from './devnet';
+export { startDevnet, type Devnet, type DevnetStatus } from './network/devnet';
 export type { DeployOptions, DeployResult } from './lifecycle/deploy';
-export { resolveOptions, dataPaths, DEFAULT_OPTIONS, DEFAULT_DATA_DIR, type DevnetOptions } from './config';
+export {
+  resolveOptions,
+  dataPaths,
+  DEFAULT_OPTIONS,
+  DEFAULT_DATA_DIR,
+  type DevnetOptions,
+} from './network/config';
 export {
   readConnectionProfile,
   clientConnection,
@@ -9,7 +15,7 @@ export {
   type ConnectionProfile,
   type ClientConnection,
   type IdentityPaths,
-} from './connection';
+} from './network/connection';
 export type { ChaincodeDefinition } from './lifecycle/definitions';
 export type { TransactionDetail } from './peer/committer';
 export type { ConflictInfo } from './peer/ports';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { DEFAULT_DATA_DIR, dataPaths } from '../config';
-import { readConnectionProfile } from '../connection';
+import { DEFAULT_DATA_DIR, dataPaths } from '../network/config';
+import { readConnectionProfile } from '../network/connection';
 import { stringFlag, type ParsedArgs } from './args';
 
 /** Where a command writes: stdout and stderr, or test buffers. */

@@ -1,5 +1,5 @@
 import { parseArgs } from '../../src/cli';
-import { resolveOptions } from '../../src/config';
+import { resolveOptions } from '../../src/network/config';
 
 describe('devnet CLI arguments and options', () => {
   const spec = {

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { dataPaths } from '../../config';
+import { dataPaths } from '../../network/config';
 import { callAdmin } from '../../gateway/admin';
 import type { DeployResult } from '../../lifecycle/deploy';
 import { runtimeState } from '../../process';

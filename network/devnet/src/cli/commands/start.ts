@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { DEFAULT_OPTIONS, dataPaths, type DevnetOptions } from '../../config';
-import { startDevnet } from '../../devnet';
+import { DEFAULT_OPTIONS, dataPaths, type DevnetOptions } from '../../network/config';
+import { startDevnet } from '../../network/devnet';
 import { describeOwner, runtimeState } from '../../process';
 import { intFlag, type CommandSpec, type ParsedArgs } from '../args';
 import { dataDir, type CliIo } from '../context';

@@ -1,4 +1,4 @@
-import { dataPaths } from '../../config';
+import { dataPaths } from '../../network/config';
 import { callAdmin, readJsonFile } from '../../gateway/admin';
 import { runtimeState } from '../../process';
 import type { CommandSpec, ParsedArgs } from '../args';

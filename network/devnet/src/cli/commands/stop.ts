@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { dataPaths } from '../../config';
+import { dataPaths } from '../../network/config';
 import { describeOwner, isSameProcess, runtimeState } from '../../process';
 import type { CommandSpec, ParsedArgs } from '../args';
 import { dataDir, type CliIo } from '../context';

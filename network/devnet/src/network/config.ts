@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { DevnetOwner } from './process/owner';
+import type { DevnetOwner } from '../process/owner';
 
 /** Options of a devnet; every field has a default (see DEFAULT_OPTIONS). */
 export interface DevnetOptions {

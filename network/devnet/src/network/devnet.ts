@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
-import { genesisConfigBlock, newBlock, signBlock, validationCodeName } from './blocks';
-import { ChaincodeSupport, type LaunchSpec } from './chaincode';
+import { genesisConfigBlock, newBlock, signBlock, validationCodeName } from '../blocks';
+import { ChaincodeSupport, type LaunchSpec } from '../chaincode';
 import { dataPaths, resolveOptions, type DevnetOptions } from './config';
 import {
   clientConnection,
@@ -11,32 +11,32 @@ import {
   writeConnectionProfile,
   type ClientConnection,
 } from './connection';
-import { OrgEndorser } from './endorser/endorser';
-import { endorserHandlers } from './endorser/service';
-import { channelAcl } from './gateway/acl';
-import { readJsonFile, startAdminServer, type DeployRequest } from './gateway/admin';
-import { GatewayServer } from './gateway/gateway';
-import type { BlockSource } from './gateway/ports';
-import { deliverHandlers, gatewayHandlers, type ServiceContext } from './gateway/service';
-import { Ledger } from './ledger';
-import { DevnetLog } from './log';
-import { collectionAccessCheck } from './lifecycle/collections';
-import { deployChaincode, type DeployOptions, type DeployResult } from './lifecycle/deploy';
-import { ChaincodeDefinitions, type ChaincodeDefinition } from './lifecycle/definitions';
+import { OrgEndorser } from '../endorser/endorser';
+import { endorserHandlers } from '../endorser/service';
+import { channelAcl } from '../gateway/acl';
+import { readJsonFile, startAdminServer, type DeployRequest } from '../gateway/admin';
+import { GatewayServer } from '../gateway/gateway';
+import type { BlockSource } from '../gateway/ports';
+import { deliverHandlers, gatewayHandlers, type ServiceContext } from '../gateway/service';
+import { Ledger } from '../ledger';
+import { DevnetLog } from '../log';
+import { collectionAccessCheck } from '../lifecycle/collections';
+import { deployChaincode, type DeployOptions, type DeployResult } from '../lifecycle/deploy';
+import { ChaincodeDefinitions, type ChaincodeDefinition } from '../lifecycle/definitions';
 import {
   ensureNetworkMaterial,
   createMspManager,
   signingIdentityFrom,
   type IdentityFiles,
   type NetworkMaterial,
-} from './msp';
-import { SignatureCache } from './msp/signature-cache';
-import { Orderer } from './orderer/orderer';
-import { Committer, type TransactionDetail } from './peer/committer';
-import { CommitNotifier } from './peer/notifier';
-import { MemoryTransientStore } from './peer/transientstore';
-import { PolicyAdapter } from './policy';
-import { bindServer, writeRuntimeFile, type DevnetOwner } from './process';
+} from '../msp';
+import { SignatureCache } from '../msp/signature-cache';
+import { Orderer } from '../orderer/orderer';
+import { Committer, type TransactionDetail } from '../peer/committer';
+import { CommitNotifier } from '../peer/notifier';
+import { MemoryTransientStore } from '../peer/transientstore';
+import { PolicyAdapter } from '../policy';
+import { bindServer, writeRuntimeFile, type DevnetOwner } from '../process';
 
 /** What `devnet status` reports. */
 export interface DevnetStatus {
