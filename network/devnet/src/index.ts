@@ -20,3 +20,4 @@ export type { ChaincodeDefinition } from './lifecycle/definitions';
 export type { TransactionDetail } from './peer/committer';
 export type { ConflictInfo } from './peer/ports';
 export { issueIdentity, type IdentityFiles, type OrgMaterial, type NetworkMaterial } from './msp';
+export type { DevnetOwner } from './process';
