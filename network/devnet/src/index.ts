@@ -1,5 +1,12 @@
-export { startDevnet, type Devnet, type DeployOptions, type DevnetStatus } from './devnet';
-export { resolveOptions, dataPaths, DEFAULT_OPTIONS, DEFAULT_DATA_DIR, type DevnetOptions } from './config';
+export { startDevnet, type Devnet, type DevnetStatus } from './network/devnet';
+export type { DeployOptions, DeployResult } from './lifecycle/deploy';
+export {
+  resolveOptions,
+  dataPaths,
+  DEFAULT_OPTIONS,
+  DEFAULT_DATA_DIR,
+  type DevnetOptions,
+} from './network/config';
 export {
   readConnectionProfile,
   clientConnection,
@@ -8,8 +15,9 @@ export {
   type ConnectionProfile,
   type ClientConnection,
   type IdentityPaths,
-} from './connection';
-export type { ChaincodeDefinition } from './endorser/definitions';
-export type { TransactionDetail } from './orderer/committer';
-export type { ConflictInfo } from './orderer/ports';
+} from './network/connection';
+export type { ChaincodeDefinition } from './lifecycle/definitions';
+export type { TransactionDetail } from './peer/committer';
+export type { ConflictInfo } from './peer/ports';
 export { issueIdentity, type IdentityFiles, type OrgMaterial, type NetworkMaterial } from './msp';
+export type { DevnetOwner } from './process';

@@ -20,7 +20,8 @@ export {
   type ChaincodeInfo,
   type ChaincodeKind,
 } from './support';
-export { ChaincodeLaunchError } from './errors';
+export { ChaincodeLaunchError, ChaincodeUnavailableError } from './errors';
+export { LaunchBackoff, type LaunchBackoffOptions, type LaunchPermission } from './backoff';
 export type { CollectionAccessCheck, CollectionAccessRequest } from './transaction-context';
 export { ERROR_EXECUTION_TIMEOUT, ERROR_STREAM_TERMINATED } from './connection';
 export { computePackageId } from './package-id';

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, promises as fs, statSync, writeSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { ProcessOutputLog } from '../log/process-output';
 import { ChaincodeLaunchError } from './errors';
 
 /** Mutual TLS of a chaincode towards the devnet: the server's root CA and the chaincode's client key pair (PEM). */
@@ -21,6 +22,8 @@ export interface ProcessSpec {
   /** true → Node inspector on 127.0.0.1:9229; a number → that port. */
   readonly inspect?: boolean | number;
   readonly logFile: string;
+  /** Size cap of the log file before it is rotated to `<logFile>.1` (default 10 MiB). */
+  readonly logMaxBytes?: number;
   /** Folder for the TLS files the shim reads (the client key and cert are written base64-encoded, as the shim expects). */
   readonly tlsDir: string;
   readonly env?: Readonly<Record<string, string>>;
@@ -36,13 +39,28 @@ export interface ChaincodeProcess {
   readonly pid: number;
   readonly exited: Promise<ProcessExit>;
   readonly hasExited: boolean;
-  /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
+  /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone and its output is logged. */
   stop(graceMs?: number): Promise<void>;
   /** The end of what this launch wrote to the log file (for error messages). */
   logTail(maxChars?: number): Promise<string>;
 }
 
 const DEFAULT_INSPECTOR_PORT = 9229;
+
+/**
+ * The shim's log level unless the devnet's own environment chooses one. fabric-shim 2.5 reads only
+ * CORE_CHAINCODE_LOGGING_LEVEL (lib/logger.js; 'WARNING' maps to winston 'warn' — 'warn' itself would fall back to
+ * info); a peer also sets CORE_CHAINCODE_LOGGING_SHIM (internal/peer/node/start.go), which the Go shim reads.
+ * At info the shim writes a line for every transaction ("Calling chaincode …() succeeded"); at warning an
+ * ordinary invocation writes nothing, an error response still logs at error.
+ */
+const DEFAULT_CHAINCODE_LOG_LEVEL = 'WARNING';
+
+/** Makes the chaincode's stdout and stderr pipes blocking, so nothing it printed is lost when it stops (see the file). */
+const BLOCKING_STDIO_PRELOAD = path.resolve(__dirname, '..', '..', 'preload', 'blocking-stdio.js');
+
+/** How long to wait for the last output of a process that has exited (another process may hold its pipes). */
+const OUTPUT_DRAIN_MS = 2000;
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -87,11 +105,13 @@ export async function startChaincodeProcess(spec: ProcessSpec): Promise<Chaincod
     CORE_CHAINCODE_ID_NAME: spec.ccid,
     CORE_PEER_ADDRESS: spec.peerAddress,
     CORE_PEER_TLS_ENABLED: spec.tls ? 'true' : 'false',
+    CORE_CHAINCODE_LOGGING_LEVEL: process.env.CORE_CHAINCODE_LOGGING_LEVEL ?? DEFAULT_CHAINCODE_LOG_LEVEL,
+    CORE_CHAINCODE_LOGGING_SHIM: process.env.CORE_CHAINCODE_LOGGING_SHIM ?? DEFAULT_CHAINCODE_LOG_LEVEL,
   };
   if (spec.tls) Object.assign(env, await writeTlsFiles(spec.tlsDir, spec.tls));
   if (spec.env) Object.assign(env, spec.env);
 
-  const nodeArgs: string[] = [];
+  const nodeArgs: string[] = ['--require', BLOCKING_STDIO_PRELOAD];
   if (spec.inspect !== undefined && spec.inspect !== false) {
     const port = spec.inspect === true ? DEFAULT_INSPECTOR_PORT : spec.inspect;
     nodeArgs.push(`--inspect=127.0.0.1:${port}`);
@@ -106,18 +126,19 @@ export async function startChaincodeProcess(spec: ProcessSpec): Promise<Chaincod
     spec.ccid,
   ];
 
-  const logFd = openSync(spec.logFile, 'a');
-  const logStart = statSync(spec.logFile).size;
-  writeSync(
-    logFd,
-    `\n=== ${new Date().toISOString()} launching ${spec.ccid}: ${process.execPath} ${args.join(' ')}\n`,
+  // piped through the devnet rather than handed the file: the devnet caps and rotates it, escapes control
+  // characters and keeps the end of this launch's output for error messages
+  const output = new ProcessOutputLog({ path: spec.logFile, maxBytes: spec.logMaxBytes });
+  output.note(
+    `\n=== ${new Date().toISOString()} launching ${spec.ccid}: ${process.execPath} ${args.join(' ')}`,
   );
-  let child: ChildProcess;
-  try {
-    child = spawn(process.execPath, args, { cwd: spec.path, env, stdio: ['ignore', logFd, logFd] });
-  } finally {
-    closeSync(logFd);
-  }
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: spec.path,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  output.follow(child.stdout);
+  output.follow(child.stderr);
   if (child.pid === undefined) {
     throw new ChaincodeLaunchError(`failed to start chaincode ${spec.name}: no process id`);
   }
@@ -134,6 +155,17 @@ export async function startChaincodeProcess(spec: ProcessSpec): Promise<Chaincod
     child.once('error', () => done(null, null));
   });
   const pid = child.pid;
+  /** Everything the process printed is in the log, or OUTPUT_DRAIN_MS have passed since this was asked. */
+  const outputDrained = async (): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      output.drained(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, OUTPUT_DRAIN_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  };
   return {
     pid,
     exited,
@@ -141,20 +173,19 @@ export async function startChaincodeProcess(spec: ProcessSpec): Promise<Chaincod
       return hasExited;
     },
     async stop(graceMs = 3000): Promise<void> {
-      if (hasExited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
+      if (!hasExited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }
+      // what the process printed last is still in its pipes when it has exited
+      await outputDrained();
     },
     async logTail(maxChars = 4000): Promise<string> {
-      try {
-        const content = await fs.readFile(spec.logFile);
-        const text = content.subarray(logStart).toString('utf8');
-        return text.length > maxChars ? text.slice(text.length - maxChars) : text;
-      } catch {
-        return '';
-      }
+      await outputDrained();
+      const text = output.tail();
+      return text.length > maxChars ? text.slice(text.length - maxChars) : text;
     },
   };
 }

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { peer } from '@hyperledger/fabric-protos';
+import { LaunchBackoff, type LaunchBackoffOptions } from './backoff';
 import { dialChaincodeServer, type ChaincodeServerLink } from './ccaas';
 import { ChaincodeConnection, type ConnectionOptions, type RegistrationDecision } from './connection';
-import { ChaincodeLaunchError } from './errors';
+import { ChaincodeLaunchError, ChaincodeUnavailableError } from './errors';
 import { startChaincodeProcess, type ChaincodeClientTls, type ChaincodeProcess } from './launcher';
 import { MessageType, messageTypeName, parseChaincodeName } from './messages';
 import { computePackageId } from './package-id';
@@ -26,8 +27,10 @@ export interface LaunchSpec {
   readonly tls?: ChaincodeClientTls;
   /** Start with the Node inspector: true → 127.0.0.1:9229, a number → that port. Execution timeout becomes 15 min. */
   readonly inspect?: boolean | number;
-  /** Folder for `<name>.log` (stdout + stderr of the chaincode, appended). */
+  /** Folder for `<name>.log` (stdout + stderr of the chaincode, appended, control characters escaped). */
   readonly logDir: string;
+  /** Size cap of `<name>.log` before it is rotated to `<name>.log.1` (default 10 MiB). */
+  readonly logMaxBytes?: number;
   /** Extra environment, e.g. CORE_PEER_LOCALMSPID for `stub.getMspID()`. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -56,6 +59,8 @@ export interface ChaincodeSupportOptions {
    * Absent: every collection is open to every creator.
    */
   readonly collectionAccess?: CollectionAccessCheck;
+  /** Back-off between relaunches of a launched chaincode that keeps failing to start (default 1 s doubling to 60 s). */
+  readonly relaunchBackoff?: LaunchBackoffOptions;
 }
 
 /** A chaincode-to-chaincode call about to run; {@link ChaincodeSupport.onChaincodeInvoke} may refuse it by throwing. */
@@ -77,6 +82,8 @@ export interface ChaincodeInfo {
   readonly ready: boolean;
   readonly pid?: number;
   readonly logFile?: string;
+  /** How many times the devnet relaunched it after its process died (since it was deployed). */
+  readonly restarts: number;
 }
 
 interface Entry {
@@ -85,6 +92,12 @@ interface Entry {
   ccid: string;
   connection?: ChaincodeConnection;
   process?: ChaincodeProcess;
+  /** How a launched chaincode is started: kept to relaunch it the same way after its process died. */
+  launchSpec?: LaunchSpec;
+  /** A start (the deploy's or a relaunch) in progress; concurrent executions wait for it instead of starting another. */
+  launching?: Promise<void>;
+  backoff?: LaunchBackoff;
+  restarts: number;
   logFile?: string;
   connectSpec?: ConnectSpec;
   link?: ChaincodeServerLink;
@@ -123,6 +136,7 @@ export class ChaincodeSupport implements ChaincodeRuntime {
   readonly #collectionAccess?: CollectionAccessCheck;
   readonly #entries = new Map<string, Entry>();
   readonly #pending = new Map<string, PendingRegistration>();
+  readonly #backoffOptions: LaunchBackoffOptions;
 
   constructor(options: ChaincodeSupportOptions) {
     this.#channelId = options.channelId;
@@ -130,6 +144,7 @@ export class ChaincodeSupport implements ChaincodeRuntime {
     this.#startupTimeoutMs = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
     this.#log = options.log ?? ((): void => undefined);
     this.#collectionAccess = options.collectionAccess;
+    this.#backoffOptions = options.relaunchBackoff ?? {};
   }
 
   /** Adds `protos.ChaincodeSupport/Register` to the devnet's gRPC server. */
@@ -155,42 +170,78 @@ export class ChaincodeSupport implements ChaincodeRuntime {
    * Starts the chaincode folder as `fabric-chaincode-node start` with ccid `<name>:<hash of the folder>` and
    * resolves once it has registered (REGISTERED and READY sent). A running chaincode of the same name is stopped
    * first, so redeploying is one call. Rejects with the end of the chaincode's log if it exits or never registers.
+   * If the process dies later, the next execution relaunches it with the same spec (see {@link execute}).
    */
   async launch(spec: LaunchSpec): Promise<{ ccid: string; pid: number }> {
     const ccid = await computePackageId(spec.name, spec.path);
     await this.stop(spec.name);
-    const logFile = path.join(spec.logDir, `${spec.name}.log`);
-    const registered = this.#expectRegistration(ccid, spec.name);
-    let child: ChaincodeProcess;
-    try {
-      child = await startChaincodeProcess({
-        name: spec.name,
-        ccid,
-        path: path.resolve(spec.path),
-        peerAddress: spec.peerAddress,
-        tls: spec.tls,
-        inspect: spec.inspect,
-        logFile,
-        tlsDir: path.join(spec.logDir, `.${spec.name}.tls`),
-        env: spec.env,
-      });
-    } catch (error) {
-      this.#pending.delete(ccid);
-      throw error;
-    }
     const inspect = spec.inspect !== undefined && spec.inspect !== false;
     const entry: Entry = {
       name: spec.name,
       kind: 'process',
       ccid,
-      process: child,
-      logFile,
+      launchSpec: spec,
+      backoff: new LaunchBackoff(this.#backoffOptions),
+      restarts: 0,
+      logFile: path.join(spec.logDir, `${spec.name}.log`),
       executeTimeoutMs: inspect
         ? Math.max(this.#executeTimeoutMs, INSPECT_EXECUTE_TIMEOUT_MS)
         : this.#executeTimeoutMs,
     };
     this.#entries.set(spec.name, entry);
-    void child.exited.then((exit) => this.#processExited(entry, exit.code, exit.signal));
+    const started = this.#startProcess(entry);
+    entry.launching = started.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      const pid = await started;
+      return { ccid, pid };
+    } catch (error) {
+      if (this.#entries.get(spec.name) === entry) this.#entries.delete(spec.name);
+      throw error;
+    } finally {
+      entry.launching = undefined;
+    }
+  }
+
+  /**
+   * Starts the entry's process (stopping a previous one first) and waits, bounded by the startup timeout, for it to
+   * register. Resolves with the pid; rejects with ChaincodeLaunchError quoting the end of its output.
+   */
+  async #startProcess(entry: Entry): Promise<number> {
+    const spec = entry.launchSpec as LaunchSpec;
+    const logFile = entry.logFile as string;
+    // a relaunch: the stream is gone, but the old process may not be (it closed the stream, or hangs)
+    await entry.process?.stop();
+    const registered = this.#expectRegistration(entry.ccid, entry.name);
+    let child: ChaincodeProcess;
+    try {
+      child = await startChaincodeProcess({
+        name: spec.name,
+        ccid: entry.ccid,
+        path: path.resolve(spec.path),
+        peerAddress: spec.peerAddress,
+        tls: spec.tls,
+        inspect: spec.inspect,
+        logFile,
+        logMaxBytes: spec.logMaxBytes,
+        tlsDir: path.join(spec.logDir, `.${spec.name}.tls`),
+        env: spec.env,
+      });
+    } catch (error) {
+      this.#pending.delete(entry.ccid);
+      throw error;
+    }
+    if (this.#entries.get(entry.name) !== entry) {
+      // stopped (or redeployed) while the process was being spawned
+      this.#pending.delete(entry.ccid);
+      await child.stop();
+      throw new ChaincodeLaunchError(`chaincode ${entry.name} was stopped`);
+    }
+    entry.process = child;
+    entry.connection = undefined;
+    void child.exited.then((exit) => this.#processExited(entry, child, exit.code, exit.signal));
 
     let timer: NodeJS.Timeout | undefined;
     const failure = new Promise<never>((_, reject) => {
@@ -216,16 +267,59 @@ export class ChaincodeSupport implements ChaincodeRuntime {
     try {
       // attach here too: the REGISTER may have raced the bookkeeping above
       entry.connection = await Promise.race([registered, failure]);
-      this.#log(`chaincode ${spec.name} registered as ${ccid} (pid ${child.pid})`);
-      return { ccid, pid: child.pid };
+      entry.backoff?.succeeded();
+      this.#log(`chaincode ${spec.name} registered as ${entry.ccid} (pid ${child.pid})`);
+      return child.pid;
     } catch (error) {
-      this.#pending.delete(ccid);
-      if (this.#entries.get(spec.name) === entry) this.#entries.delete(spec.name);
+      this.#pending.delete(entry.ccid);
       await child.stop();
-      const tail = await child.logTail();
-      throw new ChaincodeLaunchError(`${(error as Error).message}; ${logFile} ends with:\n${tail}`);
+      const reason = (error as Error).message;
+      entry.backoff?.failed(reason);
+      throw new ChaincodeLaunchError(`${reason}; ${logFile} ends with:\n${await child.logTail()}`);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * What Fabric's ChaincodeSupport.Launch does when an invocation finds no handler: start the chaincode again and
+   * wait for it to register. One start at a time — concurrent executions share it — and none while the back-off of
+   * earlier failed starts runs: those executions fail at once, saying why.
+   */
+  async #relaunch(entry: Entry): Promise<void> {
+    const permission = entry.launching
+      ? { allowed: true as const }
+      : (entry.backoff?.check() ?? { allowed: true as const });
+    if (!permission.allowed) {
+      throw new ChaincodeUnavailableError({
+        chaincodeName: entry.name,
+        retryAfterMs: permission.waitMs,
+        message: `could not launch chaincode ${entry.ccid}: it failed to start ${permission.failures} time${permission.failures === 1 ? '' : 's'} in a row (${permission.lastFailure}); not relaunched for another ${Math.ceil(permission.waitMs / 1000)} s — fix it and redeploy to start it at once; see ${entry.logFile ?? 'its log'}`,
+      });
+    }
+    if (!entry.launching) {
+      entry.restarts++;
+      this.#log(`chaincode ${entry.name} is not running: relaunching it (restart ${entry.restarts})`);
+      entry.launching = this.#startProcess(entry).then(
+        () => undefined,
+        (error: unknown) => {
+          this.#log(`chaincode ${entry.name} relaunch failed: ${(error as Error).message}`);
+          throw error;
+        },
+      );
+      const done = (): void => {
+        entry.launching = undefined;
+      };
+      entry.launching.then(done, done);
+    }
+    try {
+      await entry.launching;
+    } catch (error) {
+      throw new ChaincodeUnavailableError({
+        chaincodeName: entry.name,
+        message: `could not launch chaincode ${entry.ccid}: ${(error as Error).message}`,
+        cause: error,
+      });
     }
   }
 
@@ -240,6 +334,7 @@ export class ChaincodeSupport implements ChaincodeRuntime {
       kind: 'ccaas',
       ccid: '',
       connectSpec: spec,
+      restarts: 0,
       executeTimeoutMs: this.#executeTimeoutMs,
     };
     this.#entries.set(spec.name, entry);
@@ -287,6 +382,7 @@ export class ChaincodeSupport implements ChaincodeRuntime {
       ready: entry.connection?.state === 'ready',
       pid: entry.process?.pid,
       logFile: entry.logFile,
+      restarts: entry.restarts,
     };
   }
 
@@ -299,7 +395,9 @@ export class ChaincodeSupport implements ChaincodeRuntime {
   /**
    * Runs one transaction. A chaincode error is a result (status 500 and its message, as fabric-contract-api
    * sends it); ChaincodeExecutionError means the chaincode could not run it: not registered, timeout, stream
-   * terminated, or an ERROR message ("transaction returned with failure: …").
+   * terminated, or an ERROR message ("transaction returned with failure: …"). A launched chaincode whose process
+   * died is relaunched first (ChaincodeUnavailableError if that fails or its back-off is running); a
+   * chaincode-as-a-service server is dialled again.
    */
   async execute(invocation: ChaincodeInvocation): Promise<ChaincodeResult> {
     const entry = await this.#readyEntry(invocation.chaincodeName);
@@ -366,6 +464,7 @@ export class ChaincodeSupport implements ChaincodeRuntime {
       kind: 'external',
       ccid,
       connection,
+      restarts: 0,
       executeTimeoutMs: this.#executeTimeoutMs,
     });
     this.#log(`chaincode ${name} registered on its own as ${ccid}`);
@@ -434,13 +533,21 @@ export class ChaincodeSupport implements ChaincodeRuntime {
       try {
         await entry.dialing;
       } catch (error) {
-        throw new ChaincodeExecutionError(`chaincode ${name} is not reachable: ${(error as Error).message}`);
+        throw new ChaincodeExecutionError(`chaincode ${name} is not reachable: ${(error as Error).message}`, {
+          cause: error,
+          phase: 'launch',
+        });
       }
+    }
+    if (entry?.kind === 'process' && entry.connection?.state !== 'ready') {
+      await this.#relaunch(entry);
     }
     const connection = entry?.connection;
     if (!entry || !connection || connection.state !== 'ready') {
       const hint = entry?.process?.hasExited ? `: its process exited, see ${entry.logFile ?? 'its log'}` : '';
-      throw new ChaincodeExecutionError(`chaincode ${name} is not registered with the devnet${hint}`);
+      throw new ChaincodeExecutionError(`chaincode ${name} is not registered with the devnet${hint}`, {
+        phase: 'launch',
+      });
     }
     return { ...entry, connection };
   }
@@ -503,11 +610,15 @@ export class ChaincodeSupport implements ChaincodeRuntime {
     }
   }
 
-  #processExited(entry: Entry, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.#entries.get(entry.name) !== entry) return;
-    this.#log(
-      `chaincode ${entry.name} process ${entry.process?.pid ?? '?'} exited (${describeExit(code, signal)})`,
-    );
+  #processExited(
+    entry: Entry,
+    child: ChaincodeProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
+    // a process replaced by a relaunch or a redeploy says nothing about the one running now
+    if (this.#entries.get(entry.name) !== entry || entry.process !== child) return;
+    this.#log(`chaincode ${entry.name} process ${child.pid} exited (${describeExit(code, signal)})`);
     // the stream normally ends with the process; do not wait for the HTTP/2 session to notice
     entry.connection?.close();
   }
@@ -522,11 +633,13 @@ function toResult(invocation: ChaincodeInvocation, message: peer.ChaincodeMessag
   if (type === MessageType.ERROR) {
     throw new ChaincodeExecutionError(
       `transaction returned with failure: ${Buffer.from(message.getPayload_asU8()).toString('utf8')}`,
+      { phase: 'result' },
     );
   }
   if (type !== MessageType.COMPLETED) {
     throw new ChaincodeExecutionError(
       `unexpected response type ${messageTypeName(type)} for transaction ${invocation.txId}`,
+      { phase: 'result' },
     );
   }
   let response: peer.Response;
@@ -535,6 +648,7 @@ function toResult(invocation: ChaincodeInvocation, message: peer.ChaincodeMessag
   } catch (error) {
     throw new ChaincodeExecutionError(
       `failed to unmarshal response for transaction ${invocation.txId}: ${(error as Error).message}`,
+      { phase: 'result', cause: error },
     );
   }
   const event = message.getChaincodeEvent();

@@ -30,10 +30,21 @@ export interface ChaincodeResult {
   readonly event?: ChaincodeEventData;
 }
 
+/**
+ * Where an execution failed, as Fabric words it (core/chaincode/chaincode_support.go): `launch` — the chaincode
+ * could not be started or found ("failed to execute transaction <txid>: could not launch chaincode …"); `send` —
+ * the exchange with it failed ("failed to execute transaction <txid>: error sending: chaincode stream terminated");
+ * `result` — it answered with ERROR or garbage ("transaction returned with failure: …").
+ */
+export type ExecutionPhase = 'launch' | 'send' | 'result';
+
 /** Raised when the chaincode could not run at all (not registered, stream terminated, timeout). */
 export class ChaincodeExecutionError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly phase: ExecutionPhase;
+
+  constructor(message: string, options?: Readonly<{ cause?: unknown; phase?: ExecutionPhase }>) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.phase = options?.phase ?? 'send';
     this.name = 'ChaincodeExecutionError';
   }
 }

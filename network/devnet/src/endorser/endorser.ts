@@ -3,7 +3,9 @@ import type { ChaincodeResult, ChaincodeRuntime } from '../chaincode/types';
 import { ChaincodeExecutionError } from '../chaincode/types';
 import type { TxSimulator } from '../ledger/types';
 import type { SigningIdentity } from '../msp/types';
-import { proposalHash, payloadWithoutTransient, type UnpackedProposal } from './proposal';
+import { concat } from '../blocks/bytes';
+import { payloadWithoutTransient, proposalHash } from '../blocks/txid';
+import type { UnpackedProposal } from './proposal';
 
 /** What an endorser needs from the ledger. */
 export interface EndorserLedger {
@@ -148,16 +150,7 @@ export class OrgEndorser {
         readOnly,
       });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof ChaincodeExecutionError) {
-        return { ok: false, mspId: this.mspId, kind: 'unavailable', message };
-      }
-      return {
-        ok: false,
-        mspId: this.mspId,
-        kind: 'unavailable',
-        message: `error in simulation: ${message}`,
-      };
+      return { ok: false, mspId: this.mspId, kind: 'unavailable', message: simulationFailure(up.txId, err) };
     } finally {
       const results = safeDone(simulator);
       publicRwSet = results.publicRwSet;
@@ -210,16 +203,30 @@ export class OrgEndorser {
   }
 }
 
+/**
+ * The text a peer's endorser answers (status 500, no payload) when the chaincode could not run: core/endorser
+ * "error in simulation: " over core/chaincode's "failed to execute transaction <txid>: " over the handler's reason.
+ * The gateway keys on its suffix ("chaincode stream terminated") to retry elsewhere.
+ */
+export function simulationFailure(txId: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!(err instanceof ChaincodeExecutionError)) return `error in simulation: ${message}`;
+  switch (err.phase) {
+    case 'send':
+      return `error in simulation: failed to execute transaction ${txId}: error sending: ${message}`;
+    case 'launch':
+      return `error in simulation: failed to execute transaction ${txId}: ${message}`;
+    case 'result':
+      return `error in simulation: ${message}`;
+  }
+}
+
 function safeDone(simulator: TxSimulator): { publicRwSet: Uint8Array; privateRwSet?: Uint8Array } {
   try {
     return simulator.done();
   } catch {
     return { publicRwSet: new Uint8Array() };
   }
-}
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  return Buffer.concat(parts.map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength)));
 }
 
 function hex(bytes: Uint8Array): string {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { computeTxId } from '../blocks/txid';
 import type { Identity, MspManager } from '../msp/types';
 
 /** A client proposal taken apart, as Fabric's `UnpackedProposal` (core/endorser/msgvalidation.go). */
@@ -22,11 +22,31 @@ export interface UnpackedProposal {
   readonly creatorMspId: string;
 }
 
-/** Why a proposal could not even be unpacked (client error → InvalidArgument at the gateway). */
+/**
+ * Why a proposal could not even be unpacked (client error → InvalidArgument at the gateway). `unmarshal`: bytes that
+ * are not the messages they should be; `content`: well-formed but without a channel or chaincode — Fabric's Endorse
+ * does not check these and goes on to find no endorsers for them, which is what `channelId` and `chaincodeName`
+ * (as far as they could be read) are for.
+ */
 export class ProposalFormatError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly stage: 'unmarshal' | 'content';
+  readonly channelId: string;
+  readonly chaincodeName: string;
+
+  constructor(
+    options: Readonly<{
+      message: string;
+      stage: 'unmarshal' | 'content';
+      channelId?: string;
+      chaincodeName?: string;
+      cause?: unknown;
+    }>,
+  ) {
+    super(options.message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'ProposalFormatError';
+    this.stage = options.stage;
+    this.channelId = options.channelId ?? '';
+    this.chaincodeName = options.chaincodeName ?? '';
   }
 }
 
@@ -42,40 +62,18 @@ function decode<T>(what: string, parse: () => T): T {
   try {
     return parse();
   } catch (err) {
-    throw new ProposalFormatError(
-      `error unmarshalling ${what}: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new ProposalFormatError({
+      message: `error unmarshalling ${what}: ${err instanceof Error ? err.message : String(err)}`,
+      stage: 'unmarshal',
+      cause: err,
+    });
   }
-}
-
-/** Fabric's transaction id: hex(SHA-256(nonce ‖ creator)) (protoutil.ComputeTxID). */
-export function computeTxId(nonce: Uint8Array, creator: Uint8Array): string {
-  return createHash('sha256').update(nonce).update(creator).digest('hex');
-}
-
-/**
- * Fabric's proposal hash (protoutil.GetProposalHash1): SHA-256 over channel header, signature header and the
- * ChaincodeProposalPayload without its transient map — transient data never reaches the ledger.
- */
-export function proposalHash(header: common.Header, proposalPayloadWithoutTransient: Uint8Array): Uint8Array {
-  return createHash('sha256')
-    .update(header.getChannelHeader_asU8())
-    .update(header.getSignatureHeader_asU8())
-    .update(proposalPayloadWithoutTransient)
-    .digest();
-}
-
-/** `ChaincodeProposalPayload{input}` re-serialised without transient data, as it goes into the transaction. */
-export function payloadWithoutTransient(payload: peer.ChaincodeProposalPayload): Uint8Array {
-  const stripped = new peer.ChaincodeProposalPayload();
-  stripped.setInput(payload.getInput_asU8());
-  return stripped.serializeBinary();
 }
 
 /** Unpacks a SignedProposal; throws ProposalFormatError with Fabric-like messages. */
 export function unpackProposal(signedProposal: peer.SignedProposal | undefined): UnpackedProposal {
   if (!signedProposal || signedProposal.getProposalBytes_asU8().length === 0) {
-    throw new ProposalFormatError('a signed proposal is required');
+    throw new ProposalFormatError({ message: 'a signed proposal is required', stage: 'content' });
   }
   const proposal = decode('Proposal', () =>
     peer.Proposal.deserializeBinary(signedProposal.getProposalBytes_asU8()),
@@ -94,14 +92,17 @@ export function unpackProposal(signedProposal: peer.SignedProposal | undefined):
     peer.ChaincodeInvocationSpec.deserializeBinary(proposalPayload.getInput_asU8()),
   );
   const channelId = channelHeader.getChannelId();
-  if (channelId.length === 0) throw new ProposalFormatError('no channel id provided');
+  const content = (message: string, chaincodeName = ''): ProposalFormatError =>
+    new ProposalFormatError({ message, stage: 'content', channelId, chaincodeName });
+  if (channelId.length === 0) {
+    throw content('no channel id provided', spec.getChaincodeSpec()?.getChaincodeId()?.getName());
+  }
   const chaincodeSpec = spec.getChaincodeSpec();
-  if (!chaincodeSpec)
-    throw new ProposalFormatError(`no chaincode spec is provided, channel id [${channelId}]`);
+  if (!chaincodeSpec) throw content(`no chaincode spec is provided, channel id [${channelId}]`);
   const chaincodeId = chaincodeSpec.getChaincodeId();
-  if (!chaincodeId) throw new ProposalFormatError(`no chaincode id is provided, channel id [${channelId}]`);
+  if (!chaincodeId) throw content(`no chaincode id is provided, channel id [${channelId}]`);
   if (chaincodeId.getName().length === 0) {
-    throw new ProposalFormatError(`no chaincode name is provided, channel id [${channelId}]`);
+    throw content(`no chaincode name is provided, channel id [${channelId}]`);
   }
   const input = chaincodeSpec.getInput();
   let creatorMspId = '';

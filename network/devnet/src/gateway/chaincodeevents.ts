@@ -1,9 +1,22 @@
 import * as grpc from '@grpc/grpc-js';
 import { gateway, orderer, peer } from '@hyperledger/fabric-protos';
-import { blockTransactions } from '../orderer/blockinfo';
-import type { CommitNotifier } from '../orderer/notifier';
+import { blockTransactions } from '../blocks/blockinfo';
+import type { CommitNotifier } from '../peer/notifier';
 import { RpcError } from './errors';
+import { invalidStartPosition } from './messages';
 import type { BlockSource } from './ports';
+
+/** Go's %T of the position's oneof, as Fabric prints it (fabric-protos-go `orderer` package). */
+function goTypeName(position: orderer.SeekPosition): string {
+  switch (position.getTypeCase()) {
+    case orderer.SeekPosition.TypeCase.OLDEST:
+      return '*orderer.SeekPosition_Oldest';
+    case orderer.SeekPosition.TypeCase.NEWEST:
+      return '*orderer.SeekPosition_Newest';
+    default:
+      return `*orderer.SeekPosition_${position.getTypeCase()}`;
+  }
+}
 
 /** First block to read, as Fabric's chaincodeEventsStartBlock: the block of after_transaction_id, else the seek position. */
 export async function chaincodeEventsStartBlock(
@@ -27,10 +40,7 @@ function startFromPosition(height: number, position: orderer.SeekPosition | unde
     case orderer.SeekPosition.TypeCase.SPECIFIED:
       return position.getSpecified()?.getNumber() ?? height;
     default:
-      throw new RpcError(
-        grpc.status.INVALID_ARGUMENT,
-        `invalid start position type: ${position.getTypeCase()}`,
-      );
+      throw new RpcError(grpc.status.INVALID_ARGUMENT, invalidStartPosition(goTypeName(position))); // chaincodeevents.go:139
   }
 }
 

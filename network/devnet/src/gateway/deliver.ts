@@ -1,8 +1,8 @@
 import { common, orderer, peer } from '@hyperledger/fabric-protos';
 import type { MspManager } from '../msp/types';
 import type { ChannelAcl } from './acl';
-import { blockTransactions } from '../orderer/blockinfo';
-import type { CommitNotifier } from '../orderer/notifier';
+import { blockTransactions } from '../blocks/blockinfo';
+import type { CommitNotifier } from '../peer/notifier';
 import type { BlockSource } from './ports';
 
 /** What a deliver stream sends: full blocks, filtered blocks, or blocks with (no) private data. */

@@ -1,5 +1,6 @@
 import { common, peer } from '@hyperledger/fabric-protos';
-import { payloadWithoutTransient, type UnpackedProposal } from '../endorser/proposal';
+import { payloadWithoutTransient } from '../blocks/txid';
+import type { UnpackedProposal } from '../endorser/proposal';
 
 /**
  * Assembles the unsigned transaction envelope from a proposal and its endorsements, as Fabric's gateway

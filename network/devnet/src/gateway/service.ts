@@ -1,12 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { common, gateway, peer } from '@hyperledger/fabric-protos';
 import type { MspManager } from '../msp/types';
+import type { CommitNotifier } from '../peer/notifier';
 import type { ChannelAcl } from './acl';
-import type { CommitNotifier } from '../orderer/notifier';
 import { chaincodeEventResponses, chaincodeEventsStartBlock } from './chaincodeevents';
 import { deliverBlocks, parseSeekEnvelope, statusResponse, type DeliverKind } from './deliver';
 import { RpcError, toRpcError } from './errors';
 import type { GatewayServer } from './gateway';
+import { CHAINCODE_EVENTS_REQUEST_REQUIRED, invalidChaincodeEventsRequest } from './messages';
 import type { BlockSource } from './ports';
 import { checkSignedRequest } from './signedrequest';
 
@@ -71,26 +72,21 @@ export function gatewayHandlers(context: ServiceContext): grpc.UntypedServiceImp
       try {
         const signed = call.request;
         if (signed.getRequest_asU8().length === 0) {
-          throw new RpcError(grpc.status.INVALID_ARGUMENT, 'a chaincode events request is required');
+          throw new RpcError(grpc.status.INVALID_ARGUMENT, CHAINCODE_EVENTS_REQUEST_REQUIRED); // chaincodeevents.go:31
         }
         let request: gateway.ChaincodeEventsRequest;
         try {
           request = gateway.ChaincodeEventsRequest.deserializeBinary(signed.getRequest_asU8());
         } catch (err) {
-          throw new RpcError(
-            grpc.status.INVALID_ARGUMENT,
-            `invalid chaincode events request: ${String(err)}`,
-          );
+          throw new RpcError(grpc.status.INVALID_ARGUMENT, invalidChaincodeEventsRequest(String(err))); // chaincodeevents.go:36
         }
-        checkSignedRequest(context.mspManager, context.acl, context.channelId, 'ChaincodeEvents', {
+        // an unknown channel fails the ACL check, before any ledger lookup (chaincodeevents.go:45)
+        checkSignedRequest(context.mspManager, context.acl, context.channelId, {
           channelId: request.getChannelId(),
           identity: request.getIdentity_asU8(),
           data: signed.getRequest_asU8(),
           signature: signed.getSignature_asU8(),
         });
-        if (request.getChannelId() !== context.channelId) {
-          throw new RpcError(grpc.status.NOT_FOUND, `channel ${request.getChannelId()} not found`);
-        }
         const start = await chaincodeEventsStartBlock(context.blocks, request);
         for await (const response of chaincodeEventResponses(
           context.blocks,

@@ -1,8 +1,16 @@
 import { common } from '@hyperledger/fabric-protos';
-import type { BroadcastResult, OrderingService } from '../gateway/ports';
+import type { SignatureCache } from '../msp/signature-cache';
 import type { Identity, MspManager } from '../msp/types';
 import { Batcher, type BatcherOptions } from './batcher';
-import type { SignatureCache } from './sigcache';
+import type { BroadcastResult, OrderingService } from './types';
+
+/**
+ * What Fabric's orderer answers (BroadcastResponse.info) when the envelope's creator or signature does not satisfy
+ * the channel's Writers: the policy's error (common/policies/implicitmeta.go:102) wrapped around
+ * ErrPermissionDenied by the SigFilter (orderer/common/msgprocessor/sigfilter.go).
+ */
+export const WRITERS_DENIED =
+  "implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Writers' sub-policies to be satisfied: permission denied";
 
 export interface OrdererOptions extends BatcherOptions {
   readonly channelId: string;
@@ -52,21 +60,19 @@ export class Orderer implements OrderingService {
       const creatorBytes = signatureHeader.getCreator_asU8();
       const creator = this.#options.msp.deserializeIdentity(creatorBytes);
       if (!this.#options.msp.verify(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8())) {
-        return { status: 'FORBIDDEN', info: 'signature of the envelope does not verify' };
+        return { status: 'FORBIDDEN', info: WRITERS_DENIED };
       }
       if (this.#options.mayWrite && !this.#options.mayWrite(creator)) {
-        return {
-          status: 'FORBIDDEN',
-          info: `${creator.mspId} ${creator.role ?? 'member'} is not a writer of the channel`,
-        };
+        return { status: 'FORBIDDEN', info: WRITERS_DENIED };
       }
       this.#options.signatures?.remember(
         creatorBytes,
         envelope.getPayload_asU8(),
         envelope.getSignature_asU8(),
       );
-    } catch (err) {
-      return { status: 'FORBIDDEN', info: `creator is not valid: ${String(err)}` };
+    } catch {
+      // an identity the channel's MSPs do not accept satisfies no sub-policy either
+      return { status: 'FORBIDDEN', info: WRITERS_DENIED };
     }
     try {
       this.#batcher.enqueue(envelope.serializeBinary());

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ChaincodeExecutionError, ChaincodeLaunchError } from '../../src/chaincode';
+import {
+  ChaincodeExecutionError,
+  ChaincodeLaunchError,
+  ChaincodeUnavailableError,
+} from '../../src/chaincode';
 import { CHANNEL, FIXTURE_PATH, RuntimeHarness } from './support/runtime';
 
 /** The real fabric-shim 2.5 running the conformance fixture, dialling in over plaintext gRPC. */
@@ -317,41 +321,119 @@ describe('real fabric-shim chaincode dialling in (ChaincodeSupport.Register)', (
     expect((await h.invoke('conformance', 'get', ['doc1'])).result.status).toBe(200);
   });
 
-  it('fails in-flight transactions with "chaincode stream terminated" when the process dies', async () => {
+  it('fails in-flight transactions with "chaincode stream terminated" when the process dies, then relaunches it', async () => {
+    const before = h.support.info('conformance');
     await expect(h.invoke('conformance', 'crash')).rejects.toThrow(
       new ChaincodeExecutionError('chaincode stream terminated'),
     );
-    expect(h.support.isReady('conformance')).toBe(false);
-    await expect(h.invoke('conformance', 'get', ['doc1'])).rejects.toThrow(
-      /chaincode conformance is not registered with the devnet/,
+    await untilNotReady(h, 'conformance');
+    // the next invocation starts the same launch spec again and waits for it to register, as a peer does
+    expect((await h.invoke('conformance', 'get', ['doc1'])).text).toContain('"size":256');
+    const after = h.support.info('conformance');
+    expect(after).toMatchObject({ ready: true, ccid: before?.ccid, restarts: 1 });
+    expect(after?.pid).not.toBe(before?.pid);
+  });
+
+  it('relaunches once for many invocations that find the chaincode dead (kill -9)', async () => {
+    const before = h.support.info('conformance');
+    process.kill(before?.pid as number, 'SIGKILL');
+    await untilNotReady(h, 'conformance');
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => h.invoke('conformance', 'get', ['doc1'])),
     );
+    expect(results.map((r) => r.result.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(h.support.info('conformance')?.restarts).toBe((before?.restarts ?? 0) + 1);
+    const log = await fs.readFile(path.join(h.dataDir, 'conformance.log'), 'utf8');
+    expect(log.split('\n').filter((line) => line.includes(`launching ${ccid}`))).toHaveLength(3);
   });
 
   it('redeploys (relaunches) in one call, stopping the old process first', async () => {
-    let started = Date.now();
-    const relaunched = await h.support.launch({
-      name: 'conformance',
-      path: FIXTURE_PATH,
-      peerAddress: h.address,
-      logDir: h.dataDir,
-    });
-    console.log(`relaunch after a crash took ${Date.now() - started} ms`);
-    expect(relaunched.ccid).toBe(ccid);
-    expect((await h.invoke('conformance', 'get', ['doc1'])).text).toContain('"size":256');
-
-    started = Date.now();
+    const running = h.support.info('conformance');
     const again = await h.support.launch({
       name: 'conformance',
       path: FIXTURE_PATH,
       peerAddress: h.address,
       logDir: h.dataDir,
     });
-    console.log(`redeploy of a running chaincode took ${Date.now() - started} ms`);
-    expect(again.pid).not.toBe(relaunched.pid);
-    expect(() => process.kill(relaunched.pid, 0)).toThrow();
+    expect(again.ccid).toBe(ccid);
+    expect(again.pid).not.toBe(running?.pid);
+    expect(() => process.kill(running?.pid as number, 0)).toThrow();
     expect((await h.invoke('conformance', 'get', ['doc1'])).result.status).toBe(200);
+    expect(h.support.info('conformance')?.restarts).toBe(0);
   }, 30_000);
 });
+
+/** Waits until the runtime has seen the chaincode's stream end (the exit of its process is reported asynchronously). */
+async function untilNotReady(h: RuntimeHarness, name: string): Promise<void> {
+  while (h.support.isReady(name)) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('relaunch of a chaincode that crashes on start', () => {
+  let h: RuntimeHarness;
+  let marker: string;
+  let clock = 1_000_000;
+
+  beforeAll(async () => {
+    h = await RuntimeHarness.start({
+      startupTimeoutMs: 20_000,
+      relaunchBackoff: { initialMs: 10_000, maxMs: 40_000, now: () => clock },
+    });
+    marker = path.join(h.dataDir, 'exit-at-start');
+    await h.support.launch({
+      name: 'flaky',
+      path: FIXTURE_PATH,
+      peerAddress: h.address,
+      logDir: h.dataDir,
+      env: { DEVNET_FIXTURE_EXIT_AT_START_IF: marker },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('fails with the reason, backs off instead of relaunching on every invocation, and recovers after the back-off', async () => {
+    await fs.writeFile(marker, '');
+    process.kill(h.support.info('flaky')?.pid as number, 'SIGKILL');
+    await untilNotReady(h, 'flaky');
+
+    const first = (await h.invoke('flaky', 'get', ['k']).catch((error: unknown) => error)) as Error;
+    expect(first).toBeInstanceOf(ChaincodeUnavailableError);
+    expect(first.message).toMatch(
+      /^could not launch chaincode flaky:[0-9a-f]{64}: chaincode flaky exited \(code 3\) before registering/,
+    );
+    expect(first.message).toContain('exists, exiting before registering');
+
+    // within the back-off: no new process, a clear error saying when it is tried again
+    const launchesSoFar = (await launchLines(h, 'flaky')).length;
+    const second = (await h
+      .invoke('flaky', 'get', ['k'])
+      .catch((error: unknown) => error)) as ChaincodeUnavailableError;
+    expect(second).toBeInstanceOf(ChaincodeUnavailableError);
+    expect(second.message).toContain(
+      'it failed to start 1 time in a row (chaincode flaky exited (code 3) before registering)',
+    );
+    expect(second.message).toContain('not relaunched for another 10 s');
+    expect(second.retryAfterMs).toBe(10_000);
+    expect(await launchLines(h, 'flaky')).toHaveLength(launchesSoFar);
+
+    // the back-off doubles after each failed start
+    clock += 10_000;
+    await expect(h.invoke('flaky', 'get', ['k'])).rejects.toThrow(/exited \(code 3\) before registering/);
+    await expect(h.invoke('flaky', 'get', ['k'])).rejects.toThrow('not relaunched for another 20 s');
+
+    // fixed: the next attempt after the back-off starts it and the invocation runs
+    await fs.rm(marker);
+    clock += 20_000;
+    expect((await h.invoke('flaky', 'get', ['k'])).result.status).toBe(200);
+    expect(h.support.info('flaky')).toMatchObject({ ready: true, restarts: 3 });
+  }, 60_000);
+});
+
+async function launchLines(h: RuntimeHarness, name: string): Promise<string[]> {
+  const log = await fs.readFile(path.join(h.dataDir, `${name}.log`), 'utf8');
+  return log.split('\n').filter((line) => line.startsWith('=== ') && line.includes(' launching '));
+}
 
 describe('launch failures', () => {
   let h: RuntimeHarness;
@@ -389,4 +471,36 @@ describe('launch failures', () => {
     expect(h.support.info('broken')).toBeUndefined();
     expect(existsSync(path.join(h.dataDir, 'broken.log'))).toBe(true);
   }, 30_000);
+});
+
+describe('chaincode log files', () => {
+  let h: RuntimeHarness;
+
+  beforeAll(async () => {
+    h = await RuntimeHarness.start();
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('cap the log at its size with one rotated file, whatever the chaincode prints', async () => {
+    const maxBytes = 16 * 1024;
+    await h.support.launch({
+      name: 'loud',
+      path: FIXTURE_PATH,
+      peerAddress: h.address,
+      logDir: h.dataDir,
+      logMaxBytes: maxBytes,
+    });
+    expect((await h.invoke('loud', 'shout', ['2000', 'a line of chaincode output'])).text).toBe('2000');
+    // stop the process so that everything it printed has reached the file
+    await h.support.stop('loud');
+    const file = path.join(h.dataDir, 'loud.log');
+    const [current, rotated] = await Promise.all([fs.stat(file), fs.stat(`${file}.1`)]);
+    expect(current.size).toBeLessThanOrEqual(maxBytes);
+    expect(rotated.size).toBeLessThanOrEqual(maxBytes);
+    expect(existsSync(`${file}.2`)).toBe(false);
+    expect(await fs.readFile(file, 'utf8')).toContain('a line of chaincode output 1999');
+  });
 });

@@ -40,6 +40,20 @@ describe('conformance: gateway with the real fabric-gateway client', () => {
     }
   });
 
+  it('evaluates org.hyperledger.fabric:GetMetadata, listing the contracts (fabric-contract-api with class-transformer 0.4.0)', async () => {
+    const system = (gateways[0] as Gateway)
+      .getNetwork(net.devnet.channelId)
+      .getContract('conformance', 'org.hyperledger.fabric');
+    const metadata = JSON.parse(utf8(await system.evaluateTransaction('GetMetadata'))) as {
+      contracts: Record<string, { name: string; transactions: { name: string }[] }>;
+    };
+    expect(Object.keys(metadata.contracts).sort()).toEqual(['conformance', 'org.hyperledger.fabric']);
+    expect(metadata.contracts.conformance?.name).toBe('conformance');
+    expect(metadata.contracts.conformance?.transactions.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['put', 'get', 'crash']),
+    );
+  });
+
   it('submits asynchronously and reports the commit status', async () => {
     const contract = contracts[0] as Contract;
     const submitted = await contract.submitAsync('put', { arguments: ['async-key', 'v1'] });
@@ -311,7 +325,9 @@ describe('conformance: gateway with the real fabric-gateway client', () => {
       expect(submitError).toBeInstanceOf(GatewayError);
       expect(submitError.name).toBe('SubmitError');
       expect(submitError.code).toBe(grpc.status.ABORTED);
-      expect(submitError.message).toContain('received unsuccessful response from orderer: FORBIDDEN');
+      expect(submitError.message).toContain(
+        "received unsuccessful response from orderer: status=FORBIDDEN, info=implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Writers' sub-policies to be satisfied: permission denied",
+      );
 
       // Tampered, then signed by the client: endorsements no longer match the payload → policy failure.
       const reparsed = offline.newSignedTransaction(tampered, new Uint8Array());

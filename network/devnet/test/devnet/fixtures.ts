@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
-import { computeTxId } from '../../src/endorser/proposal';
+import { computeTxId } from '../../src/blocks/txid';
 import {
   createMspManager,
   ensureNetworkMaterial,

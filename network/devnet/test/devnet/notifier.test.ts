@@ -1,5 +1,5 @@
 import { common } from '@hyperledger/fabric-protos';
-import { CommitNotifier } from '../../src/orderer/notifier';
+import { CommitNotifier } from '../../src/peer/notifier';
 
 function block(n: number): common.Block {
   const header = new common.BlockHeader();

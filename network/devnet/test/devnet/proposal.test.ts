@@ -33,7 +33,8 @@ describe('proposal checks (core/endorser/msgvalidation.go)', () => {
   });
 
   it('refuses malformed proposals with Fabric-like messages', () => {
-    expect(() => unpackProposal(undefined)).toThrow(new ProposalFormatError('a signed proposal is required'));
+    expect(() => unpackProposal(undefined)).toThrow(ProposalFormatError);
+    expect(() => unpackProposal(undefined)).toThrow('a signed proposal is required');
     const garbage = new peer.SignedProposal();
     garbage.setProposalBytes(Buffer.from([0xff, 0xff, 0xff]));
     expect(() => unpackProposal(garbage)).toThrow(ProposalFormatError);

@@ -1,13 +1,13 @@
 import { common, ledger, peer } from '@hyperledger/fabric-protos';
 import type { ChaincodeRuntime } from '../../src/chaincode/types';
-import { ChaincodeDefinitions } from '../../src/endorser/definitions';
+import { ChaincodeDefinitions } from '../../src/lifecycle/definitions';
 import { OrgEndorser } from '../../src/endorser/endorser';
-import { PolicyAdapter } from '../../src/endorser/policies';
+import { PolicyAdapter } from '../../src/policy';
 import { unpackProposal } from '../../src/endorser/proposal';
 import { prepareTransaction } from '../../src/gateway/prepare';
 import type { TxSimulator } from '../../src/ledger/types';
 import { signingIdentityFrom } from '../../src/msp';
-import { validateTransactions, type ValidatorContext } from '../../src/orderer/validator';
+import { validateTransactions, type ValidatorContext } from '../../src/peer/validator';
 import { makeMaterial, signedProposal, userOf, type Material } from './fixtures';
 
 const Code = peer.TxValidationCode;

@@ -2,7 +2,12 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { ChaincodeSupport, type ChaincodeResult, type CollectionAccessCheck } from '../../../src/chaincode';
+import {
+  ChaincodeSupport,
+  type ChaincodeResult,
+  type CollectionAccessCheck,
+  type LaunchBackoffOptions,
+} from '../../../src/chaincode';
 import { MemoryLedger, type MemorySimulator } from './memory-simulator';
 import { createTestPki, type TestPki } from './pki';
 import { buildProposal } from './proposal';
@@ -61,6 +66,7 @@ export class RuntimeHarness {
       executeTimeoutMs?: number;
       startupTimeoutMs?: number;
       collectionAccess?: CollectionAccessCheck;
+      relaunchBackoff?: LaunchBackoffOptions;
     } = {},
   ): Promise<RuntimeHarness> {
     const logs: string[] = [];
@@ -69,6 +75,7 @@ export class RuntimeHarness {
       executeTimeoutMs: options.executeTimeoutMs,
       startupTimeoutMs: options.startupTimeoutMs,
       collectionAccess: options.collectionAccess,
+      relaunchBackoff: options.relaunchBackoff,
       log: (message) => logs.push(message),
     });
     const server = new grpc.Server();

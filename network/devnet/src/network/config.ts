@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { DevnetOwner } from '../process/owner';
 
 /** Options of a devnet; every field has a default (see DEFAULT_OPTIONS). */
 export interface DevnetOptions {
@@ -19,10 +20,21 @@ export interface DevnetOptions {
   readonly plaintext: boolean;
   /** Port of the admin HTTP endpoint on 127.0.0.1 (deploy/status); 0 picks a free one. */
   readonly adminPort: number;
+  /**
+   * The program this devnet runs inside, when it is not `devnet start` — e.g. `{ name: 'KeyLedger stack', includes:
+   * 'ledger, agents and API' }`. Kept in the pid file: `devnet stop` then says what it stopped, `devnet status`
+   * names it.
+   */
+  readonly owner?: DevnetOwner;
   /** Progress of start-up steps, for people watching. */
   readonly progress?: (step: string) => void;
-  /** Log lines (invalid transactions, chaincode launches). */
+  /** Log lines (invalid transactions, chaincode launches), control characters escaped. */
   readonly log?: (line: string) => void;
+  /**
+   * Size cap of each log file — `logs/devnet.log` and `logs/chaincode/<name>.log` — before it is rotated to
+   * `<file>.1` (default 10 MiB; one rotated file is kept).
+   */
+  readonly logMaxBytes?: number;
 }
 
 export const DEFAULT_OPTIONS: Omit<DevnetOptions, 'dataDir'> = {
@@ -36,7 +48,8 @@ export const DEFAULT_OPTIONS: Omit<DevnetOptions, 'dataDir'> = {
   adminPort: 0,
 };
 
-export const DEFAULT_DATA_DIR = '.devnet';
+/** Where the KeyLedger stack (`npm start`) keeps its devnet, so that `devnet status` describes that ledger by default. */
+export const DEFAULT_DATA_DIR = path.join('.keyledger', 'devnet');
 
 /** Fills in defaults and validates. */
 export function resolveOptions(options: Partial<DevnetOptions> = {}): DevnetOptions {

@@ -1,17 +1,20 @@
 import { ledger, peer } from '@hyperledger/fabric-protos';
-import type { EndorsementPlanner } from '../gateway/ports';
 import type { Identity } from '../msp/types';
-import type { PolicyEvaluator } from '../orderer/ports';
-import { VALIDATION_PARAMETER } from '../orderer/validator';
+import { endorsementPlan } from './plan';
+import { parseEndorsementPolicy, policyFromSignaturePolicyEnvelope } from './parse';
 import {
-  endorsementPlan,
-  parseEndorsementPolicy,
-  policyFromSignaturePolicyEnvelope,
-  type EndorsementPolicy,
-} from '../policy';
-import type { ChaincodeDefinitions } from './definitions';
+  VALIDATION_PARAMETER,
+  type EndorsementPlanner,
+  type MetadataReader,
+  type PolicyEvaluator,
+  type PlanRequest,
+  type PolicySource,
+} from './ports';
+import { PolicyError, type EndorsementPolicy } from './types';
 
-type MetadataReader = (namespace: string, key: string) => Map<string, Uint8Array> | undefined;
+/** Discovery's reasons (discovery/endorsement/endorsement.go), which Fabric's gateway wraps in its own text. */
+const NO_COMBINATION = 'no peer combination can satisfy the endorsement policy';
+const NO_SBE_COMBINATION = 'state based endorsement policy cannot be satisfied';
 
 /**
  * Connects the policy module to the devnet: chaincode policies come from the chaincode definitions, key-level
@@ -19,12 +22,12 @@ type MetadataReader = (namespace: string, key: string) => Map<string, Uint8Array
  * endorse) and the committer's evaluation (do the endorsements satisfy the policy).
  */
 export class PolicyAdapter implements EndorsementPlanner, PolicyEvaluator {
-  readonly #definitions: ChaincodeDefinitions;
+  readonly #definitions: PolicySource;
   readonly #mspIds: readonly string[];
   readonly #metadata: MetadataReader;
   readonly #cache = new Map<string, EndorsementPolicy>();
 
-  constructor(definitions: ChaincodeDefinitions, mspIds: readonly string[], metadata: MetadataReader) {
+  constructor(definitions: PolicySource, mspIds: readonly string[], metadata: MetadataReader) {
     this.#definitions = definitions;
     this.#mspIds = mspIds;
     this.#metadata = metadata;
@@ -44,34 +47,41 @@ export class PolicyAdapter implements EndorsementPlanner, PolicyEvaluator {
     return definition ? this.check(definition.policy) : undefined;
   }
 
-  planFor(chaincodeName: string, preferred: string): string[] {
+  plan(chaincodeName: string, request: Readonly<PlanRequest>): string[] {
     const policy = this.#chaincodePolicy(chaincodeName);
-    if (!policy)
-      throw new Error(
-        `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${chaincodeName}`,
-      );
-    const plan = [...endorsementPlan(policy, this.#mspIds, [preferred])];
-    // The gateway's own organisation endorses first when it can take part, as Fabric's planFromFirstEndorser.
-    const index = plan.indexOf(preferred);
-    if (index > 0) plan.unshift(...plan.splice(index, 1));
-    return plan;
-  }
-
-  keyLevelOrgs(
-    chaincodeName: string,
-    proposalResponsePayload: Uint8Array,
-    endorsing: readonly string[],
-  ): string[] {
-    const extra = new Set<string>();
-    for (const key of writtenKeys(proposalResponsePayload, chaincodeName)) {
+    // the gateway checks the chaincode is defined before it plans; discovery's own text if it was not
+    if (!policy) throw new PolicyError(`No metadata was found for chaincode ${chaincodeName}`);
+    const excluded = new Set(request.excluded ?? []);
+    const available = this.#mspIds.filter((id) => !excluded.has(id));
+    const preferred = request.preferred.filter((id) => !excluded.has(id));
+    const chosen = new Set(this.#planOrFail(policy, available, preferred, NO_COMBINATION));
+    // key-level (state-based) policies of the keys the payload writes: discovery adds them to the interest
+    for (const key of writtenKeys(request.proposalResponsePayload, chaincodeName)) {
       const parameter = this.#metadata(chaincodeName, key)?.get(VALIDATION_PARAMETER);
       if (!parameter || parameter.length === 0) continue;
-      const policy = policyFromSignaturePolicyEnvelope(parameter, this.#mspIds);
-      for (const org of endorsementPlan(policy, this.#mspIds, [...endorsing])) {
-        if (!endorsing.includes(org)) extra.add(org);
-      }
+      const keyPolicy = policyFromSignaturePolicyEnvelope(parameter, this.#mspIds);
+      for (const org of this.#planOrFail(keyPolicy, available, [...preferred, ...chosen], NO_SBE_COMBINATION))
+        chosen.add(org);
     }
-    return [...extra];
+    // those that endorsed already first, in the order they did
+    return [
+      ...preferred.filter((id) => chosen.has(id)),
+      ...[...chosen].filter((id) => !preferred.includes(id)),
+    ];
+  }
+
+  #planOrFail(
+    policy: EndorsementPolicy,
+    available: readonly string[],
+    preferred: readonly string[],
+    failure: string,
+  ): string[] {
+    try {
+      return endorsementPlan(policy, available, preferred);
+    } catch (err) {
+      if (err instanceof PolicyError) throw new PolicyError(failure);
+      throw err;
+    }
   }
 
   chaincodePolicySatisfied(chaincodeName: string, endorsers: readonly Identity[]): boolean {

@@ -10,11 +10,16 @@ export interface ChaincodeDefinition {
   /** Chaincode folder (launched by the devnet) or `host:port` of a chaincode-as-a-service server. */
   readonly source: string;
   readonly kind: 'path' | 'ccaas';
+  /**
+   * The package id: `<name>:<sha256 of the folder's files>` for a folder, `<name>:<address>` for a chaincode server.
+   * Deploying the same package, policy and collections again keeps this definition and its sequence.
+   */
+  readonly packageId?: string;
   /** 'MAJORITY' | 'ANY' | 'ALL' | a signature policy such as "AND('Org1MSP.peer','Org2MSP.peer')". */
   readonly policy: string;
   /** Collections config JSON text (as `--collections-config` takes), if any. */
   readonly collections?: string;
-  /** Incremented on every deploy; shown as the chaincode version. */
+  /** Incremented on every deploy that changes the definition; shown as the chaincode version. */
   readonly sequence: number;
   readonly inspect?: boolean;
 }

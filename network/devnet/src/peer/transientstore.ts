@@ -1,4 +1,7 @@
-import type { TransientStore } from '../gateway/ports';
+/** Private data produced at endorsement, held until the transaction commits (the gateway puts, the committer takes). */
+export interface TransientStore {
+  put(txId: string, privateRwSet: Uint8Array): void;
+}
 
 /**
  * Private write sets produced at endorsement, kept until their transaction is committed — the role of

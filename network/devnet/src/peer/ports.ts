@@ -1,13 +1,4 @@
 import type { common } from '@hyperledger/fabric-protos';
-import type { Identity } from '../msp/types';
-
-/** Evaluates endorsement policies against the identities that validly endorsed a transaction. */
-export interface PolicyEvaluator {
-  /** The chaincode definition's endorsement policy. Unknown chaincode → false. */
-  chaincodePolicySatisfied(chaincodeName: string, endorsers: readonly Identity[]): boolean;
-  /** A key-level policy: `VALIDATION_PARAMETER` metadata, a serialised SignaturePolicyEnvelope. */
-  keyPolicySatisfied(validationParameter: Uint8Array, endorsers: readonly Identity[]): boolean;
-}
 
 /** A key whose committed version differed from the one the transaction read. */
 export interface ConflictInfo {

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
-import { genesisConfigBlock, newBlock, signBlock } from './blocks';
-import { ChaincodeSupport, type LaunchSpec } from './chaincode';
+import { genesisConfigBlock, newBlock, signBlock, validationCodeName } from '../blocks';
+import { ChaincodeSupport, type LaunchSpec } from '../chaincode';
 import { dataPaths, resolveOptions, type DevnetOptions } from './config';
 import {
   clientConnection,
@@ -11,49 +11,38 @@ import {
   writeConnectionProfile,
   type ClientConnection,
 } from './connection';
-import { collectionAccessCheck, parseCollections } from './endorser/collections';
-import {
-  ChaincodeDefinitions,
-  DEFAULT_ENDORSEMENT_POLICY,
-  type ChaincodeDefinition,
-} from './endorser/definitions';
-import { OrgEndorser } from './endorser/endorser';
-import { PolicyAdapter } from './endorser/policies';
-import { endorserHandlers } from './endorser/service';
-import { channelAcl } from './gateway/acl';
-import { readJsonFile, startAdminServer, type DeployRequest } from './gateway/admin';
-import { GatewayServer } from './gateway/gateway';
-import type { BlockSource } from './gateway/ports';
-import { deliverHandlers, gatewayHandlers, type ServiceContext } from './gateway/service';
-import { Ledger } from './ledger';
+import { OrgEndorser } from '../endorser/endorser';
+import { endorserHandlers } from '../endorser/service';
+import { channelAcl } from '../gateway/acl';
+import { readJsonFile, startAdminServer, type DeployRequest } from '../gateway/admin';
+import { GatewayServer } from '../gateway/gateway';
+import type { BlockSource } from '../gateway/ports';
+import { deliverHandlers, gatewayHandlers, type ServiceContext } from '../gateway/service';
+import { Ledger } from '../ledger';
+import { DevnetLog } from '../log';
+import { collectionAccessCheck } from '../lifecycle/collections';
+import { deployChaincode, type DeployOptions, type DeployResult } from '../lifecycle/deploy';
+import { ChaincodeDefinitions, type ChaincodeDefinition } from '../lifecycle/definitions';
 import {
   ensureNetworkMaterial,
   createMspManager,
   signingIdentityFrom,
-  ORDERER_MSP_ID,
   type IdentityFiles,
   type NetworkMaterial,
-} from './msp';
-import { validationCodeName } from './orderer/blockinfo';
-import { Committer, type TransactionDetail } from './orderer/committer';
-import { CommitNotifier } from './orderer/notifier';
-import { Orderer } from './orderer/orderer';
-import { SignatureCache } from './orderer/sigcache';
-import { MemoryTransientStore } from './orderer/transientstore';
-
-/** Options of `deploy`: endorsement policy, private data collections, Node inspector. */
-export interface DeployOptions {
-  /** 'MAJORITY' (default) | 'ANY' | 'ALL' | a signature policy, e.g. "AND('Org1MSP.peer','Org2MSP.peer')". */
-  readonly policy?: string;
-  /** Collections config: JSON text, or the path of a JSON file. */
-  readonly collections?: string;
-  /** Start the chaincode with the Node inspector (true → 127.0.0.1:9229, or a port). */
-  readonly inspect?: boolean | number;
-}
+} from '../msp';
+import { SignatureCache } from '../msp/signature-cache';
+import { Orderer } from '../orderer/orderer';
+import { Committer, type TransactionDetail } from '../peer/committer';
+import { CommitNotifier } from '../peer/notifier';
+import { MemoryTransientStore } from '../peer/transientstore';
+import { PolicyAdapter } from '../policy';
+import { bindServer, writeRuntimeFile, type DevnetOwner } from '../process';
 
 /** What `devnet status` reports. */
 export interface DevnetStatus {
   readonly pid: number;
+  /** The program this devnet runs inside, when it is not `devnet start` (stopping it stops that program). */
+  readonly owner?: DevnetOwner;
   readonly endpoint: string;
   readonly channelId: string;
   readonly height: number;
@@ -66,6 +55,8 @@ export interface DevnetStatus {
     sequence: number;
     ready: boolean;
     pid?: number;
+    /** Times the devnet relaunched it after its process died, since it was deployed or the devnet started. */
+    restarts: number;
   }[];
 }
 
@@ -77,8 +68,11 @@ export interface Devnet {
   readonly channelId: string;
   readonly dataDir: string;
   readonly material: NetworkMaterial;
-  /** Starts (or connects to) a chaincode and makes it callable; redeploying restarts it. */
-  deploy(name: string, pathOrAddress: string, options?: DeployOptions): Promise<ChaincodeDefinition>;
+  /**
+   * Starts (or connects to) a chaincode and makes it callable. The same package, policy and collections as deployed
+   * keep the definition and its sequence (and only start it if it is not running); a change is the next sequence.
+   */
+  deploy(name: string, pathOrAddress: string, options?: DeployOptions): Promise<DeployResult>;
   /** An organisation's user or admin identity; `org` is a 1-based index or an MSP id. */
   identity(org: number | string, role?: 'user' | 'admin'): IdentityFiles;
   /** gRPC client + identity + signer for fabric-gateway's `connect()`; close the client when done. */
@@ -88,41 +82,6 @@ export interface Devnet {
   status(): DevnetStatus;
   /** Stops chaincodes and servers after committing what was accepted. */
   stop(): Promise<void>;
-}
-
-interface RuntimeFile {
-  readonly pid: number;
-  readonly endpoint: string;
-  readonly port: number;
-  readonly adminPort: number;
-  readonly startedAt: string;
-}
-
-function isAddress(source: string): boolean {
-  return /^[A-Za-z0-9.-]+:\d+$/.test(source) || /^\[[0-9a-fA-F:]+\]:\d+$/.test(source);
-}
-
-async function loadCollections(value: string | undefined): Promise<string | undefined> {
-  if (value === undefined || value.trim().startsWith('[') || value.trim().startsWith('{')) return value;
-  return fs.readFile(path.resolve(value), 'utf8');
-}
-
-async function bindServer(
-  server: grpc.Server,
-  port: number,
-  credentials: grpc.ServerCredentials,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, bound) =>
-      err
-        ? reject(
-            new Error(
-              `cannot listen on 127.0.0.1:${port} (in use? choose another with --port): ${err.message}`,
-            ),
-          )
-        : resolve(bound),
-    );
-  });
 }
 
 /**
@@ -135,11 +94,12 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
   const progress = options.progress ?? ((): void => undefined);
   const paths = dataPaths(options.dataDir);
   await fs.mkdir(paths.chaincodeLogs, { recursive: true });
-  const logFile = path.join(paths.logs, 'devnet.log');
-  const log = (line: string): void => {
-    options.log?.(line);
-    void fs.appendFile(logFile, `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
-  };
+  const devnetLog = new DevnetLog({
+    path: path.join(paths.logs, 'devnet.log'),
+    maxBytes: options.logMaxBytes,
+    echo: options.log,
+  });
+  const log = (line: string): void => devnetLog.write(line);
 
   progress(`crypto material for ${options.orgs} organisations`);
   const material = await ensureNetworkMaterial(options.dataDir, options.orgs);
@@ -151,7 +111,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
   progress('ledger');
   const ledger = await Ledger.open(paths.ledger, { channelId: options.channelId });
   // Undone in reverse order if start-up fails half-way, so a failed start leaves nothing running or open.
-  const cleanup: (() => unknown)[] = [() => ledger.close()];
+  const cleanup: (() => unknown)[] = [() => devnetLog.close(), () => ledger.close()];
   try {
     if (ledger.height === 0) {
       const genesis = genesisConfigBlock(options.channelId, material, Date.now(), {
@@ -270,7 +230,6 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       get address(): string {
         return address;
       },
-      ordererMspId: ORDERER_MSP_ID,
       mspManager,
       definitions,
       endorsers,
@@ -319,7 +278,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
           ],
           false,
         );
-    const port = await bindServer(server, options.port, credentials);
+    const port = await bindServer(server, '127.0.0.1', options.port, credentials);
     address = `127.0.0.1:${port}`;
     const endpoint = address;
     const tls = !options.plaintext;
@@ -341,48 +300,24 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         : {}),
       ...(inspect !== undefined ? { inspect } : {}),
       logDir: paths.chaincodeLogs,
+      ...(options.logMaxBytes !== undefined ? { logMaxBytes: options.logMaxBytes } : {}),
       env: { CORE_PEER_LOCALMSPID: org1?.mspId ?? 'Org1MSP' },
     });
-    const deploy = async (
-      name: string,
-      source: string,
-      deployOptions: DeployOptions = {},
-    ): Promise<ChaincodeDefinition> => {
-      if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`invalid chaincode name '${name}'`);
-      const policy = deployOptions.policy ?? DEFAULT_ENDORSEMENT_POLICY;
-      policies.check(policy);
-      const collections = await loadCollections(deployOptions.collections);
-      if (collections !== undefined) parseCollections(collections, mspIds);
-      const kind = isAddress(source) ? 'ccaas' : 'path';
-      const resolved = kind === 'path' ? path.resolve(source) : source;
-      if (kind === 'path') {
-        await fs.access(path.join(resolved, 'package.json')).catch(() => {
-          throw new Error(`${resolved} is not a chaincode folder: it has no package.json`);
-        });
-      }
-      if (chaincodes.info(name)) await chaincodes.stop(name);
-      if (kind === 'path') {
-        await chaincodes.launch(launchSpec(name, resolved, deployOptions.inspect));
-      } else {
-        await chaincodes.connect({ name, address: resolved });
-      }
-      const previous = definitions.get(name);
-      const definition: ChaincodeDefinition = {
+    const deploy = (name: string, source: string, deployOptions: DeployOptions = {}): Promise<DeployResult> =>
+      deployChaincode(
+        {
+          definitions,
+          chaincodes,
+          mspIds,
+          checkPolicy: (policy) => policies.check(policy),
+          launchSpec,
+          registryFile: paths.registry,
+          log,
+        },
         name,
-        source: resolved,
-        kind,
-        policy,
-        ...(collections !== undefined ? { collections } : {}),
-        sequence: (previous?.sequence ?? 0) + 1,
-        ...(deployOptions.inspect !== undefined ? { inspect: Boolean(deployOptions.inspect) } : {}),
-      };
-      definitions.set(definition);
-      await writeRegistry(paths.registry, definitions.list());
-      log(
-        `deployed chaincode ${name} (${kind} ${resolved}, policy ${policy}, sequence ${definition.sequence})`,
+        source,
+        deployOptions,
       );
-      return definition;
-    };
 
     const registered = definitions.list();
     if (registered.length > 0) progress(`chaincodes: ${registered.map((d) => d.name).join(', ')}`);
@@ -404,6 +339,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
 
     const status = (): DevnetStatus => ({
       pid: process.pid,
+      ...(options.owner ? { owner: options.owner } : {}),
       endpoint,
       channelId: options.channelId,
       height: notifier.height,
@@ -415,6 +351,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         policy: d.policy,
         sequence: d.sequence,
         ready: chaincodes.isReady(d.name),
+        restarts: chaincodes.info(d.name)?.restarts ?? 0,
         ...(chaincodes.info(d.name)?.pid !== undefined ? { pid: chaincodes.info(d.name)?.pid } : {}),
       })),
     });
@@ -438,14 +375,14 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
       paths.connection,
       connectionProfile(material, options.channelId, endpoint, tls),
     );
-    const runtime: RuntimeFile = {
+    await writeRuntimeFile(paths.runtime, {
       pid: process.pid,
       endpoint,
       port,
       adminPort: admin.port,
       startedAt: new Date().toISOString(),
-    };
-    await fs.writeFile(paths.runtime, `${JSON.stringify(runtime, null, 2)}\n`);
+      ...(options.owner ? { owner: options.owner } : {}),
+    });
     progress(`ready on ${endpoint} (channel ${options.channelId}, height ${notifier.height})`);
 
     const identity = (org: number | string = 1, role: 'user' | 'admin' = 'user'): IdentityFiles => {
@@ -475,6 +412,7 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         });
         await ledger.close();
         await fs.rm(paths.runtime, { force: true });
+        devnetLog.close();
       })();
       return stopped;
     };
@@ -515,10 +453,4 @@ export async function startDevnet(partial: Partial<DevnetOptions> = {}): Promise
         .catch(() => undefined);
     throw err;
   }
-}
-
-async function writeRegistry(file: string, definitions: readonly ChaincodeDefinition[]): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await fs.writeFile(tmp, `${JSON.stringify(definitions, null, 2)}\n`);
-  await fs.rename(tmp, file);
 }

@@ -1,14 +1,11 @@
 import { common, ledger, peer } from '@hyperledger/fabric-protos';
-import { concat } from '../endorser/endorser';
-import { computeTxId, proposalHash } from '../endorser/proposal';
+import { concat } from '../blocks/bytes';
+import { computeTxId, proposalHash } from '../blocks/txid';
+import type { SignatureCache } from '../msp/signature-cache';
 import type { Identity, MspManager } from '../msp/types';
-import type { PolicyEvaluator } from './ports';
-import type { SignatureCache } from './sigcache';
+import { VALIDATION_PARAMETER, type PolicyEvaluator } from '../policy/ports';
 
 const Code = peer.TxValidationCode;
-
-/** Metadata name under which key-level endorsement policies are kept (peer.MetaDataKeys.VALIDATION_PARAMETER). */
-export const VALIDATION_PARAMETER = 'VALIDATION_PARAMETER';
 
 /** Result of the committer's checks of one transaction before the ledger's MVCC validation. */
 export interface TxCheck {

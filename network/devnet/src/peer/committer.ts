@@ -1,5 +1,5 @@
 import { common, peer } from '@hyperledger/fabric-protos';
-import { validationCodeName } from './blockinfo';
+import { validationCodeName } from '../blocks/blockinfo';
 import type { CommitNotifier } from './notifier';
 import type { BlockFactory, CommitterLedger, ConflictInfo } from './ports';
 import type { MemoryTransientStore } from './transientstore';
