@@ -89,6 +89,17 @@ describe('npm start (startLocalStack)', () => {
       envelope: sealed['envelope'],
     });
     expect(opened).toMatchObject({ status: 200, json: { plaintext } });
+    // kill -9 of the chaincode process: the devnet relaunches it on the next invocation and the stack recovers
+    // by itself (a Fabric peer does the same).
+    const chaincode = stack.devnet?.status().chaincodes.find((cc) => cc.name === 'keyledger');
+    expect(chaincode?.pid).toEqual(expect.any(Number));
+    process.kill(chaincode?.pid as number, 'SIGKILL');
+    await eventually('the ledger answering again after the chaincode was killed', async () => {
+      const key = await call('GET', '/v1/queues/orders/key', 'admin');
+      return key.status === 200 ? key : undefined;
+    });
+    expect((await fetch(`${stack.apiUrl}/health`)).status).toBe(200);
+    expect(stack.devnet?.status().chaincodes.find((cc) => cc.name === 'keyledger')?.restarts).toBe(1);
     const rotated = await call('POST', '/v1/queues/orders/rotate', 'validator2', {});
     expect([201, 202]).toContain(rotated.status);
     await eventually('version 2 at frontend1', async () => {

@@ -65,6 +65,8 @@ export interface LocalStack {
   readonly logFile: string;
   /** The CLI profile (API URL and each participant's token, mode 0600). */
   readonly profilePath: string;
+  /** The embedded ledger, when the stack runs on the devnet. */
+  readonly devnet?: Devnet;
   readonly participants: readonly StackParticipant[];
   stop(): Promise<void>;
 }
@@ -131,6 +133,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let connectionFile: string;
     let ledgerEndpoint: string;
     let startBlock: (() => bigint) | undefined;
+    let embedded: Devnet | undefined;
     if (options.network === 'devnet') {
       step(2, 'ledger: embedded devnet (3 organisations) and the keyledger chaincode');
       // Loaded only here: a stack on a real Fabric network never loads the devnet.
@@ -140,10 +143,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         port: options.devnetPort ?? 7051,
         orgs: 3,
         channelId: 'keyledger',
+        // The devnet runs inside this process: `devnet stop` / `devnet status` name the whole stack.
+        owner: { name: 'KeyLedger stack', includes: 'ledger, agents and API' },
         progress: (line) => progress(`      ${line}`),
       });
       closers.push(() => devnet.stop());
-      await devnet.deploy(CHAINCODE_NAME, CHAINCODE_DIR);
+      embedded = devnet;
+      const deployed = await devnet.deploy(CHAINCODE_NAME, CHAINCODE_DIR);
+      progress(
+        `      chaincode ${CHAINCODE_NAME} ${deployed.changed ? `deployed (sequence ${deployed.sequence})` : `unchanged (sequence ${deployed.sequence})`}`,
+      );
       connectionFile = join(devnet.dataDir, 'connection.json');
       ledgerEndpoint = devnet.endpoint;
       startBlock = () => BigInt(devnet.status().height);
@@ -308,6 +317,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       connectionFile,
       logFile,
       profilePath,
+      ...(embedded ? { devnet: embedded } : {}),
       participants: everyone.map(({ who, role }) => ({
         name: who.name,
         role,
