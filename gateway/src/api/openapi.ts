@@ -83,6 +83,9 @@ export function errorStatuses(route: AnyRoute): number[] {
     statuses.add(422);
   }
   statuses.add(405);
+  // Node's HTTP parser answers these for any request before a route runs (server.ts).
+  statuses.add(414);
+  statuses.add(431);
   statuses.add(500);
   return [...statuses].sort((a, b) => a - b);
 }

@@ -494,6 +494,33 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
     });
   });
 
+  describe('414, 431: what Node refuses before any route runs', () => {
+    async function documented(path: string, method: string, status: number): Promise<boolean> {
+      const doc = (await h.request('GET', '/v1/openapi.json')).json;
+      return doc.paths[path][method].responses[String(status)] !== undefined;
+    }
+
+    it('a request line over the header limit is a documented 414 problem naming the path', async () => {
+      const reply = await h.request('GET', `/v1/queues/${'z'.repeat(20_000)}/key`, { as: 'admin' });
+      expectProblem(reply, 414, 'uri-too-long');
+      expect(reply.json.instance).toBe(`/v1/queues/${'z'.repeat(189)}…`);
+      expect(reply.json.requestId).toBe(reply.headers.get('x-request-id'));
+      expect(await documented('/v1/queues/{queueId}/key', 'get', 414)).toBe(true);
+    });
+
+    it('headers over the limit are a documented 431 problem', async () => {
+      const reply = await h.request('GET', '/v1/queues/q1/key', {
+        headers: { authorization: `Bearer ${'B'.repeat(20_000)}` },
+      });
+      expectProblem(reply, 431, 'headers-too-large');
+      expect(reply.json.instance).toBe('/v1/queues/q1/key');
+      expect(reply.json.requestId).toBe(reply.headers.get('x-request-id'));
+      expect(reply.text).not.toContain('BBBB');
+      expect(await documented('/v1/queues/{queueId}/key', 'get', 431)).toBe(true);
+      expect(await documented('/health', 'get', 431)).toBe(true);
+    });
+  });
+
   describe('refusals of the rotation layer map to 409 / 422', () => {
     it('a rotation that cannot be proposed as things stand is a 409', async () => {
       await h.request('PUT', '/v1/queues/q1/policy', { as: 'admin', body: POLICY });
