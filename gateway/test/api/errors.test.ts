@@ -89,6 +89,25 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
       }
     });
 
+    it('an empty path parameter is a 400 naming it, not a 404 the route does not document', async () => {
+      const put = await h.request('PUT', '/v1/queues//policy', { as: 'admin', body: POLICY });
+      expectProblem(put, 400, 'invalid-request');
+      expect(put.json.errors).toEqual([{ path: 'path.queueId', message: 'must not be empty' }]);
+      const versions = await h.request('GET', '/v1/queues/q1/frontends//versions/', { as: 'fe1' });
+      expectProblem(versions, 400);
+      expect(versions.json.errors).toEqual([{ path: 'path.name', message: 'must not be empty' }]);
+      const both = await h.request('GET', '/v1/queues//frontends//versions', { as: 'fe1' });
+      expect(both.json.errors.map((error: { path: string }) => error.path)).toEqual([
+        'path.queueId',
+        'path.name',
+      ]);
+      const wrongMethod = await h.request('DELETE', '/v1/queues//policy', { as: 'admin' });
+      expectProblem(wrongMethod, 405);
+      expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD, OPTIONS, PUT');
+      expectProblem(await h.request('GET', '/v1/queues//nothing', { as: 'admin' }), 404);
+      expect(h.ledger.calls.filter((call) => call.fn === 'KeyRotation:SetKeyPolicy')).toEqual([]);
+    });
+
     it('a malformed percent-encoding in the path is a 400', async () => {
       const reply = await h.request('GET', '/v1/queues/%E0%A4%A/policy', { as: 'admin' });
       expectProblem(reply, 400);
