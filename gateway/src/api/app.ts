@@ -13,7 +13,7 @@ import { authenticate } from './auth';
 import { ApiContext, type ApiDeps } from './context';
 import { IdempotencyStore, validateIdempotencyKey, type StoredResponse } from './idempotency';
 import { buildOpenApi } from './openapi';
-import { pathMatcher } from './paths';
+import { emptyParameters, pathMatcher } from './paths';
 import { PROBLEM_CONTENT_TYPE, renderProblem, type RenderedProblem } from './problem';
 import { serviceRoutes } from './serviceRoutes';
 
@@ -315,7 +315,16 @@ function handlerFor(route: AnyRoute, api: ApiContext): RequestHandler {
 function fallback(table: readonly AnyRoute[]): RequestHandler {
   const matchers = table.map((route) => ({ route, pattern: pathMatcher(route.path) }));
   return (req, res) => {
-    const matching = matchers.filter(({ pattern }) => pattern.test(req.path));
+    let matching = matchers.filter(({ pattern }) => pattern.test(req.path));
+    let empty: string[] = [];
+    if (matching.length === 0) {
+      // `/v1/queues//policy` is the policy route asked without a queue id, not a resource that does not exist.
+      matching = matchers.filter(({ route }) => {
+        const names = emptyParameters(route.path, req.path);
+        empty = names ?? empty;
+        return names !== undefined;
+      });
+    }
     if (matching.length === 0) {
       throw new ProblemError(
         'not-found',
@@ -333,6 +342,15 @@ function fallback(table: readonly AnyRoute[]): RequestHandler {
       res.setHeader('Allow', allow);
       res.status(204).end();
       return;
+    }
+    if (empty.length > 0 && methods.has(req.method)) {
+      throw new ProblemError(
+        'invalid-request',
+        `invalid path parameter: ${empty.join(', ')} must not be empty`,
+        {
+          errors: empty.map((name) => ({ path: `path.${name}`, message: 'must not be empty' })),
+        },
+      );
     }
     throw new ProblemError(
       'method-not-allowed',

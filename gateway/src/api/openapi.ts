@@ -67,12 +67,9 @@ function parameters(route: AnyRoute): Json[] {
 
 /** Error statuses the framework itself can answer for a route, plus the route's own. */
 export function errorStatuses(route: AnyRoute): number[] {
-  const statuses = new Set<number>(route.errors);
-  const hasInput =
-    Object.keys(objectShape(route.params)).length > 0 || Object.keys(objectShape(route.query)).length > 0;
-  if (hasInput || route.body || route.idempotent) {
-    statuses.add(400);
-  }
+  // Every route validates its path and query strictly: even one that declares no parameter answers an unknown
+  // query parameter (`/metrics?x`) with a 400.
+  const statuses = new Set<number>([...route.errors, 400]);
   if (!route.public) {
     statuses.add(401);
     statuses.add(403);
@@ -86,6 +83,9 @@ export function errorStatuses(route: AnyRoute): number[] {
     statuses.add(422);
   }
   statuses.add(405);
+  // Node's HTTP parser answers these for any request before a route runs (server.ts).
+  statuses.add(414);
+  statuses.add(431);
   statuses.add(500);
   return [...statuses].sort((a, b) => a - b);
 }

@@ -86,11 +86,11 @@ function answerFor(error: NodeJS.ErrnoException & { rawPacket?: Buffer }): strin
     case 'HPE_HEADER_OVERFLOW': {
       const firstLineEnd = error.rawPacket?.indexOf('\r\n') ?? -1;
       return firstLineEnd === -1 || firstLineEnd > 8 * 1024
-        ? rawProblem(414, 'uri-too-long', 'the request URI is too long (at most 8 KiB)', undefined)
+        ? rawProblem(414, 'uri-too-long', 'the request URI is too long (at most 8 KiB)', instance)
         : rawProblem(431, 'headers-too-large', 'the request headers are too large', instance);
     }
     case 'HPE_URI_TOO_LONG':
-      return rawProblem(414, 'uri-too-long', 'the request URI is too long (at most 8 KiB)', undefined);
+      return rawProblem(414, 'uri-too-long', 'the request URI is too long (at most 8 KiB)', instance);
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return rawProblem(408, 'invalid-request', 'the request was not received in time', instance);
     case 'HPE_INVALID_METHOD':

@@ -129,6 +129,25 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
       }
     });
 
+    it('an empty path parameter is a 400 naming it, not a 404 the route does not document', async () => {
+      const put = await h.request('PUT', '/v1/queues//policy', { as: 'admin', body: POLICY });
+      expectProblem(put, 400, 'invalid-request');
+      expect(put.json.errors).toEqual([{ path: 'path.queueId', message: 'must not be empty' }]);
+      const versions = await h.request('GET', '/v1/queues/q1/frontends//versions/', { as: 'fe1' });
+      expectProblem(versions, 400);
+      expect(versions.json.errors).toEqual([{ path: 'path.name', message: 'must not be empty' }]);
+      const both = await h.request('GET', '/v1/queues//frontends//versions', { as: 'fe1' });
+      expect(both.json.errors.map((error: { path: string }) => error.path)).toEqual([
+        'path.queueId',
+        'path.name',
+      ]);
+      const wrongMethod = await h.request('DELETE', '/v1/queues//policy', { as: 'admin' });
+      expectProblem(wrongMethod, 405);
+      expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD, OPTIONS, PUT');
+      expectProblem(await h.request('GET', '/v1/queues//nothing', { as: 'admin' }), 404);
+      expect(h.ledger.calls.filter((call) => call.fn === 'KeyRotation:SetKeyPolicy')).toEqual([]);
+    });
+
     it('a malformed percent-encoding in the path is a 400', async () => {
       const reply = await h.request('GET', '/v1/queues/%E0%A4%A/policy', { as: 'admin' });
       expectProblem(reply, 400);
@@ -577,6 +596,33 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
         h.request('POST', '/v1/queues/q2/decrypt', { as: 'fe1', body: { envelope: sealed.json.envelope } }),
       );
       expectProblem(otherQueue, 422);
+    });
+  });
+
+  describe('414, 431: what Node refuses before any route runs', () => {
+    async function documented(path: string, method: string, status: number): Promise<boolean> {
+      const doc = (await h.request('GET', '/v1/openapi.json')).json;
+      return doc.paths[path][method].responses[String(status)] !== undefined;
+    }
+
+    it('a request line over the header limit is a documented 414 problem naming the path', async () => {
+      const reply = await h.request('GET', `/v1/queues/${'z'.repeat(20_000)}/key`, { as: 'admin' });
+      expectProblem(reply, 414, 'uri-too-long');
+      expect(reply.json.instance).toBe(`/v1/queues/${'z'.repeat(189)}…`);
+      expect(reply.json.requestId).toBe(reply.headers.get('x-request-id'));
+      expect(await documented('/v1/queues/{queueId}/key', 'get', 414)).toBe(true);
+    });
+
+    it('headers over the limit are a documented 431 problem', async () => {
+      const reply = await h.request('GET', '/v1/queues/q1/key', {
+        headers: { authorization: `Bearer ${'B'.repeat(20_000)}` },
+      });
+      expectProblem(reply, 431, 'headers-too-large');
+      expect(reply.json.instance).toBe('/v1/queues/q1/key');
+      expect(reply.json.requestId).toBe(reply.headers.get('x-request-id'));
+      expect(reply.text).not.toContain('BBBB');
+      expect(await documented('/v1/queues/{queueId}/key', 'get', 431)).toBe(true);
+      expect(await documented('/health', 'get', 431)).toBe(true);
     });
   });
 

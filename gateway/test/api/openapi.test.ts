@@ -246,4 +246,16 @@ describe('responses match the document', () => {
     await call('POST', '/v1/queues/q1/decrypt', 'fe1', { envelope: 'aGk=' });
     expect([...seen].sort()).toEqual(h.routes.map((route) => `${route.method} ${route.path}`).sort());
   });
+
+  it('an unknown query parameter is a documented 400 on every route, even one without parameters', async () => {
+    for (const route of h.routes) {
+      const path = `${route.path.replace(/:[A-Za-z]+/g, 'q1')}?unknown=1`;
+      const reply = await call(route.method.toUpperCase(), path, 'admin', route.body ? {} : undefined);
+      expect({ path, status: reply.status, errors: reply.json.errors }).toEqual({
+        path,
+        status: 400,
+        errors: [{ path: 'query.unknown', message: 'is not a known query parameter' }],
+      });
+    }
+  });
 });

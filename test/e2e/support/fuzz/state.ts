@@ -1,0 +1,170 @@
+/**
+ * The stack's observable state, read through the API as a member: queues, pending proposals, and per queue its
+ * policy, key, history and open proposal, plus the key versions each front-end node holds. A rejected request
+ * must leave it as it was; fields that move on their own (time since the last rotation, message counts the
+ * front-ends report in batches) are left out of the comparison.
+ */
+import { isDeepStrictEqual } from 'node:util';
+
+export interface StateReader {
+  readonly apiUrl: string;
+  /** A member's bearer token (reads only). */
+  readonly token: string;
+  readonly frontends: readonly string[];
+}
+
+export interface Snapshot {
+  readonly queues: readonly Record<string, unknown>[];
+  readonly proposals: readonly Record<string, unknown>[];
+  readonly perQueue: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** Fields that change without any request: `due.elapsedMs` grows with time, `due.messages` with volume reports. */
+const VOLATILE = new Set(['elapsedMs', 'messages']);
+
+function withoutVolatile(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(withoutVolatile);
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => !VOLATILE.has(key))
+        .map(([key, inner]) => [key, withoutVolatile(inner)]),
+    );
+  }
+  return value;
+}
+
+async function read(reader: StateReader, path: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${reader.apiUrl}${path}`, {
+    headers: { authorization: `Bearer ${reader.token}` },
+  });
+  const body = (await response.json()) as Record<string, unknown>;
+  if (response.status !== 200) {
+    throw new Error(
+      `reading state: GET ${path} answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`,
+    );
+  }
+  return body;
+}
+
+/** Reads everything a request could change. */
+export async function readSnapshot(reader: StateReader): Promise<Snapshot> {
+  const [queues, proposals] = await Promise.all([read(reader, '/v1/queues'), read(reader, '/v1/proposals')]);
+  const items = (queues['items'] as Record<string, unknown>[]) ?? [];
+  const perQueue: Record<string, Record<string, unknown>> = {};
+  for (const queue of items) {
+    const id = String(queue['queueId']);
+    const base = `/v1/queues/${encodeURIComponent(id)}`;
+    const [policy, key, history, pending, ...versions] = await Promise.all([
+      read(reader, `${base}/policy`),
+      read(reader, `${base}/key`),
+      read(reader, `${base}/history`),
+      read(reader, `${base}/proposals`),
+      ...reader.frontends.map((name) =>
+        read(reader, `${base}/frontends/${encodeURIComponent(name)}/versions`),
+      ),
+    ]);
+    perQueue[id] = {
+      policy,
+      key,
+      history,
+      pending,
+      frontends: Object.fromEntries(reader.frontends.map((name, i) => [name, versions[i]?.['versions']])),
+    };
+  }
+  return {
+    queues: items,
+    proposals: (proposals['items'] as Record<string, unknown>[]) ?? [],
+    perQueue,
+  };
+}
+
+/** Paths where two snapshots differ (volatile fields aside), at most `max`. */
+export function differences(before: Snapshot, after: Snapshot, max = 8): string[] {
+  const out: string[] = [];
+  const walk = (a: unknown, b: unknown, path: string): void => {
+    if (out.length >= max || isDeepStrictEqual(a, b)) {
+      return;
+    }
+    if (
+      typeof a === 'object' &&
+      a !== null &&
+      typeof b === 'object' &&
+      b !== null &&
+      Array.isArray(a) === Array.isArray(b)
+    ) {
+      const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+      for (const key of keys) {
+        walk((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+      }
+      return;
+    }
+    out.push(`${path}: ${JSON.stringify(a)?.slice(0, 120)} → ${JSON.stringify(b)?.slice(0, 120)}`);
+  };
+  walk(withoutVolatile(before), withoutVolatile(after), 'state');
+  return out;
+}
+
+/** Ids of what exists, by the path parameter names that refer to them. */
+export function existingIds(snapshot: Snapshot, frontends: readonly string[]): Map<string, string[]> {
+  const queueIds = snapshot.queues.map((queue) => String(queue['queueId']));
+  const proposalIds = new Set<string>();
+  for (const proposal of snapshot.proposals) {
+    proposalIds.add(String(proposal['proposalId']));
+  }
+  for (const state of Object.values(snapshot.perQueue)) {
+    const rotations =
+      ((state['history'] as Record<string, unknown>)?.['rotations'] as Record<string, unknown>[]) ?? [];
+    for (const rotation of rotations) {
+      proposalIds.add(String(rotation['proposalId']));
+    }
+  }
+  return new Map([
+    ['queueId', queueIds],
+    ['proposalId', [...proposalIds].sort()],
+    ['name', [...frontends]],
+  ]);
+}
+
+/**
+ * Why the agents are not done yet (undefined when they are) with what the last accepted request started: no proposal open, and every
+ * front-end holds exactly the versions the queue's retention keeps (the newest `retentionVersions`, a changed
+ * retention makes a node fetch or destroy some) with the active one as current. A queue that stays due (one
+ * whose id is too long for a key id, say) counts as settled once `patient` is over.
+ */
+export function unsettled(
+  snapshot: Snapshot,
+  frontends: readonly string[],
+  patient: boolean,
+): string | undefined {
+  if (snapshot.proposals.length > 0) {
+    return `${snapshot.proposals.length} proposal(s) open`;
+  }
+  for (const [queueId, state] of Object.entries(snapshot.perQueue)) {
+    const key = state['key'] as { due?: { due?: boolean; activeVersion?: number } };
+    const retention = Number((state['policy'] as Record<string, unknown>)['retentionVersions'] ?? 1);
+    const active = key.due?.activeVersion ?? 0;
+    if (key.due?.due && !patient) {
+      return `${queueId} is due for a rotation`;
+    }
+    const kept: number[] = [];
+    for (let version = Math.max(1, active - retention + 1); version <= active; version += 1) {
+      kept.push(version);
+    }
+    const held = state['frontends'] as Record<string, { version: number; current: boolean }[] | undefined>;
+    for (const name of frontends) {
+      const versions = held[name] ?? [];
+      const holds = versions.map((entry) => entry.version).sort((a, b) => a - b);
+      // Compared as text: fetch's arrays come from another realm than jest's, which isDeepStrictEqual tells apart.
+      if (holds.join(',') !== kept.join(',')) {
+        return `${name} holds versions [${holds.join(', ')}] of ${queueId}, retention keeps [${kept.join(', ')}]`;
+      }
+      if (active > 0 && !versions.some((entry) => entry.version === active && entry.current)) {
+        return `${name} does not use version ${active} of ${queueId} yet`;
+      }
+    }
+  }
+  return undefined;
+}
