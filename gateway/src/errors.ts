@@ -10,6 +10,7 @@ export const PROBLEM_STATUS = {
   forbidden: 403,
   'not-found': 404,
   'method-not-allowed': 405,
+  'request-timeout': 408,
   conflict: 409,
   'idempotency-in-flight': 409,
   'content-too-large': 413,

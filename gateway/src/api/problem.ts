@@ -15,6 +15,7 @@ export const PROBLEM_TITLES: Readonly<Record<ProblemType, string>> = {
   forbidden: 'The caller may not do this',
   'not-found': 'Not found',
   'method-not-allowed': 'Method not allowed',
+  'request-timeout': 'The request was not received in time',
   conflict: 'Conflict with the current state',
   'idempotency-in-flight': 'A request with this Idempotency-Key is in progress',
   'content-too-large': 'The request body is too large',

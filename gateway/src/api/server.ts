@@ -92,7 +92,7 @@ function answerFor(error: NodeJS.ErrnoException & { rawPacket?: Buffer }): strin
     case 'HPE_URI_TOO_LONG':
       return rawProblem(414, 'uri-too-long', 'the request URI is too long (at most 8 KiB)', instance);
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return rawProblem(408, 'invalid-request', 'the request was not received in time', instance);
+      return rawProblem(408, 'request-timeout', 'the request was not received in time', instance);
     case 'HPE_INVALID_METHOD':
       return rawProblem(
         400,
