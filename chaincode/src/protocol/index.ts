@@ -66,6 +66,7 @@ export {
   type PrivateJwkMember,
 } from './publicKeys';
 export { digestPayload, proposalDigest, sortWrappedKeys, type DigestInput } from './rotationDigest';
+export { isQueueId, QUEUE_ID_MAX_LENGTH, QUEUE_ID_PATTERN, QUEUE_ID_RULE } from './queueId';
 export type { GovernanceConfig, Member } from './governance';
 export * as governance from './governance';
 export * as rotation from './rotation';

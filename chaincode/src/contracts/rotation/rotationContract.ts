@@ -1,5 +1,5 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
-import { callerCertificate, emitEvent, isoTime, KeyLedgerContext, KeyLedgerContract, listByPartialKey, membersWithRole, ObjectType, parseId, parseIntArg, parseJsonArg, readHistory, readJson, reasonSchema, requireAnyRole, requireRole, result, sortableInt, validate, writeJson, type HistoryEntry } from '../../lib';
+import { callerCertificate, emitEvent, isoTime, KeyLedgerContext, KeyLedgerContract, listByPartialKey, membersWithRole, ObjectType, parseId, parseIntArg, parseJsonArg, parseQueueId, readHistory, readJson, reasonSchema, requireAnyRole, requireRole, result, sortableInt, validate, writeJson, type HistoryEntry } from '../../lib';
 import { ConflictError, identityRef, memberRef, NotFoundError, sameIdentity, ValidationError, verifySignature } from '../../protocol';
 import type { GovernanceConfig } from '../../protocol/governance';
 import { digestPayload, proposalDigest, sortWrappedKeys } from '../../protocol/rotationDigest';
@@ -112,7 +112,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async GetKeyPolicy(ctx: KeyLedgerContext, queueId: string): Promise<string> {
     await requireAnyRole(ctx);
-    return result(await mustPolicy(ctx, parseId(queueId, 'queue id')));
+    return result(await mustPolicy(ctx, parseQueueId(queueId)));
   }
 
   /** Every queue with its policy and active version, in queue-id order. */
@@ -446,7 +446,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async IsRotationDue(ctx: KeyLedgerContext, queueId: string): Promise<string> {
     await requireAnyRole(ctx);
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     const policy = await mustPolicy(ctx, id);
     const state = await mustQueue(ctx, id);
     const now = ctx.now;
@@ -478,7 +478,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async GetPendingRotation(ctx: KeyLedgerContext, queueId: string): Promise<string> {
     await requireAnyRole(ctx);
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     await mustQueue(ctx, id);
     const open = await readOpenPointer(ctx, id);
     return result(open ? await mustProposal(ctx, open.proposalId) : null);
@@ -509,7 +509,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async GetActiveKey(ctx: KeyLedgerContext, queueId: string): Promise<string> {
     await requireAnyRole(ctx);
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     const policy = await mustPolicy(ctx, id);
     const state = await mustQueue(ctx, id);
     if (state.activeVersion === 0) {
@@ -535,7 +535,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async GetWrappedKey(ctx: KeyLedgerContext, queueId: string, version: string): Promise<string> {
     const caller = await requireRole(ctx, 'frontend');
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     const versionNumber = parseIntArg(version, 'version', 1);
     const committed = await mustCommitted(ctx, id, versionNumber);
     const proposal = await mustProposal(ctx, committed.proposalId);
@@ -565,7 +565,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async GetRotationsSince(ctx: KeyLedgerContext, queueId: string, version: string): Promise<string> {
     await requireAnyRole(ctx);
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     const since = parseIntArg(version, 'version', 0);
     const state = await mustQueue(ctx, id);
     const rotations = (await listCommitted(ctx, id))
@@ -579,7 +579,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async GetKeyHistory(ctx: KeyLedgerContext, queueId: string): Promise<string> {
     await requireAnyRole(ctx);
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     await mustQueue(ctx, id);
     const entries: HistoryEntry<QueueState>[] = await readHistory<QueueState>(
       ctx,

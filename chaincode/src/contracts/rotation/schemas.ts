@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { base64Schema, hexSchema, identityRefShape, idSchema, positiveInt, reasonSchema, timeSchema } from '../../lib';
+import { base64Schema, hexSchema, identityRefShape, idSchema, positiveInt, queueIdSchema, reasonSchema, timeSchema } from '../../lib';
 import { looksLikePrivateKey } from '../../protocol';
 import { KEY_ALGORITHMS, ROTATION_REASONS } from '../../protocol/rotation';
 
-/** Input schemas of the rotation contract. Every object is strict: an unknown field is an error, not ignored. */
+/**
+ * Input schemas of the rotation contract. Every object is strict: an unknown field is an error, not ignored.
+ * Every queue id is a {@link queueIdSchema}; other ids (key ids, proposal ids) keep the general id rule.
+ */
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_PROPOSAL_TTL_MS = 3_600_000;
@@ -46,7 +49,7 @@ export const signatureSchema = base64Schema.refine(
 );
 
 export const keyPolicyInputSchema = z.strictObject({
-  queueId: idSchema,
+  queueId: queueIdSchema,
   rotationIntervalMs: z
     .number()
     .int()
@@ -75,7 +78,7 @@ export const wrappedKeyInputSchema = z.strictObject({
 });
 
 export const proposalInputSchema = z.strictObject({
-  queueId: idSchema,
+  queueId: queueIdSchema,
   version: positiveInt,
   keyId: idSchema,
   keyCheckValue: hexSchema.min(6, 'must be 3-32 bytes of hex').max(64, 'must be 3-32 bytes of hex'),
@@ -87,7 +90,7 @@ export const proposalInputSchema = z.strictObject({
 export type ProposalInput = z.infer<typeof proposalInputSchema>;
 
 export const compromiseInputSchema = z.strictObject({
-  queueId: idSchema,
+  queueId: queueIdSchema,
   version: positiveInt,
   reason: reasonSchema,
 });
@@ -95,7 +98,7 @@ export type CompromiseInput = z.infer<typeof compromiseInputSchema>;
 
 export const volumeInputSchema = z
   .strictObject({
-    queueId: idSchema,
+    queueId: queueIdSchema,
     version: positiveInt,
     count: positiveInt,
     windowStart: timeSchema,
