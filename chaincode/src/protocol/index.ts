@@ -72,6 +72,7 @@ export {
   isVersionRetained,
   KEY_POLICY_DEFAULTS,
   KEY_POLICY_LIMITS,
+  MAX_NOT_BEFORE_LEAD_MS,
   retainedByTimeUntil,
   takesOverAt,
   type RetentionPolicy,

@@ -51,6 +51,13 @@ export function defaultMinRotationIntervalMs(rotationIntervalMs: number): number
   return Math.min(KEY_POLICY_DEFAULTS.minRotationIntervalMs, rotationIntervalMs);
 }
 
+/**
+ * How far after the proposing transaction a proposal's notBefore may lie (1 h). A key that takes over later
+ * keeps the old key in use that much longer, and under retention by count alone it would push versions
+ * still in use past the floor; an hour is ample for every front-end to fetch and unwrap the new key.
+ */
+export const MAX_NOT_BEFORE_LEAD_MS = HOUR_MS;
+
 /** When a committed version starts to be used for new messages: not before its commit, nor its notBefore. */
 export function takesOverAt(rotation: { readonly committedAt: number; readonly notBefore: number }): number {
   return Math.max(rotation.committedAt, rotation.notBefore);

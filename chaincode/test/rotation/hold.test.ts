@@ -120,6 +120,36 @@ describe('KeyRotation rotation hold (minRotationIntervalMs)', () => {
     expect(manual.value).toMatchObject({ status: 'committed', version: 2 });
   });
 
+  it("refuses reason 'compromise' while the active version is not reported compromised", async () => {
+    const message = await w.harness.expectRejected(
+      w.val2,
+      PROPOSE,
+      [v2(w, { reason: 'compromise' })],
+      'CONFLICT',
+    );
+    expect(message).toBe(
+      `[CONFLICT] queue ${QUEUE}: reason 'compromise' needs the active version 1 to be reported compromised ` +
+        'first (ReportCompromise)',
+    );
+    // A compromised older version does not make the active one compromised.
+    await commitVersion(w, 2);
+    await w.harness.submit(
+      w.admin,
+      COMPROMISE,
+      JSON.stringify({ queueId: QUEUE, version: 1, reason: 'old' }),
+    );
+    w.harness.advance(HOLD_MS);
+    const v3 = proposalJson(w.frontends, {
+      version: 3,
+      keyId: 'orders-k3',
+      keyCheckValue: '000003',
+      reason: 'compromise',
+    });
+    expect(await w.harness.expectRejected(w.val2, PROPOSE, [v3], 'CONFLICT')).toContain(
+      "reason 'compromise' needs the active version 2 to be reported compromised",
+    );
+  });
+
   it('never holds back a rotation away from a key that a departed front-end still holds', async () => {
     seedMembers(w.harness, [{ identity: w.fe2, roles: [] }]);
     expect((await w.harness.evaluate<RotationDue>(w.val1, DUE, QUEUE)).value).toMatchObject({
@@ -222,5 +252,28 @@ describe('KeyRotation: a burst of manual rotations', () => {
     expect(
       refused.every((message) => message.startsWith('[CONFLICT]') && message.includes('allowed from')),
     ).toBe(true);
+  });
+});
+
+describe('KeyRotation proposal notBefore', () => {
+  it('may lie at most an hour after the proposing transaction', async () => {
+    const w = await world(3);
+    const txTime = w.harness.now + 1000;
+    const message = await w.harness.expectRejected(
+      w.val1,
+      PROPOSE,
+      [proposalJson(w.frontends, { notBefore: txTime + HOUR + 1 })],
+      'INVALID_ARGUMENT',
+    );
+    expect(message).toBe(
+      `[INVALID_ARGUMENT] invalid rotation proposal: notBefore ${new Date(txTime + HOUR + 1).toISOString()} is ` +
+        `more than 60 min after the transaction time ${new Date(txTime).toISOString()}`,
+    );
+    const accepted = await w.harness.submit<RotationProposal>(
+      w.val1,
+      PROPOSE,
+      proposalJson(w.frontends, { notBefore: w.harness.now + 1000 + HOUR }),
+    );
+    expect(accepted.value.notBefore).toBe(accepted.value.proposedAt + HOUR);
   });
 });

@@ -6,7 +6,7 @@ import {
   type RetentionPolicy,
 } from '../../src/protocol';
 import type { CommittedRotationView, KeyPolicy } from '../../src/protocol/rotation';
-import { commitVersion, HOUR, policyJson, QUEUE, world, type World } from './fixtures';
+import { commitVersion, HOUR, policyJson, proposalJson, QUEUE, world, type World } from './fixtures';
 
 const SINCE = 'KeyRotation:GetRotationsSince';
 const DAY = 24 * HOUR;
@@ -58,6 +58,22 @@ describe('KeyRotation supersededAt', () => {
       v3CommittedAt,
       undefined,
     ]);
+  });
+
+  it("is never before the version's own commit, whatever the next commit's clock said", async () => {
+    await commitVersion(w, 1);
+    const v1CommittedAt = w.harness.now;
+    w.harness.advance(60_000);
+    const proposed = await w.harness.submit(
+      w.val1,
+      'KeyRotation:ProposeRotation',
+      proposalJson(w.frontends, { version: 2, keyId: 'orders-k2', keyCheckValue: '000002', notBefore: 0 }),
+    );
+    w.harness.setTime(v1CommittedAt - 10 * 60_000); // the approving client's clock is ten minutes slow
+    await w.harness.submit(w.val2, 'KeyRotation:ApproveRotation', proposed.txId, '');
+    const rotations = (await w.harness.evaluate<CommittedRotationView[]>(w.fe1, SINCE, QUEUE, '0')).value;
+    expect(rotations[1]?.committedAt).toBeLessThan(v1CommittedAt);
+    expect(rotations[0]?.supersededAt).toBe(v1CommittedAt);
   });
 
   it('carries the compromise flag alongside', async () => {

@@ -1,6 +1,6 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
 import { callerCertificate, emitEvent, isoTime, KeyLedgerContext, KeyLedgerContract, listByPartialKey, membersWithRole, ObjectType, parseId, parseIntArg, parseJsonArg, parseQueueId, readHistory, readJson, reasonSchema, requireAnyRole, requireRole, result, sortableInt, validate, writeJson, type HistoryEntry } from '../../lib';
-import { ConflictError, identityRef, memberRef, NotFoundError, sameIdentity, takesOverAt, ValidationError, verifySignature } from '../../protocol';
+import { ConflictError, identityRef, MAX_NOT_BEFORE_LEAD_MS, memberRef, NotFoundError, sameIdentity, takesOverAt, ValidationError, verifySignature } from '../../protocol';
 import type { GovernanceConfig } from '../../protocol/governance';
 import { digestPayload, proposalDigest, sortWrappedKeys } from '../../protocol/rotationDigest';
 import { rotationDue } from './due';
@@ -140,7 +140,8 @@ export class RotationContract extends KeyLedgerContract {
    * Validator: proposes key version activeVersion+1 for a queue. The proposal id is this transaction's id.
    * With a quorum of 1 the rotation commits at once. Refused with [CONFLICT] while the rotation is held
    * (less than minRotationIntervalMs since the active version committed, see `hold.ts`) unless the active
-   * key is compromised or held by a departed front-end.
+   * key is compromised or held by a departed front-end; reason 'compromise' needs the active version to be
+   * reported compromised. notBefore may lie at most MAX_NOT_BEFORE_LEAD_MS (1 h) after the transaction.
    */
   @Transaction()
   @Returns('string')
@@ -154,6 +155,12 @@ export class RotationContract extends KeyLedgerContract {
       );
     }
     const now = ctx.now;
+    if (input.notBefore > now + MAX_NOT_BEFORE_LEAD_MS) {
+      throw new ValidationError(
+        `invalid rotation proposal: notBefore ${isoTime(input.notBefore)} is more than ` +
+          `${MAX_NOT_BEFORE_LEAD_MS / 60_000} min after the transaction time ${isoTime(now)}`,
+      );
+    }
     const config = await mustGovernance(ctx);
     const policy = await mustPolicy(ctx, input.queueId);
     const state = await mustQueue(ctx, input.queueId);
@@ -192,6 +199,13 @@ export class RotationContract extends KeyLedgerContract {
     if (mismatch) {
       throw new ConflictError(
         `wrappedKeys must name every active front-end exactly once: ${describeMismatch(mismatch)}`,
+      );
+    }
+    // The reason that lifts the hold must be a ledger fact, or every burst would simply claim it.
+    if (input.reason === 'compromise' && !isCompromised(state, state.activeVersion)) {
+      throw new ConflictError(
+        `queue ${input.queueId}: reason 'compromise' needs the active version ${state.activeVersion} to be ` +
+          'reported compromised first (ReportCompromise)',
       );
     }
     const recipients =
@@ -614,7 +628,9 @@ function isCompromised(state: QueueState, version: number): boolean {
 /**
  * Adds `compromised` and `supersededAt` to committed rotations in version order. A version stops sealing new
  * messages when any later version takes over, so supersededAt is the earliest takeover time after it — not
- * just the next version's, whose notBefore may come after a later one's. Derived at query time: the stored
+ * just the next version's, whose notBefore may come after a later one's. It is never before the version's
+ * own commit: transaction times come from the submitting clients' clocks, and a later commit stamped by a
+ * slow clock must not shorten the retention of the version before it. Derived at query time: the stored
  * records stay write-once (volume reports read them without conflicting with commits).
  */
 function withSupersededAt(rotations: readonly CommittedRotation[], state: QueueState): CommittedRotationView[] {
@@ -625,7 +641,7 @@ function withSupersededAt(rotations: readonly CommittedRotation[], state: QueueS
     views.push({
       ...rotation,
       compromised: isCompromised(state, rotation.version),
-      ...(earliestLater === undefined ? {} : { supersededAt: earliestLater }),
+      ...(earliestLater === undefined ? {} : { supersededAt: Math.max(earliestLater, rotation.committedAt) }),
     });
     const takeover = takesOverAt(rotation);
     earliestLater = earliestLater === undefined ? takeover : Math.min(earliestLater, takeover);
