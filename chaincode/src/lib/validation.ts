@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../protocol/errors';
+import { QUEUE_ID_PATTERN, QUEUE_ID_RULE } from '../protocol/queueId';
 
 /**
  * Identifiers become composite-key attributes and event fields, so they are restricted to a safe alphabet:
@@ -11,6 +12,12 @@ export const idSchema = z
     /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/,
     'must be 1-128 characters of A-Z a-z 0-9 . _ : @ / - (starting with a letter or digit)',
   );
+
+/**
+ * Queue ids are narrower than other ids: they also become URL paths, token labels, file names and broker
+ * topic names outside the ledger. The rule lives in the protocol module so the gateway uses the same one.
+ */
+export const queueIdSchema = z.string().regex(QUEUE_ID_PATTERN, QUEUE_ID_RULE);
 
 export const mspIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be an MSP id');
 
@@ -88,6 +95,10 @@ export function parseJsonArg<T>(schema: z.ZodType<T>, raw: string, what: string)
 
 export function parseId(raw: string, what: string): string {
   return validate(idSchema, raw, what);
+}
+
+export function parseQueueId(raw: string): string {
+  return validate(queueIdSchema, raw, 'queue id');
 }
 
 /** Parses a decimal integer argument (transaction arguments are strings). */

@@ -66,6 +66,18 @@ export {
   type PrivateJwkMember,
 } from './publicKeys';
 export { digestPayload, proposalDigest, sortWrappedKeys, type DigestInput } from './rotationDigest';
+export { isQueueId, QUEUE_ID_MAX_LENGTH, QUEUE_ID_PATTERN, QUEUE_ID_RULE } from './queueId';
+export {
+  defaultMinRotationIntervalMs,
+  isVersionRetained,
+  KEY_POLICY_DEFAULTS,
+  KEY_POLICY_LIMITS,
+  MAX_NOT_BEFORE_LEAD_MS,
+  retainedByTimeUntil,
+  takesOverAt,
+  type RetentionPolicy,
+  type RetentionSubject,
+} from './rotationPolicy';
 export type { GovernanceConfig, Member } from './governance';
 export * as governance from './governance';
 export * as rotation from './rotation';

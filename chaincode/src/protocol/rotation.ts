@@ -17,18 +17,49 @@ export type ProposalStatus = 'open' | 'committed' | 'rejected' | 'expired';
  */
 export type DueReason = 'initial' | 'interval' | 'volume' | 'compromise' | 'recipients';
 
-/** `rot.policy / queueId` — written by admins only. */
+/**
+ * `rot.policy / queueId` — written by admins only (SetKeyPolicy). Bounds and defaults: `rotationPolicy.ts`
+ * (`KEY_POLICY_LIMITS`, `KEY_POLICY_DEFAULTS`). A policy stored before a field existed is returned with that
+ * field's default.
+ */
 export interface KeyPolicy {
+  /** See `QUEUE_ID_PATTERN`. */
   readonly queueId: string;
+  /** A rotation is due ('interval') once the active version is this old. */
   readonly rotationIntervalMs: number;
+  /** A rotation is due ('volume') once this many messages were reported under the active version. */
   readonly maxMessages: number;
   readonly algorithm: KeyAlgorithm;
+  /** How long a proposal stays open for votes (default 1 h). */
   readonly proposalTtlMs: number;
-  /** How many key versions front-ends keep for decrypting older messages (advisory for front-ends). */
+  /**
+   * Retention by count: front-ends keep the newest `retentionVersions` committed versions (default 2). A
+   * version outside them is still kept while it is retained by time; see `isVersionRetained`.
+   */
   readonly retentionVersions: number;
+  /**
+   * Retention by time: a superseded version is kept until `retentionMs` after a later version took over
+   * (its `supersededAt` in GetRotationsSince), however many versions followed (default 7 days; 0 = by count
+   * only). Advisory for front-ends; the ledger itself keeps every version's record and wrapped copies.
+   */
+  readonly retentionMs: number;
+  /**
+   * Rate limit: no rotation commits less than this long after the active version did, unless the active
+   * version is reported compromised or one of its recipients is no longer an active front-end (default
+   * 60 s, at most rotationIntervalMs; 0 = no limit). ProposeRotation refuses a held-back proposal with
+   * [CONFLICT]; IsRotationDue reports `held` and `nextAllowedAt`.
+   */
+  readonly minRotationIntervalMs: number;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly updatedBy: string;
+}
+
+/** SetKeyPolicy's result: `changed` is false when the call repeated the stored policy (nothing was written). */
+export interface KeyPolicyResult {
+  readonly policy: KeyPolicy;
+  readonly created: boolean;
+  readonly changed: boolean;
 }
 
 export interface CompromiseRecord {
@@ -137,6 +168,20 @@ export interface CommittedRotation {
   readonly recipients: string[];
 }
 
+/**
+ * A committed version as GetRotationsSince returns it: the stored record (written once, never changed) plus
+ * what later transactions tell about it.
+ */
+export interface CommittedRotationView extends CommittedRotation {
+  readonly compromised: boolean;
+  /**
+   * When a later version took over new messages: the earliest max(committedAt, notBefore) of the versions
+   * committed after this one (see `takesOverAt`). Absent while this is the newest version; may lie in the
+   * future while the successor's notBefore has not come. Retention by time counts from here.
+   */
+  readonly supersededAt?: number;
+}
+
 /** `rot.open / queueId` — present while the queue has an open proposal. */
 export interface OpenProposalPointer {
   readonly proposalId: string;
@@ -177,10 +222,24 @@ export interface OpenProposalSummary {
   readonly expired: boolean;
 }
 
+/**
+ * IsRotationDue's answer. `reasons` are the conditions that hold now; `due` is whether a proposal would be
+ * accepted now for them: it is false while the rotation is `held` — the active version committed less than
+ * minRotationIntervalMs ago (until `nextAllowedAt`) and neither compromised nor held by a front-end that is
+ * no longer active. An agent that sees `held` waits until `nextAllowedAt` instead of proposing.
+ */
 export interface RotationDue {
   readonly queueId: string;
   readonly due: boolean;
   readonly reasons: DueReason[];
+  /** Reasons hold but the rotation must wait until nextAllowedAt. */
+  readonly held: boolean;
+  /**
+   * Earliest transaction time at which a proposal that is not exempt is accepted: committedAt of the active
+   * version + minRotationIntervalMs (the queue's createdAt while it has no key). May lie in the past.
+   */
+  readonly nextAllowedAt: number;
+  readonly minRotationIntervalMs: number;
   readonly activeVersion: number;
   readonly elapsedMs: number;
   readonly rotationIntervalMs: number;

@@ -9,6 +9,9 @@ import { seedMembers } from '../support/seed';
 
 export const QUEUE = 'orders';
 export const HOUR = 3_600_000;
+export const MINUTE = 60_000;
+/** The default minRotationIntervalMs of a policy that does not set one. */
+export const HOLD_MS = MINUTE;
 
 /** A test identity that also holds its private key, so it can sign proposal digests. */
 export interface SigningIdentity extends TestIdentity {
@@ -177,12 +180,18 @@ export function ref(identity: { readonly mspId: string; readonly fingerprint: st
   return `${identity.mspId}/${identity.fingerprint}`;
 }
 
-/** Proposes and approves `version` in a world with 3 validators (quorum 2); returns the proposal id. */
+/**
+ * Proposes and approves `version` in a world with 3 validators (quorum 2); returns the proposal id. Versions
+ * after the first wait out the default rotation hold first (the clock moves on by HOLD_MS).
+ */
 export async function commitVersion(
   w: World,
   version: number,
   overrides: Record<string, unknown> = {},
 ): Promise<string> {
+  if (version > 1) {
+    w.harness.advance(HOLD_MS);
+  }
   const proposed = await w.harness.submit(
     w.val1,
     'KeyRotation:ProposeRotation',

@@ -123,7 +123,8 @@ describe('KeyRotation propose and approve', () => {
     );
     expect(stored.value.status).toBe('committed');
 
-    // The next version is proposed on top of the committed one.
+    // The next version is proposed on top of the committed one, once the rotation hold (60 s) is over.
+    w.harness.advance(60_000);
     const next = await w.harness.submit<RotationProposal>(
       v3,
       PROPOSE,

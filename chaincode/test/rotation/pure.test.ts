@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { rotationDue, tally } from '../../src/contracts/rotation';
+import { rotationHold } from '../../src/contracts/rotation/hold';
 import { proposalDigest, sortWrappedKeys } from '../../src/protocol/rotationDigest';
 import { describeMismatch, recipientMismatch } from '../../src/contracts/rotation/recipients';
 // Moved to lib/publicKeys; imported under the old name so the assertions below read as before.
@@ -132,7 +133,7 @@ describe('rotation pure modules', () => {
   });
 
   it('combines several due reasons', () => {
-    const policy = { rotationIntervalMs: 1000, maxMessages: 10 } as KeyPolicy;
+    const policy = { rotationIntervalMs: 1000, maxMessages: 10, minRotationIntervalMs: 1000 } as KeyPolicy;
     const state: QueueState = {
       queueId: 'q',
       activeVersion: 2,
@@ -152,8 +153,69 @@ describe('rotation pure modules', () => {
     });
     expect(due).toMatchObject({
       due: true,
+      held: false,
       reasons: ['interval', 'volume', 'compromise', 'recipients'],
       elapsedMs: 5000,
+      nextAllowedAt: 1000,
     });
+  });
+
+  it('holds a rotation back unless the active key is compromised or held by a departed front-end', () => {
+    const policy = { rotationIntervalMs: 10_000, maxMessages: 10, minRotationIntervalMs: 5000 } as KeyPolicy;
+    const state: QueueState = {
+      queueId: 'q',
+      activeVersion: 2,
+      committedAt: 1000,
+      createdAt: 0,
+      updatedAt: 0,
+      compromised: [{ version: 1, reportedAt: 1, reportedBy: 'x', reason: 'r' }],
+    };
+    const base = { policy, state, frontends: ['a', 'b'], recipients: ['a', 'b'], openProposal: null };
+    expect(rotationHold(base)).toEqual({ nextAllowedAt: 6000 });
+    expect(rotationDue({ ...base, now: 5999, messages: 10 })).toMatchObject({
+      due: false,
+      held: true,
+      reasons: ['volume'],
+    });
+    expect(rotationDue({ ...base, now: 6000, messages: 10 })).toMatchObject({ due: true, held: false });
+
+    // A newly registered front-end lacks the key: held. A departed one holds it: not held.
+    expect(rotationDue({ ...base, frontends: ['a', 'b', 'c'], now: 2000, messages: 0 })).toMatchObject({
+      due: false,
+      held: true,
+      reasons: ['recipients'],
+    });
+    expect(rotationHold({ ...base, frontends: ['a'] })).toEqual({
+      nextAllowedAt: 6000,
+      exemptBecause: 'the active key is held by b, no longer an active front-end',
+    });
+    expect(rotationDue({ ...base, frontends: ['a'], now: 2000, messages: 0 })).toMatchObject({
+      due: true,
+      held: false,
+    });
+
+    const compromised = {
+      ...state,
+      compromised: [{ version: 2, reportedAt: 1, reportedBy: 'x', reason: 'r' }],
+    };
+    expect(rotationHold({ ...base, state: compromised })).toEqual({
+      nextAllowedAt: 6000,
+      exemptBecause: 'active version 2 is reported compromised',
+    });
+    expect(rotationDue({ ...base, state: compromised, now: 2000, messages: 0 })).toMatchObject({
+      due: true,
+      held: false,
+      reasons: ['compromise'],
+    });
+
+    // No key yet: never held.
+    const empty: QueueState = {
+      queueId: 'q',
+      activeVersion: 0,
+      createdAt: 70,
+      updatedAt: 70,
+      compromised: [],
+    };
+    expect(rotationHold({ ...base, state: empty, recipients: [] })).toEqual({ nextAllowedAt: 70 });
   });
 });

@@ -1,5 +1,5 @@
 import type { RotationProposal } from '../../src/protocol/rotation';
-import { commitVersion, proposalJson, QUEUE, ref, world, wrapped, type World } from './fixtures';
+import { commitVersion, HOLD_MS, proposalJson, QUEUE, ref, world, wrapped, type World } from './fixtures';
 
 interface Rotation {
   version: number;
@@ -130,6 +130,7 @@ describe('KeyRotation queries', () => {
   });
 
   it('returns the full proposal, including wrapped keys, so approvers can recompute the digest', async () => {
+    w.harness.advance(HOLD_MS);
     const open = await w.harness.submit<RotationProposal>(
       w.val3,
       'KeyRotation:ProposeRotation',

@@ -1,4 +1,4 @@
-import { commitVersion, HOUR, QUEUE, ref, world, type World } from './fixtures';
+import { commitVersion, HOLD_MS, HOUR, QUEUE, ref, world, type World } from './fixtures';
 
 const VOLUME = 'KeyRotation:ReportMessageVolume';
 const COMPROMISE = 'KeyRotation:ReportCompromise';
@@ -18,6 +18,8 @@ function volume(overrides: Record<string, unknown> = {}): string {
 interface Due {
   due: boolean;
   reasons: string[];
+  held: boolean;
+  nextAllowedAt: number;
   activeVersion: number;
   elapsedMs: number;
   messages: number;
@@ -38,6 +40,9 @@ describe('KeyRotation message volume, compromise and due checks', () => {
       queueId: QUEUE,
       due: true,
       reasons: ['initial'],
+      held: false,
+      nextAllowedAt: w.harness.now - 1000, // the queue's createdAt: never held before the first key
+      minRotationIntervalMs: HOLD_MS,
       activeVersion: 0,
       elapsedMs: 1000,
       rotationIntervalMs: 24 * HOUR,
@@ -130,11 +135,20 @@ describe('KeyRotation message volume, compromise and due checks', () => {
         windowEnd: Date.UTC(2026, 0, 1, 0, 0, 2),
       }),
     );
-    expect((await w.harness.evaluate<Due>(w.val1, DUE, QUEUE)).value).toMatchObject({
-      due: true,
+    // The limit is reached seconds after the commit: the rotation is held until the hold ends.
+    const held = await w.harness.evaluate<Due>(w.val1, DUE, QUEUE);
+    expect(held.value).toMatchObject({
+      due: false,
+      held: true,
       reasons: ['volume'],
       messages: 1000,
       maxMessages: 1000,
+    });
+    w.harness.setTime(held.value.nextAllowedAt - 1000); // the next transaction runs at nextAllowedAt
+    expect((await w.harness.evaluate<Due>(w.val1, DUE, QUEUE)).value).toMatchObject({
+      due: true,
+      held: false,
+      reasons: ['volume'],
     });
 
     // Each reporter writes its own key: two records for version 1.

@@ -5,6 +5,7 @@ import type {
   QueueState,
   RotationDue,
 } from '../../protocol/rotation';
+import { rotationHold } from './hold';
 
 export interface DueInput {
   readonly policy: KeyPolicy;
@@ -34,7 +35,11 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
  *   volume     ⇔ activeVersion > 0 ∧ messages ≥ maxMessages
  *   compromise ⇔ the active version is reported compromised
  *   recipients ⇔ activeVersion > 0 ∧ {active front-ends} ≠ {recipients of the active key}
- *   due        ⇔ at least one reason
+ *   held       ⇔ at least one reason ∧ now < nextAllowedAt ∧ not exempt      (see `hold.ts`)
+ *   due        ⇔ at least one reason ∧ ¬held
+ *
+ * So `due` never reports what ProposeRotation would refuse: a validator agent polling IsRotationDue during
+ * the hold sees `held` and `nextAllowedAt` rather than a rotation it cannot propose.
  *
  * `due` does not look at `openProposal`: an agent that sees an open proposal approves it rather than
  * proposing another.
@@ -61,10 +66,15 @@ export function rotationDue(input: DueInput): RotationDue {
       reasons.push('recipients');
     }
   }
+  const hold = rotationHold(input);
+  const held = reasons.length > 0 && now < hold.nextAllowedAt && hold.exemptBecause === undefined;
   return {
     queueId: state.queueId,
-    due: reasons.length > 0,
+    due: reasons.length > 0 && !held,
     reasons,
+    held,
+    nextAllowedAt: hold.nextAllowedAt,
+    minRotationIntervalMs: policy.minRotationIntervalMs,
     activeVersion: state.activeVersion,
     elapsedMs,
     rotationIntervalMs: policy.rotationIntervalMs,

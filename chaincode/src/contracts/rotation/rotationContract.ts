@@ -11,6 +11,7 @@ import {
   parseId,
   parseIntArg,
   parseJsonArg,
+  parseQueueId,
   readHistory,
   readJson,
   reasonSchema,
@@ -25,20 +26,22 @@ import {
 import {
   ConflictError,
   identityRef,
+  MAX_NOT_BEFORE_LEAD_MS,
   memberRef,
   NotFoundError,
   sameIdentity,
+  takesOverAt,
   ValidationError,
   verifySignature,
 } from '../../protocol';
 import type { GovernanceConfig } from '../../protocol/governance';
 import { digestPayload, proposalDigest, sortWrappedKeys } from '../../protocol/rotationDigest';
 import { rotationDue } from './due';
+import { rotationHold } from './hold';
+import { policyFromInput, samePolicy, withPolicyDefaults } from './policy';
 import { describeMismatch, duplicateRecipients, recipientMismatch } from './recipients';
 import {
   compromiseInputSchema,
-  DEFAULT_PROPOSAL_TTL_MS,
-  DEFAULT_RETENTION_VERSIONS,
   keyPolicyInputSchema,
   proposalInputSchema,
   signatureSchema,
@@ -47,12 +50,14 @@ import {
 import {
   listCommitted,
   listOpenPointers,
+  listPolicies,
   mustCommitted,
   mustGovernance,
   mustPolicy,
   mustProposal,
   mustQueue,
   readOpenPointer,
+  readStoredPolicy,
   rotationKeys,
 } from './store';
 import { tally, type Tally } from './tally';
@@ -60,8 +65,9 @@ import type {
   ActiveKey,
   Approval,
   CommittedRotation,
+  CommittedRotationView,
   KeyIdReservation,
-  KeyPolicy,
+  KeyPolicyResult,
   MemberIdentity,
   OpenProposalPointer,
   QueueState,
@@ -89,6 +95,12 @@ import type {
  *
  * Message volume is reported by front-ends as aggregated counts, one record per (queue, version, reporter)
  * so concurrent reporters never write the same key.
+ *
+ * Every superseded version is a key front-ends must keep while messages under it may still be read, so a
+ * burst of rotations must not make them drop keys still in use. Two policy fields see to it: rotations wait
+ * minRotationIntervalMs after a commit unless the active key is unsafe (`hold.ts`), and front-ends keep a
+ * superseded version for retentionMs after its successor took over (`supersededAt` in GetRotationsSince, the
+ * rule in `protocol/rotationPolicy.ts`) as well as the newest retentionVersions.
  */
 @Info({
   title: 'KeyRotation',
@@ -101,28 +113,27 @@ export class RotationContract extends KeyLedgerContract {
 
   /**
    * Admin: creates or replaces a queue's key policy. Omitted optional fields take their defaults
-   * (proposalTtlMs 1 h, retentionVersions 2). A new queue starts with activeVersion 0 (no key).
+   * (`KEY_POLICY_DEFAULTS`: proposalTtlMs 1 h, retentionVersions 2, minRotationIntervalMs 60 s but at most
+   * rotationIntervalMs, retentionMs 7 days). A new queue starts with activeVersion 0 (no key). Setting the
+   * policy the queue already has is a no-op (no write, no event, `changed: false`), so a retry is harmless.
    */
   @Transaction()
   @Returns('string')
   async SetKeyPolicy(ctx: KeyLedgerContext, policyJson: string): Promise<string> {
     const caller = await requireRole(ctx, 'admin');
     const input = parseJsonArg(keyPolicyInputSchema, policyJson, 'key policy');
-    const policyKey = rotationKeys.policy(ctx, input.queueId);
-    const previous = await readJson<KeyPolicy>(ctx, policyKey);
+    const previous = await readStoredPolicy(ctx, input.queueId);
     const now = ctx.now;
-    const policy: KeyPolicy = {
-      queueId: input.queueId,
-      rotationIntervalMs: input.rotationIntervalMs,
-      maxMessages: input.maxMessages,
-      algorithm: input.algorithm,
-      proposalTtlMs: input.proposalTtlMs ?? DEFAULT_PROPOSAL_TTL_MS,
-      retentionVersions: input.retentionVersions ?? DEFAULT_RETENTION_VERSIONS,
-      createdAt: previous?.createdAt ?? now,
-      updatedAt: now,
-      updatedBy: memberRef(caller),
-    };
-    await writeJson(ctx, policyKey, policy);
+    const policy = policyFromInput(input, previous, now, memberRef(caller));
+    if (previous && samePolicy(previous, policy)) {
+      const unchanged: KeyPolicyResult = {
+        policy: withPolicyDefaults(previous),
+        created: false,
+        changed: false,
+      };
+      return result(unchanged);
+    }
+    await writeJson(ctx, rotationKeys.policy(ctx, input.queueId), policy);
     if (!previous) {
       const state: QueueState = {
         queueId: input.queueId,
@@ -135,14 +146,15 @@ export class RotationContract extends KeyLedgerContract {
     }
     const created = previous === undefined;
     emitEvent(ctx, 'KeyPolicySet', { ...policy, created });
-    return result({ policy, created });
+    const written: KeyPolicyResult = { policy, created, changed: true };
+    return result(written);
   }
 
   @Transaction(false)
   @Returns('string')
   async GetKeyPolicy(ctx: KeyLedgerContext, queueId: string): Promise<string> {
     await requireAnyRole(ctx);
-    return result(await mustPolicy(ctx, parseId(queueId, 'queue id')));
+    return result(await mustPolicy(ctx, parseQueueId(queueId)));
   }
 
   /** Every queue with its policy and active version, in queue-id order. */
@@ -150,7 +162,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async ListQueues(ctx: KeyLedgerContext): Promise<string> {
     await requireAnyRole(ctx);
-    const policies = await listByPartialKey<KeyPolicy>(ctx, ObjectType.queuePolicy, []);
+    const policies = await listPolicies(ctx);
     const states = await listByPartialKey<QueueState>(ctx, ObjectType.queueState, []);
     const byQueue = new Map(states.map((state) => [state.queueId, state]));
     return result(
@@ -163,7 +175,10 @@ export class RotationContract extends KeyLedgerContract {
 
   /**
    * Validator: proposes key version activeVersion+1 for a queue. The proposal id is this transaction's id.
-   * With a quorum of 1 the rotation commits at once.
+   * With a quorum of 1 the rotation commits at once. Refused with [CONFLICT] while the rotation is held
+   * (less than minRotationIntervalMs since the active version committed, see `hold.ts`) unless the active
+   * key is compromised or held by a departed front-end; reason 'compromise' needs the active version to be
+   * reported compromised. notBefore may lie at most MAX_NOT_BEFORE_LEAD_MS (1 h) after the transaction.
    */
   @Transaction()
   @Returns('string')
@@ -174,6 +189,13 @@ export class RotationContract extends KeyLedgerContract {
     if (duplicates.length > 0) {
       throw new ValidationError(
         `invalid rotation proposal: wrappedKeys names ${duplicates.join(', ')} more than once`,
+      );
+    }
+    const now = ctx.now;
+    if (input.notBefore > now + MAX_NOT_BEFORE_LEAD_MS) {
+      throw new ValidationError(
+        `invalid rotation proposal: notBefore ${isoTime(input.notBefore)} is more than ` +
+          `${MAX_NOT_BEFORE_LEAD_MS / 60_000} min after the transaction time ${isoTime(now)}`,
       );
     }
     const config = await mustGovernance(ctx);
@@ -216,13 +238,31 @@ export class RotationContract extends KeyLedgerContract {
         `wrappedKeys must name every active front-end exactly once: ${describeMismatch(mismatch)}`,
       );
     }
+    // The reason that lifts the hold must be a ledger fact, or every burst would simply claim it.
+    if (input.reason === 'compromise' && !isCompromised(state, state.activeVersion)) {
+      throw new ConflictError(
+        `queue ${input.queueId}: reason 'compromise' needs the active version ${state.activeVersion} to be ` +
+          'reported compromised first (ReportCompromise)',
+      );
+    }
+    const recipients =
+      state.activeVersion > 0
+        ? (await mustCommitted(ctx, input.queueId, state.activeVersion)).recipients
+        : [];
+    const hold = rotationHold({ policy, state, frontends: frontends.map(memberRef), recipients });
+    if (now < hold.nextAllowedAt && hold.exemptBecause === undefined) {
+      throw new ConflictError(
+        `queue ${input.queueId}: version ${state.activeVersion} committed at ${isoTime(state.committedAt ?? 0)}, ` +
+          `less than minRotationIntervalMs (${policy.minRotationIntervalMs} ms) ago; the next rotation is ` +
+          `allowed from ${isoTime(hold.nextAllowedAt)} (a compromised active version is replaced at once)`,
+      );
+    }
     const proposer = identityRef(caller);
     const wrappedKeys = sortWrappedKeys(input.wrappedKeys);
     const digestInput = { ...input, wrappedKeys, proposer };
     const approval = approvalOf(ctx, digestPayload(digestInput), input.signature);
     const validators = await membersWithRole(ctx, 'validator');
     const votes = tally(config.quorumRule, validators, [proposer], []);
-    const now = ctx.now;
     const proposal: RotationProposal = {
       proposalId: ctx.txId,
       queueId: input.queueId,
@@ -476,7 +516,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async IsRotationDue(ctx: KeyLedgerContext, queueId: string): Promise<string> {
     await requireAnyRole(ctx);
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     const policy = await mustPolicy(ctx, id);
     const state = await mustQueue(ctx, id);
     const now = ctx.now;
@@ -508,7 +548,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async GetPendingRotation(ctx: KeyLedgerContext, queueId: string): Promise<string> {
     await requireAnyRole(ctx);
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     await mustQueue(ctx, id);
     const open = await readOpenPointer(ctx, id);
     return result(open ? await mustProposal(ctx, open.proposalId) : null);
@@ -539,7 +579,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async GetActiveKey(ctx: KeyLedgerContext, queueId: string): Promise<string> {
     await requireAnyRole(ctx);
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     const policy = await mustPolicy(ctx, id);
     const state = await mustQueue(ctx, id);
     if (state.activeVersion === 0) {
@@ -565,7 +605,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async GetWrappedKey(ctx: KeyLedgerContext, queueId: string, version: string): Promise<string> {
     const caller = await requireRole(ctx, 'frontend');
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     const versionNumber = parseIntArg(version, 'version', 1);
     const committed = await mustCommitted(ctx, id, versionNumber);
     const proposal = await mustProposal(ctx, committed.proposalId);
@@ -590,18 +630,19 @@ export class RotationContract extends KeyLedgerContract {
     });
   }
 
-  /** Committed rotations with version > N, in version order, without wrapped keys. */
+  /**
+   * Committed rotations with version > N, in version order, without wrapped keys, each with `compromised`
+   * and — once a later version exists — `supersededAt`, from which front-ends count retention by time.
+   */
   @Transaction(false)
   @Returns('string')
   async GetRotationsSince(ctx: KeyLedgerContext, queueId: string, version: string): Promise<string> {
     await requireAnyRole(ctx);
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     const since = parseIntArg(version, 'version', 0);
     const state = await mustQueue(ctx, id);
-    const rotations = (await listCommitted(ctx, id))
-      .filter((rotation) => rotation.version > since)
-      .map((rotation) => ({ ...rotation, compromised: isCompromised(state, rotation.version) }));
-    return result(rotations);
+    const views = withSupersededAt(await listCommitted(ctx, id), state);
+    return result(views.filter((rotation) => rotation.version > since));
   }
 
   /** Every committed version of the queue state (GetHistoryForKey), newest first. */
@@ -609,7 +650,7 @@ export class RotationContract extends KeyLedgerContract {
   @Returns('string')
   async GetKeyHistory(ctx: KeyLedgerContext, queueId: string): Promise<string> {
     await requireAnyRole(ctx);
-    const id = parseId(queueId, 'queue id');
+    const id = parseQueueId(queueId);
     await mustQueue(ctx, id);
     const entries: HistoryEntry<QueueState>[] = await readHistory<QueueState>(
       ctx,
@@ -621,6 +662,33 @@ export class RotationContract extends KeyLedgerContract {
 
 function isCompromised(state: QueueState, version: number): boolean {
   return state.compromised.some((record) => record.version === version);
+}
+
+/**
+ * Adds `compromised` and `supersededAt` to committed rotations in version order. A version stops sealing new
+ * messages when any later version takes over, so supersededAt is the earliest takeover time after it — not
+ * just the next version's, whose notBefore may come after a later one's. It is never before the version's
+ * own commit: transaction times come from the submitting clients' clocks, and a later commit stamped by a
+ * slow clock must not shorten the retention of the version before it. Derived at query time: the stored
+ * records stay write-once (volume reports read them without conflicting with commits).
+ */
+function withSupersededAt(
+  rotations: readonly CommittedRotation[],
+  state: QueueState,
+): CommittedRotationView[] {
+  const views: CommittedRotationView[] = [];
+  let earliestLater: number | undefined;
+  for (let index = rotations.length - 1; index >= 0; index -= 1) {
+    const rotation = rotations[index] as CommittedRotation;
+    views.push({
+      ...rotation,
+      compromised: isCompromised(state, rotation.version),
+      ...(earliestLater === undefined ? {} : { supersededAt: Math.max(earliestLater, rotation.committedAt) }),
+    });
+    const takeover = takesOverAt(rotation);
+    earliestLater = earliestLater === undefined ? takeover : Math.min(earliestLater, takeover);
+  }
+  return views.reverse();
 }
 
 /** Rejects a vote on a proposal that is closed, expired, or already voted on by the caller. */

@@ -5,17 +5,17 @@ import {
   identityRefShape,
   idSchema,
   positiveInt,
+  queueIdSchema,
   reasonSchema,
   timeSchema,
 } from '../../lib';
-import { looksLikePrivateKey } from '../../protocol';
+import { KEY_POLICY_LIMITS, looksLikePrivateKey } from '../../protocol';
 import { KEY_ALGORITHMS, ROTATION_REASONS } from '../../protocol/rotation';
 
-/** Input schemas of the rotation contract. Every object is strict: an unknown field is an error, not ignored. */
-
-const DAY_MS = 86_400_000;
-export const DEFAULT_PROPOSAL_TTL_MS = 3_600_000;
-export const DEFAULT_RETENTION_VERSIONS = 2;
+/**
+ * Input schemas of the rotation contract. Every object is strict: an unknown field is an error, not ignored.
+ * Every queue id is a {@link queueIdSchema}; other ids (key ids, proposal ids) keep the general id rule.
+ */
 
 /** A wrapped AES-256 key is at least 40 bytes (RFC 3394/5649 key wrap adds 8); 32 bytes would be a bare key. */
 export const MIN_WRAPPED_KEY_BYTES = 40;
@@ -53,23 +53,26 @@ export const signatureSchema = base64Schema.refine(
   `must decode to at most ${MAX_SIGNATURE_BYTES} bytes`,
 );
 
-export const keyPolicyInputSchema = z.strictObject({
-  queueId: idSchema,
-  rotationIntervalMs: z
-    .number()
-    .int()
-    .min(1000)
-    .max(3650 * DAY_MS),
-  maxMessages: positiveInt,
-  algorithm: z.enum(KEY_ALGORITHMS),
-  proposalTtlMs: z
-    .number()
-    .int()
-    .min(60_000)
-    .max(30 * DAY_MS)
-    .optional(),
-  retentionVersions: z.number().int().min(1).max(1000).optional(),
-});
+function boundedInt(limits: { readonly min: number; readonly max: number }): z.ZodNumber {
+  return z.number().int().min(limits.min).max(limits.max);
+}
+
+export const keyPolicyInputSchema = z
+  .strictObject({
+    queueId: queueIdSchema,
+    rotationIntervalMs: boundedInt(KEY_POLICY_LIMITS.rotationIntervalMs),
+    maxMessages: boundedInt(KEY_POLICY_LIMITS.maxMessages),
+    algorithm: z.enum(KEY_ALGORITHMS),
+    proposalTtlMs: boundedInt(KEY_POLICY_LIMITS.proposalTtlMs).optional(),
+    retentionVersions: boundedInt(KEY_POLICY_LIMITS.retentionVersions).optional(),
+    minRotationIntervalMs: boundedInt(KEY_POLICY_LIMITS.minRotationIntervalMs).optional(),
+    retentionMs: boundedInt(KEY_POLICY_LIMITS.retentionMs).optional(),
+  })
+  .refine(
+    (input) =>
+      input.minRotationIntervalMs === undefined || input.minRotationIntervalMs <= input.rotationIntervalMs,
+    { message: 'must not exceed rotationIntervalMs', path: ['minRotationIntervalMs'] },
+  );
 export type KeyPolicyInput = z.infer<typeof keyPolicyInputSchema>;
 
 export const wrappedKeyInputSchema = z.strictObject({
@@ -83,7 +86,7 @@ export const wrappedKeyInputSchema = z.strictObject({
 });
 
 export const proposalInputSchema = z.strictObject({
-  queueId: idSchema,
+  queueId: queueIdSchema,
   version: positiveInt,
   keyId: idSchema,
   keyCheckValue: hexSchema.min(6, 'must be 3-32 bytes of hex').max(64, 'must be 3-32 bytes of hex'),
@@ -95,7 +98,7 @@ export const proposalInputSchema = z.strictObject({
 export type ProposalInput = z.infer<typeof proposalInputSchema>;
 
 export const compromiseInputSchema = z.strictObject({
-  queueId: idSchema,
+  queueId: queueIdSchema,
   version: positiveInt,
   reason: reasonSchema,
 });
@@ -103,7 +106,7 @@ export type CompromiseInput = z.infer<typeof compromiseInputSchema>;
 
 export const volumeInputSchema = z
   .strictObject({
-    queueId: idSchema,
+    queueId: queueIdSchema,
     version: positiveInt,
     count: positiveInt,
     windowStart: timeSchema,

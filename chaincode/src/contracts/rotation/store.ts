@@ -10,6 +10,7 @@ import {
 } from '../../lib';
 import { ConflictError, NotFoundError } from '../../protocol';
 import type { GovernanceConfig } from '../../protocol/governance';
+import { withPolicyDefaults, type StoredKeyPolicy } from './policy';
 import type {
   CommittedRotation,
   KeyPolicy,
@@ -55,12 +56,26 @@ export async function mustGovernance(ctx: KeyLedgerContext): Promise<GovernanceC
   return config;
 }
 
+/** The stored policy record as written (no defaults applied), for SetKeyPolicy's comparison. */
+export function readStoredPolicy(
+  ctx: KeyLedgerContext,
+  queueId: string,
+): Promise<StoredKeyPolicy | undefined> {
+  return readJson<StoredKeyPolicy>(ctx, rotationKeys.policy(ctx, queueId));
+}
+
+/** The queue's policy, with defaults for fields the stored record predates. */
 export async function mustPolicy(ctx: KeyLedgerContext, queueId: string): Promise<KeyPolicy> {
-  const policy = await readJson<KeyPolicy>(ctx, rotationKeys.policy(ctx, queueId));
+  const policy = await readStoredPolicy(ctx, queueId);
   if (!policy) {
     throw new NotFoundError(`queue ${queueId} has no key policy`);
   }
-  return policy;
+  return withPolicyDefaults(policy);
+}
+
+/** Every queue's policy in queue-id order, with defaults applied. */
+export async function listPolicies(ctx: KeyLedgerContext): Promise<KeyPolicy[]> {
+  return (await listByPartialKey<StoredKeyPolicy>(ctx, ObjectType.queuePolicy, [])).map(withPolicyDefaults);
 }
 
 export async function mustQueue(ctx: KeyLedgerContext, queueId: string): Promise<QueueState> {
