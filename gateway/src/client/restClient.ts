@@ -61,11 +61,22 @@ function fieldErrorsOf(value: unknown): ApiFieldError[] {
   });
 }
 
+interface ErrorLike {
+  readonly name?: unknown;
+  readonly code?: unknown;
+  readonly cause?: unknown;
+}
+
+/** Socket errors by their properties: they may come from another realm (a test runner's vm), so no instanceof. */
+function errorLike(value: unknown): ErrorLike | undefined {
+  return typeof value === 'object' && value !== null ? (value as ErrorLike) : undefined;
+}
+
+/** The system error code (ECONNREFUSED, ENOTFOUND, …) of an error or of one of its causes. */
 function systemCode(error: unknown): string | undefined {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const code = (current as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-      return code;
+  for (let current = errorLike(error); current !== undefined; current = errorLike(current.cause)) {
+    if (typeof current.code === 'string' && /^E[A-Z]+$/.test(current.code)) {
+      return current.code;
     }
   }
   return undefined;
@@ -176,7 +187,8 @@ export class KeyLedgerClient {
   }
 
   #unreachable(error: unknown, timeoutMs: number): ApiUnreachableError {
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    const name = errorLike(error)?.name;
+    if (name === 'TimeoutError' || name === 'AbortError') {
       return new ApiUnreachableError({
         message: `no answer from the KeyLedger API at ${this.url} within ${Math.round(timeoutMs / 1000)} s`,
         url: this.url,

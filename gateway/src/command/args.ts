@@ -7,10 +7,16 @@ export interface ParsedCommandLine {
   readonly args: readonly string[];
 }
 
-/** parseArgs' own errors carry a code; their messages name the option, which is what a user needs. */
-function isParseArgsError(error: unknown): error is Error & { code: string } {
-  const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+/**
+ * parseArgs' own errors carry a documented code; their messages name the option, which is what a user needs.
+ * (By code, not `instanceof Error`: node's internal errors come from another realm under a test runner's vm.)
+ */
+function isParseArgsError(error: unknown): error is { code: string; message: string } {
+  const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_') && typeof message === 'string';
 }
 
 /**
