@@ -1,0 +1,16 @@
+import { tokenCommands } from '../api/tokens/cli';
+import type { CliEntry } from '../command';
+import { governanceCommands } from '../governance/cli';
+import { rotationCommands } from '../rotation/cli';
+import { localCommands } from './localCommands';
+
+/**
+ * Every `keyledger` command, in the order help lists them. Each capability owns its subcommands (as it owns
+ * its routes); this table only puts them side by side.
+ */
+export const KEYLEDGER_COMMANDS: readonly CliEntry[] = [
+  ...localCommands,
+  ...governanceCommands,
+  ...rotationCommands,
+  ...tokenCommands,
+];

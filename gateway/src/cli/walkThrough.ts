@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { DEFAULT_PROFILE_PATH } from '../client';
+import { acceptsPolicyField } from '../rotation/cli';
+import type { LocalStack } from '../stack';
+
+/** The repository root (this file runs as gateway/dist/cli/walkThrough.js), where the walk-through is pasted. */
+const REPOSITORY_ROOT = resolve(__dirname, '../../..');
+
+/**
+ * The printed walk-through: the same session with the `keyledger` command and with curl. Every step that
+ * changes the ledger waits for the commit (`--wait`, `?wait=committed`), so the next step never sees the old
+ * state. A minimum rotation interval (the chaincode's default refuses a rotation within a minute of the last)
+ * is set to 0 only when this gateway's API takes the field, so the walk-through shows only what works.
+ */
+export function walkThrough(stack: LocalStack): string[] {
+  const token = (name: string): string => stack.participants.find((p) => p.name === name)?.apiToken ?? '';
+  const minInterval = acceptsPolicyField('minRotationIntervalMs');
+  const profile =
+    stack.profilePath === resolve(REPOSITORY_ROOT, DEFAULT_PROFILE_PATH)
+      ? []
+      : [`  export KEYLEDGER_PROFILE=${stack.profilePath}`];
+  const policyJson = `{"rotationIntervalMs":3600000,"maxMessages":100000,"algorithm":"AES-256-GCM"${minInterval ? ',"minRotationIntervalMs":0' : ''}}`;
+  const json = `-H 'content-type: application/json'`;
+  const as = (name: string): string => `-H "authorization: Bearer $${name}"`;
+  return [
+    'Walk-through with the keyledger command (paste from the repository root; `npx keyledger --help` lists every command):',
+    ...profile,
+    '  # 1. a queue with a key policy: the validators propose its first key, a quorum approves, front-ends load it',
+    `  npx keyledger queue policy set orders --interval 1h --max-messages 100000${minInterval ? ' --min-interval 0' : ''} --wait`,
+    '  npx keyledger queue key orders',
+    '  # 2. encrypt and decrypt through a front-end node',
+    '  ENV=$(printf hello | npx keyledger encrypt orders --as frontend1)',
+    '  npx keyledger decrypt orders --as frontend1 "$ENV"; echo',
+    '  # 3. rotate now: validator2 proposes, the others approve, every front-end moves to the new version',
+    '  npx keyledger rotate orders --as validator2 --wait',
+    '  npx keyledger history orders',
+    '  # 4. the old envelope still decrypts (retention); bad input gets a clear error and exit code 6',
+    '  npx keyledger decrypt orders --as frontend1 "$ENV"; echo',
+    '  npx keyledger queue policy set orders --interval 1h --max-messages 0; echo "exit code $?"',
+    '',
+    'The same with curl:',
+    `  export KL=${stack.apiUrl} ADMIN=${token('admin')} V2=${token('validator2')} FE1=${token('frontend1')}`,
+    `  curl -s -X PUT "$KL/v1/queues/orders/policy?wait=committed" ${as('ADMIN')} ${json} \\`,
+    `       -d '${policyJson}'`,
+    `  curl -s $KL/v1/queues/orders/key ${as('ADMIN')}`,
+    `  ENV=$(curl -s -X POST $KL/v1/queues/orders/encrypt ${as('FE1')} ${json} \\`,
+    `       -d "{\\"plaintext\\":\\"$(printf hello | base64)\\"}" | sed -E 's/.*"envelope":"([^"]+)".*/\\1/')`,
+    `  curl -s -X POST $KL/v1/queues/orders/decrypt ${as('FE1')} ${json} -d "{\\"envelope\\":\\"$ENV\\"}"`,
+    `  curl -s -X POST "$KL/v1/queues/orders/rotate?wait=committed" ${as('V2')} ${json} -d '{}'`,
+    `  curl -s $KL/v1/queues/orders/history ${as('ADMIN')}`,
+    `  curl -s -X POST $KL/v1/queues/orders/decrypt ${as('FE1')} ${json} -d "{\\"envelope\\":\\"$ENV\\"}"`,
+    `  curl -s -X PUT $KL/v1/queues/orders/policy ${as('ADMIN')} ${json} -d '{"maxMessages":0}'`,
+  ];
+}
