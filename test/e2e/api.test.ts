@@ -135,9 +135,15 @@ describe('REST API over the real stack', () => {
     await stack?.stop();
   });
 
-  const queueId = `e2e/api:${randomBytes(3).toString('hex')}`;
+  const queueId = `e2e-api.${randomBytes(3).toString('hex')}`;
   const queuePath = `/v1/queues/${encodeURIComponent(queueId)}`;
-  const policy = { rotationIntervalMs: 3_600_000, maxMessages: 10_000, algorithm: 'AES-256-GCM' };
+  // minRotationIntervalMs 0: this test rotates right after the first key.
+  const policy = {
+    rotationIntervalMs: 3_600_000,
+    maxMessages: 10_000,
+    algorithm: 'AES-256-GCM',
+    minRotationIntervalMs: 0,
+  };
 
   /** Waits until the queue's active key is `version` and no proposal is open. */
   async function settledOn(version: number): Promise<void> {

@@ -31,7 +31,13 @@ describe('the keyledger command on a running stack', () => {
     if (!existsSync(KEYLEDGER)) {
       throw new Error(`${KEYLEDGER} is missing: build first (npx tsc -b)`);
     }
-    stack = await startLocalStack({ dataDir, network: 'devnet', devnetPort: 0, apiPort: 0 });
+    stack = await startLocalStack({
+      dataDir,
+      network: 'devnet',
+      devnetPort: 0,
+      apiPort: 0,
+      tokenLabelPrefix: 'cli-',
+    });
     // Only the profile says where the API is and who we are; nothing of the test's own environment leaks in.
     env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KEYLEDGER_')));
     env['KEYLEDGER_PROFILE'] = stack.profilePath;
@@ -98,7 +104,7 @@ describe('the keyledger command on a running stack', () => {
     );
     const queues = await ok(['queue', 'list']);
     expect(queues.text).toMatch(/^QUEUE +VERSION +INTERVAL +MAX MESSAGES +RETENTION +UPDATED$/m);
-    expect(queues.text).toMatch(/^orders +1 +1h +1000 +2 versions /m);
+    expect(queues.text).toMatch(/^orders +1 +1h +1000 +2 versions, 7d +\d{4}-/m);
 
     // Binary in through stdin, the envelope out on stdout; the envelope in through stdin, the same bytes out.
     const message = Buffer.concat([randomBytes(3000), Buffer.from([0, 10, 13, 255])]);

@@ -73,6 +73,7 @@ describe('REST API fuzzing from the OpenAPI document', () => {
     `holds its properties on ${RUNS} generated requests (seed ${SEED})`,
     async () => {
       stack = await startLocalStack({
+        tokenLabelPrefix: 'fuzz-',
         dataDir,
         network: 'devnet',
         devnetPort: 0,

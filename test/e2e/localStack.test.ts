@@ -37,7 +37,13 @@ describe('npm start (startLocalStack)', () => {
   }
 
   it('comes up, rotates and encrypts through the API, and comes back on the same data', async () => {
-    const options = { dataDir, network: 'devnet' as const, devnetPort: 0, apiPort: 0 };
+    const options = {
+      dataDir,
+      network: 'devnet' as const,
+      devnetPort: 0,
+      apiPort: 0,
+      tokenLabelPrefix: 'ls-',
+    };
     stack = await startLocalStack({ ...options, progress: (line) => progress.push(line) });
     expect(progress.filter((line) => /^\[\d\/6\]/.test(line))).toHaveLength(6);
     expect(progress.join('\n')).toMatch(/governance bootstrapped; 3 validators, 2 front-ends/);
@@ -54,6 +60,7 @@ describe('npm start (startLocalStack)', () => {
       rotationIntervalMs: 3_600_000,
       maxMessages: 100_000,
       algorithm: 'AES-256-GCM',
+      minRotationIntervalMs: 0, // this test rotates right after the first key
     });
     expect(policy.status).toBe(201);
     const plaintext = randomBytes(64).toString('base64');

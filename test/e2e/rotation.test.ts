@@ -451,18 +451,26 @@ describe('key rotation end to end (devnet + chaincode + SoftHSM)', () => {
     await stack.startFrontend(1);
   });
 
-  it('retention: versions older than retentionVersions are destroyed and no longer decrypt', async () => {
+  it('retention: a version past both the count and the time is destroyed and no longer decrypts — not before', async () => {
+    // A burst of rotations must not destroy what is still within retentionMs: version 1 is kept until 30 s after
+    // version 2 took over, although two versions are newer.
     await stack.setPolicy({
       queueId: 'retain',
       rotationIntervalMs: LONG,
       maxMessages: 1_000_000,
       retentionVersions: 2,
+      retentionMs: 30_000,
     });
     await stack.allOnVersion('retain', 1);
     const v1 = await frontend(0).encrypt('retain', message('retained?'));
     for (const version of [2, 3]) {
       await validator(2).rotateNow('retain', 'manual');
       await stack.allOnVersion('retain', version);
+    }
+    const supersededAt = (await stack.admin.ledger.getRotationsSince('retain', 0))[0]?.supersededAt as number;
+    expect(supersededAt).toEqual(expect.any(Number));
+    if (Date.now() < supersededAt + 30_000) {
+      expect(frontend(1).open('retain', v1.envelope).toString()).toMatch(/^retained\?/);
     }
     for (const index of [0, 1]) {
       await eventually('version 1 to be destroyed', () =>

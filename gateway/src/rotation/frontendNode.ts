@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { RetentionPolicy } from '@keyledger/chaincode/protocol';
 import { performance } from 'node:perf_hooks';
 import type { ChaincodeEvent } from '@hyperledger/fabric-gateway';
 import { eventPayload } from '../fabric';
@@ -315,15 +316,15 @@ export class FrontendNode implements FrontendNodeHandle {
   async syncAll(): Promise<void> {
     await this.#publisher.publish();
     const queues = this.#options.queues
-      ? this.#options.queues.map((queueId) => ({ queueId, retentionVersions: undefined }))
-      : await this.#rotation.listQueues();
+      ? this.#options.queues.map((queueId) => ({ queueId, policy: undefined }))
+      : (await this.#rotation.listQueues()).map((queue) => ({ queueId: queue.queueId, policy: queue }));
     const context: AcquireContext = {};
     let failure: unknown;
     for (const queue of queues) {
       if (this.#stopped) {
         return;
       }
-      await this.sync(queue.queueId, queue.retentionVersions, context).catch((error: unknown) => {
+      await this.sync(queue.queueId, queue.policy, context).catch((error: unknown) => {
         failure ??= error;
       });
     }
@@ -332,15 +333,15 @@ export class FrontendNode implements FrontendNodeHandle {
     }
   }
 
-  /** Catches up one queue: new versions, compromise flags, retention. */
-  sync(queueId: string, retentionVersions?: number, context: AcquireContext = {}): Promise<void> {
+  /** Catches up one queue: new versions, compromise flags, retention (the policy is read unless given). */
+  sync(queueId: string, policy?: RetentionPolicy, context: AcquireContext = {}): Promise<void> {
     return this.#serial.run(queueId, async () => {
       if (this.#stopped) {
         return;
       }
       this.#metrics.syncs += 1;
       try {
-        await this.#sync(queueId, retentionVersions, context);
+        await this.#sync(queueId, policy, context);
       } catch (error) {
         this.#metrics.syncFailures += 1;
         this.#p.logger.warn({ queueId, error: errorText(error) }, 'catching up failed; will retry');
@@ -349,27 +350,43 @@ export class FrontendNode implements FrontendNodeHandle {
     });
   }
 
-  async #sync(
-    queueId: string,
-    retentionVersions: number | undefined,
-    context: AcquireContext,
-  ): Promise<void> {
+  /**
+   * The versions a catch-up reads: from the oldest one held (its supersededAt moves as later versions commit),
+   * the count window, or a version refused for now — whichever is lowest; everything on a first catch-up.
+   */
+  #syncFrom(queueId: string, ring: QueueKeyring | undefined): number {
+    if (ring === undefined) {
+      return 0;
+    }
+    const retry = this.#refusals
+      .list(queueId)
+      .filter((refusal) => !refusal.permanent)
+      .map((refusal) => refusal.version);
+    const lowest = Math.min(
+      ring.oldestOfInterest,
+      ring.newestCommitted - ring.retentionVersions + 1,
+      ...retry,
+    );
+    return Math.max(0, lowest - 1);
+  }
+
+  async #sync(queueId: string, given: RetentionPolicy | undefined, context: AcquireContext): Promise<void> {
     const { logger } = this.#p;
     const known = this.#rings.get(queueId);
-    const since = known ? Math.max(0, known.newestCommitted - known.retentionVersions) : 0;
-    const [retention, rotations] = await Promise.all([
-      retentionVersions ?? this.#rotation.getKeyPolicy(queueId).then((policy) => policy.retentionVersions),
-      this.#rotation.getRotationsSince(queueId, since),
+    const [policy, rotations] = await Promise.all([
+      given ?? this.#rotation.getKeyPolicy(queueId),
+      this.#rotation.getRotationsSince(queueId, this.#syncFrom(queueId, known)),
     ]);
+    const retention = { retentionVersions: policy.retentionVersions, retentionMs: policy.retentionMs };
     let ring = known;
     if (ring === undefined) {
       ring = new QueueKeyring(queueId, retention);
       this.#rings.set(queueId, ring);
     } else {
-      ring.retentionVersions = retention;
+      ring.policy = retention;
     }
     for (const rotation of rotations) {
-      ring.noteCommitted(rotation.version);
+      ring.noteCommitted(rotation);
     }
     const now = Date.now();
     let changed = false;
@@ -385,7 +402,7 @@ export class FrontendNode implements FrontendNodeHandle {
         }
         continue;
       }
-      if (!ring.wants(rotation.version) || this.#refusals.isPermanent(queueId, rotation.version)) {
+      if (!ring.wants(rotation.version, now) || this.#refusals.isPermanent(queueId, rotation.version)) {
         continue;
       }
       if (await this.#activate(ring, rotation, context)) {
@@ -495,7 +512,7 @@ export class FrontendNode implements FrontendNodeHandle {
     const destroyed = destroyStaleTokenKeys(
       this.#p.token,
       ring.queueId,
-      (version) => version > ring.floor || ring.has(version),
+      (version) => ring.has(version) || !ring.isPastRetention(version, Date.now()),
     );
     for (const version of destroyed) {
       this.#metrics.versionsDestroyed += 1;

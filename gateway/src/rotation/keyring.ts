@@ -1,3 +1,4 @@
+import { isVersionRetained, type RetentionPolicy } from '@keyledger/chaincode/protocol';
 import type { KeyRef } from '../hsm';
 import type { VersionCipher } from './ciphers';
 import { envelopeAad } from './envelope';
@@ -36,10 +37,18 @@ export interface NewKeyVersion {
   readonly counter?: VolumeCounter;
 }
 
+/** A committed version as the keyring learns of it from the ledger. */
+export interface CommittedVersion {
+  readonly version: number;
+  /** When a later version took over (GetRotationsSince); absent while nothing replaced it. */
+  readonly supersededAt?: number;
+}
+
 /**
  * The key versions of one queue on one front-end, with retention.
  *
- *   floor    = newestCommitted − retentionVersions   (versions ≤ floor are past retention)
+ *   retained ⇔ one of the newest retentionVersions committed versions, or not superseded yet, or superseded
+ *              less than retentionMs ago (the protocol's isVersionRetained — the chaincode's own rule)
  *   current  = the highest held version whose notBefore has passed, unless it is compromised (then none)
  *
  * New messages use `current`; any held version decrypts (compromised ones too unless the owner says
@@ -51,31 +60,56 @@ export interface NewKeyVersion {
  */
 export class QueueKeyring {
   readonly queueId: string;
-  #retention: number;
+  #policy: RetentionPolicy;
   #newestCommitted = 0;
+  readonly #supersededAt = new Map<number, number>();
   readonly #entries = new Map<number, KeyVersionEntry>();
   #current: KeyVersionEntry | undefined;
 
-  constructor(queueId: string, retentionVersions: number) {
+  constructor(queueId: string, policy: RetentionPolicy) {
     this.queueId = queueId;
-    this.#retention = checkRetention(retentionVersions);
+    this.#policy = checkPolicy(policy);
+  }
+
+  get policy(): RetentionPolicy {
+    return this.#policy;
+  }
+
+  set policy(value: RetentionPolicy) {
+    this.#policy = checkPolicy(value);
   }
 
   get retentionVersions(): number {
-    return this.#retention;
-  }
-
-  set retentionVersions(value: number) {
-    this.#retention = checkRetention(value);
+    return this.#policy.retentionVersions;
   }
 
   get newestCommitted(): number {
     return this.#newestCommitted;
   }
 
-  /** Versions at or below this are past retention. */
-  get floor(): number {
-    return Math.max(0, this.#newestCommitted - this.#retention);
+  /** Whether retention still keeps `version` at `now` (as far as this node has seen the ledger). */
+  retains(version: number, now: number): boolean {
+    const supersededAt = this.#supersededAt.get(version);
+    return isVersionRetained(
+      this.#policy,
+      this.#newestCommitted,
+      supersededAt === undefined ? { version } : { version, supersededAt },
+      now,
+    );
+  }
+
+  /** A committed version retention no longer keeps: its key is (or will be) destroyed. */
+  isPastRetention(version: number, now: number): boolean {
+    return version <= this.#newestCommitted && !this.retains(version, now);
+  }
+
+  /**
+   * The lowest version a catch-up must read from the ledger: the oldest one held (its supersededAt moves as later
+   * versions commit), or the next one to come when nothing is held.
+   */
+  get oldestOfInterest(): number {
+    const held = this.versions();
+    return held[0] ?? this.#newestCommitted + 1;
   }
 
   /** The version new messages are sealed with, or undefined when none is usable. */
@@ -100,16 +134,20 @@ export class QueueKeyring {
     return [...this.#entries.keys()].sort((a, b) => a - b);
   }
 
-  /** The ledger has committed `version` (possibly one this node will refuse). */
-  noteCommitted(version: number): void {
+  /** The ledger has committed `version` (possibly one this node will refuse), replaced at `supersededAt`. */
+  noteCommitted(committed: number | CommittedVersion): void {
+    const { version, supersededAt } = typeof committed === 'number' ? { version: committed } : committed;
     if (version > this.#newestCommitted) {
       this.#newestCommitted = version;
     }
+    if (supersededAt !== undefined) {
+      this.#supersededAt.set(version, supersededAt);
+    }
   }
 
-  /** Whether a version is worth acquiring: above the retention floor and not held yet. */
-  wants(version: number): boolean {
-    return version > this.floor && !this.#entries.has(version);
+  /** Whether a version is worth acquiring: still retained and not held yet. */
+  wants(version: number, now: number): boolean {
+    return !this.#entries.has(version) && this.retains(version, now);
   }
 
   add(key: NewKeyVersion, now: number): KeyVersionEntry {
@@ -180,12 +218,11 @@ export class QueueKeyring {
     return next;
   }
 
-  /** Removes and returns the entries past retention; the caller destroys their keys. */
+  /** Removes and returns the entries retention no longer keeps; the caller destroys their keys. */
   evict(now: number): KeyVersionEntry[] {
-    const floor = this.floor;
     const evicted: KeyVersionEntry[] = [];
     for (const [version, entry] of this.#entries) {
-      if (version <= floor) {
+      if (!this.retains(version, now)) {
         this.#entries.delete(version);
         evicted.push(entry);
       }
@@ -219,9 +256,12 @@ export class QueueKeyring {
   }
 }
 
-function checkRetention(value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`retentionVersions must be a positive integer, got ${String(value)}`);
+function checkPolicy(policy: RetentionPolicy): RetentionPolicy {
+  if (!Number.isSafeInteger(policy.retentionVersions) || policy.retentionVersions < 1) {
+    throw new Error(`retentionVersions must be a positive integer, got ${String(policy.retentionVersions)}`);
   }
-  return value;
+  if (!Number.isSafeInteger(policy.retentionMs) || policy.retentionMs < 0) {
+    throw new Error(`retentionMs must be a non-negative integer, got ${String(policy.retentionMs)}`);
+  }
+  return { retentionVersions: policy.retentionVersions, retentionMs: policy.retentionMs };
 }

@@ -13,7 +13,7 @@ import type {
 
 /** What SetKeyPolicy takes: the policy fields, queue id included. */
 export type KeyPolicyInput = Pick<KeyPolicy, 'queueId' | 'rotationIntervalMs' | 'maxMessages' | 'algorithm'> &
-  Partial<Pick<KeyPolicy, 'proposalTtlMs' | 'retentionVersions'>>;
+  Partial<Pick<KeyPolicy, 'proposalTtlMs' | 'retentionVersions' | 'retentionMs' | 'minRotationIntervalMs'>>;
 
 export interface ProposeRotationInput {
   readonly queueId: string;
@@ -117,7 +117,7 @@ export class RotationLedger {
 
   // ------------------------------------------------------------------ transactions
 
-  setKeyPolicy(input: KeyPolicyInput): Promise<{ policy: KeyPolicy; created: boolean }> {
+  setKeyPolicy(input: KeyPolicyInput): Promise<rotation.KeyPolicyResult> {
     return this.#contract.submit('SetKeyPolicy', JSON.stringify(input));
   }
 

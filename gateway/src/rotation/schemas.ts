@@ -13,6 +13,15 @@ import {
   queryInt,
   reason,
 } from '../http/schemas';
+import {
+  KEY_POLICY_DEFAULTS,
+  KEY_POLICY_LIMITS,
+  QUEUE_ID_PATTERN,
+  QUEUE_ID_RULE,
+  rotation,
+} from '@keyledger/chaincode/protocol';
+
+const { KEY_ALGORITHMS } = rotation;
 
 /** The rotation capability's REST shapes. Inputs are strict, outputs loose (the ledger may add fields). */
 
@@ -24,12 +33,15 @@ export const MAX_ENVELOPE_BYTES = MAX_PLAINTEXT_BYTES + 4096;
 
 // ---------------------------------------------------------------- path and query parameters
 
-export const queueParams = z.strictObject({ queueId: idSchema.describe('queue id') });
+/** A queue id, by the chaincode's own rule (path-, label- and topic-safe). */
+export const queueIdSchema = z.string().regex(QUEUE_ID_PATTERN, QUEUE_ID_RULE).describe('queue id');
+
+export const queueParams = z.strictObject({ queueId: queueIdSchema });
 export const proposalParams = z.strictObject({
   proposalId: idSchema.describe('rotation proposal id (the proposing transaction id)'),
 });
 export const frontendVersionsParams = z.strictObject({
-  queueId: idSchema.describe('queue id'),
+  queueId: queueIdSchema,
   name: idSchema.describe('front-end node name'),
 });
 export const historyQuery = z.strictObject({
@@ -43,31 +55,48 @@ export const frontendQuery = z.strictObject({
 
 // ---------------------------------------------------------------- request bodies
 
+function bounded(field: keyof typeof KEY_POLICY_LIMITS): z.ZodNumber {
+  const { min, max } = KEY_POLICY_LIMITS[field];
+  return z.number().int().min(min).max(max);
+}
+
+const MINUTES = (ms: number): string => `${ms / 60_000} min`;
+
 export const keyPolicyBody = named(
-  z.strictObject({
-    rotationIntervalMs: z
-      .number()
-      .int()
-      .min(1000)
-      .max(3650 * DAY_MS)
-      .describe('rotate at least this often'),
-    maxMessages: positiveInt.describe('rotate after this many messages under one key version'),
-    algorithm: z.enum(['AES-256-GCM']),
-    proposalTtlMs: z
-      .number()
-      .int()
-      .min(60_000)
-      .max(30 * DAY_MS)
-      .optional()
-      .describe('how long a rotation proposal stays open (default 1 h)'),
-    retentionVersions: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .optional()
-      .describe('key versions front-ends keep for decrypting older messages (default 2)'),
-  }),
+  z
+    .strictObject({
+      rotationIntervalMs: bounded('rotationIntervalMs').describe('rotate at least this often'),
+      maxMessages: bounded('maxMessages').describe('rotate after this many messages under one key version'),
+      algorithm: z.enum(KEY_ALGORITHMS),
+      proposalTtlMs: bounded('proposalTtlMs')
+        .optional()
+        .describe(
+          `how long a rotation proposal stays open (default ${MINUTES(KEY_POLICY_DEFAULTS.proposalTtlMs)})`,
+        ),
+      retentionVersions: bounded('retentionVersions')
+        .optional()
+        .describe(
+          `front-ends keep at least the newest this many versions (default ${KEY_POLICY_DEFAULTS.retentionVersions})`,
+        ),
+      retentionMs: bounded('retentionMs')
+        .optional()
+        .describe(
+          'front-ends also keep a superseded version this long after a later one took over, however many rotations ' +
+            `followed (default ${KEY_POLICY_DEFAULTS.retentionMs / DAY_MS} days; 0: by count only)`,
+        ),
+      minRotationIntervalMs: bounded('minRotationIntervalMs')
+        .optional()
+        .describe(
+          'after a commit, rotations other than for a compromise wait this long (default ' +
+            `${MINUTES(KEY_POLICY_DEFAULTS.minRotationIntervalMs)}, at most rotationIntervalMs; 0: no hold)`,
+        ),
+    })
+    .refine(
+      (policy) =>
+        policy.minRotationIntervalMs === undefined ||
+        policy.minRotationIntervalMs <= policy.rotationIntervalMs,
+      { message: 'must not exceed rotationIntervalMs', path: ['minRotationIntervalMs'] },
+    ),
   'KeyPolicyInput',
   'A queue key policy; the queue id comes from the path.',
 );
@@ -131,6 +160,8 @@ export const keyPolicySchema = named(
     algorithm: z.string(),
     proposalTtlMs: z.number(),
     retentionVersions: z.number(),
+    retentionMs: z.number(),
+    minRotationIntervalMs: z.number(),
     createdAt: epochMs,
     updatedAt: epochMs,
     updatedBy: z.string(),
@@ -264,6 +295,9 @@ export const rotationDueSchema = named(
     rotationIntervalMs: z.number(),
     messages: z.number(),
     maxMessages: z.number(),
+    held: z.boolean().describe('a rotation is due but held back until nextAllowedAt (minRotationIntervalMs)'),
+    nextAllowedAt: epochMs.describe('earliest time a rotation other than for a compromise may commit'),
+    minRotationIntervalMs: z.number(),
     openProposal: z
       .looseObject({ proposalId: z.string(), version: z.number(), expiresAt: epochMs, expired: z.boolean() })
       .nullable(),
@@ -297,6 +331,9 @@ export const committedRotationSchema = named(
     validatorCount: z.number(),
     recipients: z.array(z.string()),
     compromised: z.boolean(),
+    supersededAt: epochMs
+      .optional()
+      .describe('when a later version took over new messages; absent for the newest version'),
   }),
   'CommittedRotation',
 );
@@ -323,7 +360,11 @@ export const queueHistorySchema = named(
 );
 
 export const policyResultSchema = named(
-  z.looseObject({ policy: keyPolicySchema, created: z.boolean() }),
+  z.looseObject({
+    policy: keyPolicySchema,
+    created: z.boolean(),
+    changed: z.boolean().describe('false when the call repeated the stored policy (nothing was written)'),
+  }),
   'KeyPolicyResult',
 );
 

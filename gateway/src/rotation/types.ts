@@ -77,9 +77,7 @@ export interface QueueSummary extends rotation.KeyPolicy {
 }
 
 /** One entry of `KeyRotation:GetRotationsSince`. */
-export interface CommittedRotationView extends rotation.CommittedRotation {
-  readonly compromised: boolean;
-}
+export type CommittedRotationView = rotation.CommittedRotationView;
 
 /** `KeyRotation:GetWrappedKey`: the caller's own copy of a committed version. */
 export interface WrappedKeyView {

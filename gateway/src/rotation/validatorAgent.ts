@@ -265,8 +265,18 @@ export class ValidatorAgent implements ValidatorAgentHandle {
       await this.#propose(queueId, reason, due);
     } catch (error) {
       if (isConflict(error)) {
-        // Another validator was quicker: only one proposal can be open. Vote on theirs instead.
         this.stats.conflicts += 1;
+        const now = await this.#rotation.isRotationDue(queueId);
+        if (now.openProposal === null) {
+          // Nobody was quicker: the ledger holds rotations back after a commit (minRotationIntervalMs). The
+          // next poll after nextAllowedAt proposes again.
+          this.#p.logger.info(
+            { queueId, nextAllowedAt: new Date(now.nextAllowedAt).toISOString(), reason: error.message },
+            'rotation held back by the minimum interval; waiting',
+          );
+          return;
+        }
+        // Another validator was quicker: only one proposal can be open. Vote on theirs instead.
         this.#p.logger.info(
           { queueId, reason: error.message },
           'another proposal won the race; reviewing it',

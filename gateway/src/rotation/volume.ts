@@ -117,7 +117,10 @@ export class VolumeReporter {
     }
     if (recovered > 0) {
       this.#unflushed += recovered;
-      this.#logger?.warn({ messages: recovered }, 'message volume reserved before a restart is reported as used');
+      this.#logger?.warn(
+        { messages: recovered },
+        'message volume reserved before a restart is reported as used',
+      );
     }
     return recovered;
   }

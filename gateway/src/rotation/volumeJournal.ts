@@ -1,4 +1,13 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 
@@ -63,7 +72,12 @@ export class VolumeJournal {
   /** Raises the ceiling; on disk (fsynced) before this returns, so before any message above the old one is sealed. */
   reserve(queueId: string, version: number, reserved: number): void {
     const previous = this.get(queueId, version);
-    this.#entries.set(keyOf(queueId, version), { queueId, version, reserved, reported: previous?.reported ?? 0 });
+    this.#entries.set(keyOf(queueId, version), {
+      queueId,
+      version,
+      reserved,
+      reported: previous?.reported ?? 0,
+    });
     this.#write(true);
   }
 

@@ -49,6 +49,11 @@ export interface LocalStackOptions {
   readonly validators?: number;
   readonly frontends?: number;
   readonly progress?: (line: string) => void;
+  /**
+   * Prepended to every participant's token label (default none). SoftHSM reads its token directory once per
+   * process: several stacks in one process (tests) share it, and need labels of their own.
+   */
+  readonly tokenLabelPrefix?: string;
 }
 
 export interface StackParticipant {
@@ -119,7 +124,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const hsmDir = join(dataDir, 'hsm');
     useSoftHsmDirectory(hsmDir);
     const tokens = new LocalTokenStore(hsmDir);
-    const tokenOf = (label: string): TokenCredentials => tokens.ensure(label).credentials;
+    const tokenOf = (name: string): TokenCredentials =>
+      tokens.ensure(`${options.tokenLabelPrefix ?? ''}${name}`).credentials;
     const names = {
       validators: Array.from({ length: validatorCount }, (_, i) => `validator${i + 1}`),
       frontends: Array.from({ length: frontendCount }, (_, i) => `frontend${i + 1}`),

@@ -204,6 +204,9 @@ export class FakeLedger {
           algorithm: input.algorithm,
           proposalTtlMs: input.proposalTtlMs ?? 3_600_000,
           retentionVersions: input.retentionVersions ?? 2,
+          retentionMs: input.retentionMs ?? 0,
+          // The fake does not hold rotations back: its tests rotate back to back.
+          minRotationIntervalMs: input.minRotationIntervalMs ?? 0,
           createdAt: (previous?.createdAt as number | undefined) ?? this.now,
           updatedAt: this.now,
           updatedBy: ref(caller),
@@ -212,7 +215,7 @@ export class FakeLedger {
         if (!previous) {
           this.#writeQueue({ queueId, activeVersion: 0, compromised: [] }, this.txId());
         }
-        return { policy, created: previous === undefined };
+        return { policy, created: previous === undefined, changed: true };
       }
       case 'GetKeyPolicy': {
         this.#require(identity);
@@ -250,6 +253,11 @@ export class FakeLedger {
           rotationIntervalMs: policy.rotationIntervalMs,
           messages: 0,
           maxMessages: policy.maxMessages,
+          held: false,
+          nextAllowedAt:
+            (this.committed.get(id)?.find((c) => c.version === state.activeVersion)?.committedAt ?? 0) +
+            (policy.minRotationIntervalMs as number),
+          minRotationIntervalMs: policy.minRotationIntervalMs,
           openProposal: open
             ? {
                 proposalId: open.proposalId,

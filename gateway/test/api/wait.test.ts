@@ -88,4 +88,22 @@ describe('REST API: waiting for commit', () => {
       expect(reply.status).toBe(400);
     }
   });
+
+  it('a manual rotation inside the minimum interval after a commit is a 409 with Retry-After', async () => {
+    h.ledger.now = Date.now();
+    await h.request('PUT', '/v1/queues/q1/policy', {
+      as: 'admin',
+      body: { ...POLICY, minRotationIntervalMs: 60_000 },
+    });
+    const first = await h.request('POST', '/v1/queues/q1/rotate', { as: 'val1' });
+    await h.request('POST', `/v1/proposals/${first.json.proposalId}/approve`, { as: 'val2' });
+    const held = await h.request('POST', '/v1/queues/q1/rotate', { as: 'val1' });
+    expect(held.status).toBe(409);
+    expect(Number(held.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(held.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(held.json.detail).toMatch(
+      /less than minRotationIntervalMs \(60000 ms\) ago; the next rotation is allowed from /,
+    );
+    expect(held.json.nextAllowedAt).toBe(h.ledger.now + 60_000);
+  });
 });

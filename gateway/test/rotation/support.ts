@@ -184,6 +184,9 @@ export function dueOf(partial: Partial<RotationDue> & { activeVersion: number })
     rotationIntervalMs: 5_000,
     messages: 0,
     maxMessages: 100,
+    held: false,
+    nextAllowedAt: 0,
+    minRotationIntervalMs: 0,
     openProposal: null,
     ...partial,
   };

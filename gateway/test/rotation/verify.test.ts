@@ -17,6 +17,8 @@ const policy: KeyPolicy = {
   algorithm: 'AES-256-GCM',
   proposalTtlMs: 3_600_000,
   retentionVersions: 2,
+  retentionMs: 0,
+  minRotationIntervalMs: 0,
   createdAt: 0,
   updatedAt: 0,
   updatedBy: 'Org1MSP/admin',

@@ -96,6 +96,9 @@ export interface PolicyInput {
   readonly maxMessages: number;
   readonly proposalTtlMs?: number;
   readonly retentionVersions?: number;
+  readonly retentionMs?: number;
+  /** Default 0 here (the policy's default is 60 s): these tests rotate back to back on purpose. */
+  readonly minRotationIntervalMs?: number;
 }
 
 export interface Stack {
@@ -305,7 +308,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       governanceAs,
       newIdentity: (org, name) => issueIdentity(orgOf(org - 1), name, 'client'),
       setPolicy: async (policy) =>
-        (await adminLedger.setKeyPolicy({ algorithm: 'AES-256-GCM', ...policy })).policy,
+        (await adminLedger.setKeyPolicy({ algorithm: 'AES-256-GCM', minRotationIntervalMs: 0, ...policy }))
+          .policy,
       startValidator,
       stopValidator,
       startFrontend,

@@ -35,11 +35,14 @@ export function unknownVersion(
       version,
     });
   }
-  if (ring !== undefined && version <= ring.floor) {
+  if (ring !== undefined && ring.isPastRetention(version, Date.now())) {
+    const { retentionVersions, retentionMs } = ring.policy;
     return new KeyUnavailableError({
       code: 'PAST_RETENTION',
       queueId,
-      message: `key version ${version} of queue ${queueId} is past retention (${ring.retentionVersions} versions) and was destroyed`,
+      message:
+        `key version ${version} of queue ${queueId} is past retention (not among the newest ${retentionVersions} ` +
+        `versions and replaced more than ${retentionMs} ms ago) and was destroyed`,
       version,
     });
   }

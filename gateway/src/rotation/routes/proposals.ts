@@ -117,6 +117,20 @@ export function proposalRoutes(agents: RotationAgents): AnyRoute[] {
             { extensions: { proposalId: due.openProposal.proposalId } },
           );
         }
+        const wait = due.nextAllowedAt - Date.now();
+        // The chaincode lifts the hold for a compromised key or one a removed front-end still holds.
+        const exempt = due.reasons.includes('compromise') || due.reasons.includes('recipients');
+        if (due.activeVersion > 0 && wait > 0 && !exempt) {
+          throw new ProblemError(
+            'conflict',
+            `queue ${queueId}: version ${due.activeVersion} committed less than minRotationIntervalMs ` +
+              `(${due.minRotationIntervalMs} ms) ago; the next rotation is allowed from ${new Date(due.nextAllowedAt).toISOString()}`,
+            {
+              headers: { 'Retry-After': String(Math.ceil(wait / 1000)) },
+              extensions: { nextAllowedAt: due.nextAllowedAt },
+            },
+          );
+        }
         const proposal = await agents.throughAgent(agent.name, () => agent.rotateNow(queueId, 'manual'));
         return proposalReply(agents, ledger, proposal, context.query);
       },
