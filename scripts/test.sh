@@ -11,6 +11,11 @@ ensure_debian_packages shellcheck python3-yaml
 
 echo "==> type-checking and building (tsc -b)"
 npx tsc -b
+npx tsc --noEmit -p test/tsconfig.json
+
+echo "==> lint (eslint) and formatting (prettier --check)"
+npx eslint --max-warnings 0 .
+npx prettier --check . >/dev/null
 
 echo "==> chaincode unit tests with coverage"
 mkdir -p coverage

@@ -420,8 +420,8 @@ describe('REST API: every bad request gets a clear 4xx problem', () => {
   });
 
   describe("requests Node's HTTP parser refuses get the same problem document", () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async function raw(request: string): Promise<{ status: number; headers: string; json: any }> {
-      // eslint-disable-line @typescript-eslint/no-explicit-any
       const { hostname, port } = new URL(h.url);
       const text = await new Promise<string>((resolve, reject) => {
         const socket = connect(Number(port), hostname, () => socket.end(request));

@@ -96,8 +96,8 @@ describe('REST API: token management', () => {
     path: string,
     token: string,
     body?: unknown,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
   ): Promise<{ status: number; json: any }> {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
     const response = await fetch(`${server.url}${path}`, {
       method,
       headers: {

@@ -42,9 +42,18 @@ async function isAdmin(services: RequestServices, caller: ApiCaller): Promise<bo
   return (await services.rolesOf(caller)).includes('admin');
 }
 
+/** A record as the API shows it: never its digest (a digest is what a guess is checked against). */
 function view(store: ApiTokenStore, record: ApiTokenRecord): Record<string, unknown> {
-  const { sha256: _digest, ...rest } = record;
-  return { ...rest, status: store.statusOf(record) };
+  return {
+    id: record.id,
+    identity: record.identity,
+    label: record.label,
+    status: store.statusOf(record),
+    createdAt: record.createdAt,
+    expiresAt: record.expiresAt,
+    revokedAt: record.revokedAt,
+    createdBy: record.createdBy,
+  };
 }
 
 function tokenRoutes({ store, identities }: TokenApiDeps): AnyRoute[] {
