@@ -1,15 +1,6 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { writeFileAtomic } from '../files';
 
 /**
  * Where the CLI finds the API and its credentials: the URL, one bearer token per participant and which one to
@@ -52,14 +43,5 @@ export function readProfile(path: string): Profile | undefined {
 
 /** Writes the profile atomically, readable by its owner only. */
 export function writeProfile(path: string, profile: Profile): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(profile, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
+  writeFileAtomic(path, `${JSON.stringify(profile, null, 2)}\n`);
 }

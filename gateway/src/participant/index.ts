@@ -1,4 +1,4 @@
-export { LedgerLoop, type LedgerLoopOptions } from './ledgerLoop';
+export { LedgerLoop, type FollowOptions, type LedgerLoopOptions } from './ledgerLoop';
 export {
   closeParticipant,
   openParticipant,

@@ -1,17 +1,24 @@
 import { checkpointers, type ChaincodeEvent, type Checkpointer } from '@hyperledger/fabric-gateway';
-import type { Logger } from 'pino';
-import { EventFollower, type FabricConnection } from '../fabric';
+import { EventFollower } from '../fabric';
 import { errorText } from '../logging';
+import type { Participant } from './participant';
 
-export interface LedgerLoopOptions {
-  readonly connection: FabricConnection;
-  readonly logger: Logger;
+/** How an agent follows chaincode events; every agent's options take these. */
+export interface FollowOptions {
   /** Follow chaincode events for prompt reactions (default true); the poll alone works too. */
   readonly followEvents?: boolean;
   /** File keeping the event position, so a restarted participant resumes where it stopped (default: memory). */
   readonly checkpointPath?: string;
-  /** First block to follow from when there is no checkpoint yet (default: the next block committed). */
+  /**
+   * First block to follow from when there is no checkpoint yet (default: the next block committed). The
+   * start-up catch-up covers everything before it.
+   */
   readonly startBlock?: bigint;
+}
+
+export interface LedgerLoopOptions {
+  readonly participant: Pick<Participant, 'connection' | 'logger'>;
+  readonly follow: FollowOptions;
   /** How often `poll` runs: the fallback for events missed while the stream was down. */
   readonly pollIntervalMs: number;
   /** Delay before the first poll (default: one interval). */
@@ -49,21 +56,20 @@ export class LedgerLoop {
     }
     this.#started = true;
     const options = this.#options;
-    if (options.followEvents ?? true) {
-      const checkpointer: Checkpointer = options.checkpointPath
-        ? await checkpointers.file(options.checkpointPath)
+    const { connection, logger } = options.participant;
+    const follow = options.follow;
+    if (follow.followEvents ?? true) {
+      const checkpointer: Checkpointer = follow.checkpointPath
+        ? await checkpointers.file(follow.checkpointPath)
         : checkpointers.inMemory();
       this.#follower = new EventFollower({
-        network: options.connection.network,
-        chaincode: options.connection.config.chaincode,
+        network: connection.network,
+        chaincode: connection.config.chaincode,
         checkpointer,
-        ...(options.startBlock !== undefined ? { startBlock: options.startBlock } : {}),
+        ...(follow.startBlock !== undefined ? { startBlock: follow.startBlock } : {}),
         reconnectDelayMs: 500,
         onError: (error) =>
-          options.logger.warn(
-            { error: errorText(error) },
-            'event stream failed; resuming from the checkpoint',
-          ),
+          logger.warn({ error: errorText(error) }, 'event stream failed; resuming from the checkpoint'),
       });
       this.#follower.start((event) => (this.#stopped ? Promise.resolve() : options.onEvent(event)));
     }

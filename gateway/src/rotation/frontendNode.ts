@@ -147,11 +147,8 @@ export class FrontendNode implements FrontendNodeHandle {
       logger: participant.logger,
     });
     this.#loop = new LedgerLoop({
-      connection: participant.connection,
-      logger: participant.logger,
-      followEvents: options.followEvents ?? true,
-      ...(options.checkpointPath !== undefined ? { checkpointPath: options.checkpointPath } : {}),
-      ...(options.startBlock !== undefined ? { startBlock: options.startBlock } : {}),
+      participant,
+      follow: options,
       pollIntervalMs: options.pollIntervalMs ?? 10_000,
       onEvent: (event) => this.#onEvent(event),
       poll: () => this.syncAll(),

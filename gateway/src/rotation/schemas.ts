@@ -203,6 +203,15 @@ export const rejectionSchema = named(
   'Rejection',
 );
 
+/** What names one proposed or committed key version, in every record that speaks of one. */
+const keyVersionIdentity = {
+  proposalId: z.string(),
+  queueId: z.string(),
+  version: positiveInt,
+  keyId: z.string(),
+  keyCheckValue: z.string(),
+};
+
 export const wrappedKeySchema = named(
   z.looseObject({
     mspId: z.string(),
@@ -215,14 +224,10 @@ export const wrappedKeySchema = named(
 
 export const proposalSchema = named(
   z.looseObject({
-    proposalId: z.string(),
-    queueId: z.string(),
-    version: positiveInt,
-    keyId: z.string(),
-    keyCheckValue: z.string(),
+    ...keyVersionIdentity,
     wrappedKeys: z.array(wrappedKeySchema),
     notBefore: epochMs,
-    reason: z.enum(['schedule', 'volume', 'compromise', 'manual']),
+    reason: z.enum(rotation.ROTATION_REASONS),
     proposer: memberRefSchema,
     digest: z.string(),
     status: z.enum(['open', 'committed', 'rejected', 'expired']),
@@ -241,11 +246,7 @@ export const proposalSchema = named(
 
 export const proposalSummarySchema = named(
   z.looseObject({
-    proposalId: z.string(),
-    queueId: z.string(),
-    version: positiveInt,
-    keyId: z.string(),
-    keyCheckValue: z.string(),
+    ...keyVersionIdentity,
     digest: z.string(),
     reason: z.string(),
     proposer: z.string().describe('mspId/fingerprint'),

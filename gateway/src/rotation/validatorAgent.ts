@@ -19,6 +19,7 @@ import {
   openParticipant,
   startParticipant,
   type Participant,
+  type FollowOptions,
   type ParticipantOptions,
 } from '../participant';
 import { RotationPreconditionError } from './errors';
@@ -26,7 +27,7 @@ import { RotationLedger, type ProposeRotationInput } from './ledger';
 import type { RotationDue, RotationProposal, RotationReason, ValidatorAgentHandle } from './types';
 import { reviewProposal } from './verify';
 
-export interface ValidatorAgentOptions extends ParticipantOptions {
+export interface ValidatorAgentOptions extends ParticipantOptions, FollowOptions {
   /** How often every queue is checked with IsRotationDue (default 5 s). */
   readonly pollIntervalMs?: number;
   /**
@@ -43,15 +44,6 @@ export interface ValidatorAgentOptions extends ParticipantOptions {
   readonly autoPropose?: boolean;
   /** Review and vote on other validators' proposals (default true). */
   readonly autoVote?: boolean;
-  /** Follow chaincode events for prompt reactions (default true); polling alone works too. */
-  readonly followEvents?: boolean;
-  /** File to keep the event position in (default: in memory, from the next block). */
-  readonly checkpointPath?: string;
-  /**
-   * First block to follow events from when there is no checkpoint yet (default: the next block committed).
-   * The start-up catch-up covers everything before it.
-   */
-  readonly startBlock?: bigint;
 }
 
 export type ReviewOutcome =
@@ -155,11 +147,8 @@ export class ValidatorAgent implements ValidatorAgentHandle {
     this.#governance = new GovernanceLedger(participant.connection);
     this.identity = { mspId: participant.identity.mspId, fingerprint: participant.identity.fingerprint };
     this.#loop = new LedgerLoop({
-      connection: participant.connection,
-      logger: participant.logger,
-      followEvents: options.followEvents ?? true,
-      ...(options.checkpointPath !== undefined ? { checkpointPath: options.checkpointPath } : {}),
-      ...(options.startBlock !== undefined ? { startBlock: options.startBlock } : {}),
+      participant,
+      follow: options,
       pollIntervalMs: options.pollIntervalMs ?? 5_000,
       firstPollDelayMs: 0,
       onEvent: (event) => this.#onEvent(event),

@@ -1,15 +1,6 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { writeFileAtomic } from '../files';
 
 /** What a front-end knows of one (queue, key version) across restarts. */
 export interface VolumeJournalEntry {
@@ -103,30 +94,9 @@ export class VolumeJournal {
     }
   }
 
-  #write(sync: boolean): void {
-    if (this.#path === undefined) {
-      return;
-    }
-    mkdirSync(dirname(this.#path), { recursive: true });
-    const temporary = `${this.#path}.tmp`;
-    const fd = openSync(temporary, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify({ version: 1, entries: this.entries() }));
-      if (sync) {
-        fsyncSync(fd);
-      }
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, this.#path);
-    if (sync) {
-      // The rename itself is durable only once the directory is.
-      const dir = openSync(dirname(this.#path), 'r');
-      try {
-        fsyncSync(dir);
-      } finally {
-        closeSync(dir);
-      }
+  #write(durable: boolean): void {
+    if (this.#path !== undefined) {
+      writeFileAtomic(this.#path, JSON.stringify({ version: 1, entries: this.entries() }), { durable });
     }
   }
 }

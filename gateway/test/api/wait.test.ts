@@ -1,5 +1,16 @@
 import { POLICY, startHarness, type Harness } from './harness';
 
+/** The id of the queue's open proposal, once there is one (a request with a wait has made it). */
+async function openProposalOf(h: Harness, queueId: string): Promise<string> {
+  for (;;) {
+    const pending = await h.request('GET', `/v1/queues/${queueId}/proposals`, { as: 'val2' });
+    const proposalId = pending.json.items[0]?.proposalId as string | undefined;
+    if (proposalId !== undefined) {
+      return proposalId;
+    }
+  }
+}
+
 /** `?wait=committed`: the answer comes once the key version is committed and every front-end holds it. */
 describe('REST API: waiting for commit', () => {
   let h: Harness;
@@ -17,11 +28,7 @@ describe('REST API: waiting for commit', () => {
     const waiting = h.request('POST', '/v1/queues/q1/rotate?wait=committed&waitTimeoutMs=10000', {
       as: 'val1',
     });
-    let proposalId: string | undefined;
-    while (proposalId === undefined) {
-      const pending = await h.request('GET', '/v1/queues/q1/proposals', { as: 'val2' });
-      proposalId = pending.json.items[0]?.proposalId as string | undefined;
-    }
+    const proposalId = await openProposalOf(h, 'q1');
     expect((await h.request('POST', `/v1/proposals/${proposalId}/approve`, { as: 'val2' })).status).toBe(200);
     const reply = await waiting;
     expect(reply.status).toBe(201);
@@ -46,11 +53,7 @@ describe('REST API: waiting for commit', () => {
     const waiting = h.request('POST', '/v1/queues/q1/rotate?wait=committed&waitTimeoutMs=10000', {
       as: 'val1',
     });
-    let proposalId: string | undefined;
-    while (proposalId === undefined) {
-      const pending = await h.request('GET', '/v1/queues/q1/proposals', { as: 'val2' });
-      proposalId = pending.json.items[0]?.proposalId as string | undefined;
-    }
+    const proposalId = await openProposalOf(h, 'q1');
     await h.request('POST', `/v1/proposals/${proposalId}/reject`, { as: 'val2', body: { reason: 'no' } });
     await h.request('POST', `/v1/proposals/${proposalId}/reject`, { as: 'val3', body: { reason: 'no' } });
     const reply = await waiting;

@@ -1,16 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { writeFileAtomic } from '../../files';
 
 /** A bearer token as the gateway keeps it: its SHA-256 and metadata, never the token. */
 export interface ApiTokenRecord {
@@ -118,20 +109,12 @@ export class ApiTokenStore {
   }
 
   #persist(): void {
-    if (this.#path === undefined) {
-      return;
+    if (this.#path !== undefined) {
+      writeFileAtomic(
+        this.#path,
+        `${JSON.stringify({ version: 1, tokens: [...this.#byId.values()] }, null, 2)}\n`,
+      );
     }
-    mkdirSync(dirname(this.#path), { recursive: true });
-    const temporary = `${this.#path}.${process.pid}.tmp`;
-    const body = `${JSON.stringify({ version: 1, tokens: [...this.#byId.values()] }, null, 2)}\n`;
-    const fd = openSync(temporary, 'w', 0o600);
-    try {
-      writeSync(fd, body);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, this.#path);
   }
 
   statusOf(record: ApiTokenRecord): ApiTokenStatus {

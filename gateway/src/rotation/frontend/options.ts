@@ -1,20 +1,12 @@
-import type { ParticipantOptions } from '../../participant';
+import type { FollowOptions, ParticipantOptions } from '../../participant';
 import type { KeyResidence } from '../ciphers';
 
-export interface FrontendNodeOptions extends ParticipantOptions {
+/** A front-end follows RotationCommitted, KeyCompromised and KeyPolicySet events ({@link FollowOptions}). */
+export interface FrontendNodeOptions extends ParticipantOptions, FollowOptions {
   /** Label of the node's P-256 key-wrapping (ECDH) key pair in its token (default 'keyledger-frontend-wrapping'). */
   readonly wrappingKeyLabel?: string;
   /** Fallback poll of the ledger in case events are missed (default 10 s). */
   readonly pollIntervalMs?: number;
-  /** Follow RotationCommitted / KeyCompromised / KeyPolicySet events (default true). */
-  readonly followEvents?: boolean;
-  /** File keeping the event position, so a restarted node resumes where it stopped (default: in memory). */
-  readonly checkpointPath?: string;
-  /**
-   * First block to follow events from when there is no checkpoint yet (default: the next block committed).
-   * The start-up catch-up covers everything before it.
-   */
-  readonly startBlock?: bigint;
   /** Catch up from ledger state on start (default true). */
   readonly syncOnStart?: boolean;
   /**

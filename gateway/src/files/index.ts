@@ -1,0 +1,1 @@
+export { writeFileAtomic, type AtomicWriteOptions } from './atomicFile';
