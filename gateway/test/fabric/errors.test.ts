@@ -16,6 +16,7 @@ import {
   GatewayError,
   StatusCode,
 } from '@hyperledger/fabric-gateway';
+import { CONTRACTS, METADATA_TRANSACTION } from '@keyledger/chaincode/protocol';
 import { issueIdentity, startDevnet, type Devnet, type IdentityFiles } from '@keyledger/devnet';
 import {
   FabricConnection,
@@ -253,6 +254,17 @@ describe('toLedgerError on real fabric-gateway errors from the devnet', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('the KeyLedger chaincode answers org.hyperledger.fabric:GetMetadata with every contract of the protocol', async () => {
+    const connection = open(configOf(devnet.identity(1, 'user')));
+    const bytes = await connection.network.getContract(CHAINCODE).evaluateTransaction(METADATA_TRANSACTION);
+    const metadata = JSON.parse(Buffer.from(bytes).toString('utf8')) as {
+      contracts: Record<string, unknown>;
+    };
+    expect(Object.keys(metadata.contracts).sort()).toEqual(
+      [...CONTRACTS.map((contract) => contract.name), 'org.hyperledger.fabric'].sort(),
+    );
   });
 
   it('connections of many identities to one peer share one gRPC channel', () => {
