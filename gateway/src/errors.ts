@@ -18,6 +18,7 @@ export const PROBLEM_STATUS = {
   'unsupported-media-type': 415,
   'idempotency-key-reused': 422,
   'undecryptable-envelope': 422,
+  'invalid-ciphertext': 422,
   'headers-too-large': 431,
   'internal-error': 500,
   'ledger-failed': 502,

@@ -23,6 +23,7 @@ export const PROBLEM_TITLES: Readonly<Record<ProblemType, string>> = {
   'unsupported-media-type': 'Unsupported media type',
   'idempotency-key-reused': 'Idempotency-Key reused with a different request',
   'undecryptable-envelope': 'The envelope cannot be decrypted',
+  'invalid-ciphertext': 'The ciphertext does not decrypt under its key and encryption context',
   'headers-too-large': 'The request headers are too large',
   'internal-error': 'Internal server error',
   'ledger-failed': 'The ledger failed the request',

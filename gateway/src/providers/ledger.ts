@@ -1,0 +1,88 @@
+import { PROVIDERS, type providers } from '@keyledger/chaincode/protocol';
+import { ContractClient, LedgerError, type LedgerAccess } from '../fabric';
+
+/** A provider as ListProviders returns it: the profile with its score now. */
+export interface ScoredProvider extends providers.ProviderProfile {
+  /** 0..10 000 (basis points). */
+  readonly score: number;
+  readonly components: Readonly<Record<string, number>>;
+}
+
+export interface ProviderFilter {
+  readonly keyId?: string;
+  readonly algorithm?: string;
+  readonly region?: string;
+  readonly includeSuspended?: boolean;
+}
+
+export interface RegisterProviderInput {
+  readonly providerId: string;
+  readonly endpoint: string;
+  readonly certificatePem: string;
+  readonly algorithms: readonly string[];
+  readonly keyIds?: readonly string[];
+  readonly region: string;
+  readonly auditLinks?: readonly string[];
+}
+
+export type UpdateProviderInput = Partial<Omit<RegisterProviderInput, 'providerId'>> & {
+  readonly providerId: string;
+  readonly expectedVersion?: number;
+};
+
+export interface OutcomeInput {
+  readonly providerId: string;
+  readonly success: boolean;
+  readonly latencyMs: number;
+  readonly at: number;
+}
+
+/** Typed calls of the KeyProviders contract. */
+export class ProvidersLedger {
+  readonly #contract: ContractClient<typeof PROVIDERS>;
+
+  constructor(access: LedgerAccess) {
+    this.#contract = new ContractClient(access, PROVIDERS);
+  }
+
+  async listProviders(filter: ProviderFilter = {}): Promise<ScoredProvider[]> {
+    const answer = await this.#contract.evaluate<{ providers: ScoredProvider[] }>(
+      'ListProviders',
+      Object.keys(filter).length === 0 ? '' : JSON.stringify(filter),
+    );
+    return answer.providers;
+  }
+
+  /** The provider, or undefined when it is not registered. */
+  async getProvider(providerId: string): Promise<providers.ProviderProfile | undefined> {
+    try {
+      return (
+        await this.#contract.evaluate<{ provider: providers.ProviderProfile }>('GetProvider', providerId, '0')
+      ).provider;
+    } catch (error) {
+      if (error instanceof LedgerError && error.kind === 'NOT_FOUND') {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  getScore(
+    providerId: string,
+  ): Promise<{ providerId: string; score: number; successCount: number; failureCount: number }> {
+    return this.#contract.evaluate('GetScore', providerId);
+  }
+
+  registerProvider(input: RegisterProviderInput): Promise<providers.ProviderProfile> {
+    return this.#contract.submit('RegisterProvider', JSON.stringify(input));
+  }
+
+  updateProvider(input: UpdateProviderInput): Promise<providers.ProviderProfile> {
+    return this.#contract.submit('UpdateProvider', JSON.stringify(input));
+  }
+
+  /** One outcome batch; a batch id already recorded is a CONFLICT (the batch was counted once already). */
+  recordOutcomes(batchId: string, outcomes: readonly OutcomeInput[]): Promise<unknown> {
+    return this.#contract.submit('RecordOutcomes', JSON.stringify({ batchId, outcomes }));
+  }
+}
