@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// Installs the API's field messages before any schema is used.
+import './messages';
 
 /**
  * Every shape the REST API reads or writes, as zod schemas. Inputs are strict (an unknown field is an error);
