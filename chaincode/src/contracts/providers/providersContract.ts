@@ -1,14 +1,10 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
 import {
-  decodeJson,
   emitEvent,
   hasRole,
   KeyLedgerContext,
   KeyLedgerContract,
-  listByPartialKey,
-  mustReadJson,
   nextVersion,
-  ObjectType,
   parseId,
   parseIntArg,
   parseJsonArg,
@@ -17,10 +13,8 @@ import {
   result,
   requireAnyRole,
   requireRole,
-  syncIndex,
   validate,
   writeJson,
-  type ObjectTypeName,
 } from '../../lib';
 import {
   ConflictError,
@@ -30,109 +24,23 @@ import {
   sameIdentity,
   ValidationError,
 } from '../../protocol';
-import { algorithmIndexKey, batchKey, keyIdIndexKey, providerKey, reputationKey, statsKey } from './keys';
+import { batchKey, providerKey, reputationKey, statsKey } from './keys';
 import { parseProviderKey } from './keyMaterial';
+import { listScored } from './listing';
 import {
   listFilterSchema,
   MAX_OUTCOME_SKEW_MS,
   outcomeBatchSchema,
   registerProviderSchema,
   updateProviderSchema,
-  type ListFilter,
 } from './schemas';
-import { computeScore, WEIGHTS, type ScoreBreakdown } from './score';
+import { computeScore, WEIGHTS } from './score';
 import { applyOutcomes, emptyStats, type Outcome } from './stats';
+import { readProvider, readStats, recentEntries, syncIndexes } from './store';
 import type { OutcomeBatch, ProviderProfile, ProviderStats, ReputationEntry } from '../../protocol/providers';
 
 export const DEFAULT_RECENT_ENTRIES = 10;
 export const MAX_RECENT_ENTRIES = 100;
-
-type ScoredProvider = ProviderProfile & ScoreBreakdown;
-
-async function readProvider(ctx: KeyLedgerContext, providerId: string): Promise<ProviderProfile> {
-  return mustReadJson<ProviderProfile>(ctx, providerKey(ctx, providerId), `provider ${providerId}`);
-}
-
-async function readStats(ctx: KeyLedgerContext, providerId: string): Promise<ProviderStats | undefined> {
-  return readJson<ProviderStats>(ctx, statsKey(ctx, providerId));
-}
-
-/** Keeps the key-id and algorithm indexes (value → provider) in step with a profile change. */
-async function syncIndexes(
-  ctx: KeyLedgerContext,
-  previous: ProviderProfile | undefined,
-  next: ProviderProfile,
-): Promise<void> {
-  const entry = { providerId: next.providerId };
-  const keyIdKey = (keyId: string): string => keyIdIndexKey(ctx, keyId, next.providerId);
-  const algorithmKey = (algorithm: string): string => algorithmIndexKey(ctx, algorithm, next.providerId);
-  await syncIndex(ctx, previous?.keyIds ?? [], next.keyIds, keyIdKey, entry);
-  await syncIndex(ctx, previous?.algorithms ?? [], next.algorithms, algorithmKey, entry);
-}
-
-/** The newest `count` reputation entries of a provider, newest first (keys sort by time, ascending). */
-async function recentEntries(
-  ctx: KeyLedgerContext,
-  providerId: string,
-  count: number,
-): Promise<ReputationEntry[]> {
-  if (count === 0) {
-    return [];
-  }
-  const window: ReputationEntry[] = [];
-  for await (const entry of ctx.stub.getStateByPartialCompositeKey(ObjectType.reputation, [providerId])) {
-    window.push(decodeJson<ReputationEntry>(entry.value));
-    if (window.length > count) {
-      window.shift();
-    }
-  }
-  return window.reverse();
-}
-
-async function providerIdsFromIndex(
-  ctx: KeyLedgerContext,
-  type: ObjectTypeName,
-  value: string,
-): Promise<string[]> {
-  const rows = await listByPartialKey<{ providerId: string }>(ctx, type, [value]);
-  return rows.map((row) => row.providerId);
-}
-
-async function candidates(ctx: KeyLedgerContext, filter: ListFilter): Promise<ProviderProfile[]> {
-  let ids: string[] | undefined;
-  if (filter.keyId !== undefined) {
-    ids = await providerIdsFromIndex(ctx, ObjectType.providerKey, filter.keyId);
-  } else if (filter.algorithm !== undefined) {
-    ids = await providerIdsFromIndex(ctx, ObjectType.providerAlgorithm, filter.algorithm);
-  }
-  if (ids === undefined) {
-    return listByPartialKey<ProviderProfile>(ctx, ObjectType.provider, []);
-  }
-  const profiles: ProviderProfile[] = [];
-  for (const id of ids) {
-    const profile = await readJson<ProviderProfile>(ctx, providerKey(ctx, id));
-    if (profile) {
-      profiles.push(profile);
-    }
-  }
-  return profiles;
-}
-
-function matches(profile: ProviderProfile, filter: ListFilter): boolean {
-  return (
-    (filter.algorithm === undefined || profile.algorithms.includes(filter.algorithm)) &&
-    (filter.region === undefined || profile.region === filter.region) &&
-    (filter.includeSuspended === true || profile.status === 'active')
-  );
-}
-
-/** Score descending, then provider id ascending (code-point order) so ties list the same way everywhere. */
-function byScore(a: ScoredProvider, b: ScoredProvider): number {
-  if (a.score !== b.score) {
-    return b.score - a.score;
-  }
-  return a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0;
-}
 
 /**
  * KeyProviders — capability B: the registry of key providers and their reputation.
@@ -394,13 +302,7 @@ export class ProvidersContract extends KeyLedgerContract {
     await requireAnyRole(ctx);
     const filter =
       filterJson.trim() === '' ? {} : parseJsonArg(listFilterSchema, filterJson, 'provider filter');
-    const scored: ScoredProvider[] = [];
-    for (const profile of await candidates(ctx, filter)) {
-      if (matches(profile, filter)) {
-        scored.push({ ...profile, ...computeScore(await readStats(ctx, profile.providerId), ctx.now) });
-      }
-    }
-    return result({ providers: scored.sort(byScore), asOf: ctx.now });
+    return result({ providers: await listScored(ctx, filter), asOf: ctx.now });
   }
 
   /** The score of one provider now, with its components and the weights used. */
