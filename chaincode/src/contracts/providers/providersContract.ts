@@ -25,6 +25,8 @@ import {
   ValidationError,
 } from '../../protocol';
 import { batchKey, providerKey, reputationKey, statsKey } from './keys';
+import { authorizeKeyUse, grantKeyUse, revokeKeyGrant } from './keyGrants';
+import { createKey, disableKey, enableKey, getKey, listKeys } from './keyRegistry';
 import { parseProviderKey } from './keyMaterial';
 import { listScored } from './listing';
 import {
@@ -51,10 +53,15 @@ export const MAX_RECENT_ENTRIES = 100;
  * score (see `score.ts`) is computed from one small record. Index keys per key id and per algorithm make
  * "providers for this key / algorithm, best first" a range read. Suspended providers are left out of listings
  * unless asked for.
+ *
+ * The same contract keeps the key registry (`keyRegistry.ts`, `keyGrants.ts`): customer master keys, their
+ * status and who may use them for which operation, like AWS KMS key grants. AuthorizeKeyUse lets the ledger,
+ * not the gateway, decide whether a caller may use a key.
  */
 @Info({
   title: 'KeyProviders',
-  description: 'Key-provider registry, reputation entries and deterministic scores',
+  description:
+    'Key-provider registry, reputation entries, deterministic scores, and the key registry with grants',
 })
 export class ProvidersContract extends KeyLedgerContract {
   constructor() {
@@ -322,5 +329,76 @@ export class ProvidersContract extends KeyLedgerContract {
       failureCount: stats?.failureCount ?? 0,
       asOf: ctx.now,
     });
+  }
+
+  /** Admin: registers a customer master key, enabled, with no grant. Arg: JSON {keyId, description?, algorithm?}. */
+  @Transaction()
+  @Returns('string')
+  async CreateKey(ctx: KeyLedgerContext, keyJson: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    return result(await createKey(ctx, keyJson));
+  }
+
+  /** Admin: refuses every use of a key until EnableKey. Arg: JSON {keyId, reason}. No-op if already disabled. */
+  @Transaction()
+  @Returns('string')
+  async DisableKey(ctx: KeyLedgerContext, disableJson: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    return result(await disableKey(ctx, disableJson));
+  }
+
+  /** Admin: lets a disabled key be used again by its grantees. No-op if already enabled. */
+  @Transaction()
+  @Returns('string')
+  async EnableKey(ctx: KeyLedgerContext, keyId: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    return result(await enableKey(ctx, keyId));
+  }
+
+  /**
+   * Admin: lets one identity use a key for some operations, replacing its grant if it has one.
+   * Arg: JSON {keyId, mspId, fingerprint, operations: KeyOperation[], name?}. The same grant again is a no-op.
+   */
+  @Transaction()
+  @Returns('string')
+  async GrantKeyUse(ctx: KeyLedgerContext, grantJson: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    return result(await grantKeyUse(ctx, grantJson));
+  }
+
+  /** Admin: removes an identity's grant on a key. Arg: JSON {keyId, mspId, fingerprint}. */
+  @Transaction()
+  @Returns('string')
+  async RevokeKeyGrant(ctx: KeyLedgerContext, revokeJson: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    return result(await revokeKeyGrant(ctx, revokeJson));
+  }
+
+  /** A key's record with its status and grants. */
+  @Transaction(false)
+  @Returns('string')
+  async GetKey(ctx: KeyLedgerContext, keyId: string): Promise<string> {
+    await requireAnyRole(ctx);
+    return result(await getKey(ctx, keyId));
+  }
+
+  /** Every key in keyId order. */
+  @Transaction(false)
+  @Returns('string')
+  async ListKeys(ctx: KeyLedgerContext): Promise<string> {
+    await requireAnyRole(ctx);
+    return result(await listKeys(ctx));
+  }
+
+  /**
+   * Whether THE CALLER may use a key for an operation (one of KEY_OPERATIONS): answers `allowed: true` only when
+   * the key exists (else NOT_FOUND), is enabled and the caller's grant includes the operation (else FORBIDDEN
+   * saying which failed). The gateway evaluates it as the requester's own identity before serving a request.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async AuthorizeKeyUse(ctx: KeyLedgerContext, keyId: string, operation: string): Promise<string> {
+    await requireAnyRole(ctx);
+    return result(await authorizeKeyUse(ctx, keyId, operation));
   }
 }
