@@ -81,7 +81,10 @@ beforeAll(async () => {
   keyB = ecPublicKeyPem();
 });
 
-beforeEach(() => {
+/** Keys the profiles name: a provider may name only keys made with CreateKey. */
+const KEY_IDS = ['key-1', 'key-2', 'key-9'];
+
+beforeEach(async () => {
   harness = new ChaincodeHarness([ProvidersContract]);
   seedMembers(harness, [
     { identity: admin, roles: ['admin'] },
@@ -90,6 +93,9 @@ beforeEach(() => {
     { identity: orchestrator, roles: ['orchestrator'] },
     { identity: auditor, roles: ['auditor'] },
   ]);
+  for (const keyId of KEY_IDS) {
+    await harness.submit(admin, `${C}:CreateKey`, JSON.stringify({ keyId }));
+  }
 });
 
 describe('RegisterProvider', () => {
@@ -404,6 +410,37 @@ describe('UpdateProvider', () => {
   });
 });
 
+describe('key ids name registered keys', () => {
+  it('refuses a registration naming a key never created, saying which', async () => {
+    expect(
+      await harness.expectRejected(
+        providerA,
+        `${C}:RegisterProvider`,
+        [profile({ keyIds: ['key-1', 'key-7'] })],
+        'NOT_FOUND',
+      ),
+    ).toMatch(/key key-7 \(in keyIds of provider prov-a\) not found; create it with CreateKey first/);
+  });
+
+  it('lets a provider add a key it holds a replica of, once the key exists', async () => {
+    await register(providerA, { keyIds: ['key-1'] });
+    const add = JSON.stringify({ providerId: 'prov-a', keyIds: ['key-1', 'key-new'] });
+    expect(await harness.expectRejected(providerA, `${C}:UpdateProvider`, [add], 'NOT_FOUND')).toMatch(
+      /key key-new \(in keyIds of provider prov-a\) not found/,
+    );
+    expect(await list({ keyId: 'key-new' })).toEqual([]);
+    await harness.submit(admin, `${C}:CreateKey`, JSON.stringify({ keyId: 'key-new' }));
+    const { value } = await harness.submit<ProviderProfile>(providerA, `${C}:UpdateProvider`, add);
+    expect(value.keyIds).toEqual(['key-1', 'key-new']);
+    expect((await list({ keyId: 'key-new' })).map((p) => p.providerId)).toEqual(['prov-a']);
+  });
+
+  it('accepts a disabled key (a replica stays while the key is disabled)', async () => {
+    await harness.submit(admin, `${C}:DisableKey`, JSON.stringify({ keyId: 'key-9', reason: 'paused' }));
+    expect((await register(providerA, { keyIds: ['key-9'] })).keyIds).toEqual(['key-9']);
+  });
+});
+
 describe('SuspendProvider / ResumeProvider', () => {
   beforeEach(async () => {
     await register(providerA);
@@ -648,6 +685,32 @@ describe('scores, listing and reads', () => {
       'prov-b',
     ]);
     expect((await list({ region: 'eu-west-1' })).map((p) => p.providerId)).toEqual(['prov-c', 'prov-a']);
+  });
+
+  it('gives the orchestrator, per candidate, the score and all it needs to connect', async () => {
+    await harness.submit(
+      providerA,
+      `${C}:UpdateProvider`,
+      JSON.stringify({ providerId: 'prov-a', certificatePem: providerA.certPem }),
+    );
+    const [first] = (await list({ keyId: 'key-1', region: 'eu-west-1' })).filter(
+      (p) => p.providerId === 'prov-a',
+    );
+    expect(first).toMatchObject({
+      providerId: 'prov-a',
+      endpoint: 'https://kp-a.example.org:8443/v1',
+      certificatePem: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/),
+      certificateFingerprint: providerA.fingerprint,
+      publicKeyPem: expect.stringMatching(/^-----BEGIN PUBLIC KEY-----/),
+      publicKeyFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      region: 'eu-west-1',
+      status: 'active',
+      keyIds: ['key-1'],
+      algorithms: ['AES-256-GCM'],
+      owner: { mspId: 'Org1MSP', fingerprint: providerA.fingerprint },
+      score: 4250,
+      components: { successRatio: 5000, latency: 5000, uptime: 5000, recency: 0 },
+    });
   });
 
   it('lets the score decay as the last success ages (tx time, not wall clock)', async () => {

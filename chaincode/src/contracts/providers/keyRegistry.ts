@@ -1,5 +1,6 @@
 import {
   emitEvent,
+  exists,
   listByPartialKey,
   mustReadJson,
   nextVersion,
@@ -9,7 +10,7 @@ import {
   writeJson,
   type KeyLedgerContext,
 } from '../../lib';
-import { ConflictError, identityRef } from '../../protocol';
+import { ConflictError, identityRef, NotFoundError } from '../../protocol';
 import type { KeyChange, KeyList, KeyStatus, ProviderKey } from '../../protocol/providers';
 import { LocalType, masterKeyKey } from './keys';
 import { createKeySchema, disableKeySchema } from './keySchemas';
@@ -100,4 +101,23 @@ export async function enableKey(ctx: KeyLedgerContext, keyId: string): Promise<K
     disabledReason: undefined,
     disabledBy: undefined,
   });
+}
+
+/**
+ * A provider profile may name only registered keys. Keys are never deleted, so an update checks only the ids it
+ * adds (`known` are those the profile already names).
+ */
+export async function requireKeysExist(
+  ctx: KeyLedgerContext,
+  providerId: string,
+  keyIds: readonly string[],
+  known: readonly string[] = [],
+): Promise<void> {
+  for (const keyId of keyIds) {
+    if (!known.includes(keyId) && !(await exists(ctx, masterKeyKey(ctx, keyId)))) {
+      throw new NotFoundError(
+        `key ${keyId} (in keyIds of provider ${providerId}) not found; create it with CreateKey first`,
+      );
+    }
+  }
 }

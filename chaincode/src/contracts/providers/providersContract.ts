@@ -26,7 +26,7 @@ import {
 } from '../../protocol';
 import { batchKey, providerKey, reputationKey, statsKey } from './keys';
 import { authorizeKeyUse, grantKeyUse, revokeKeyGrant } from './keyGrants';
-import { createKey, disableKey, enableKey, getKey, listKeys } from './keyRegistry';
+import { createKey, disableKey, enableKey, getKey, listKeys, requireKeysExist } from './keyRegistry';
 import { parseProviderKey } from './keyMaterial';
 import { listScored } from './listing';
 import {
@@ -55,8 +55,9 @@ export const MAX_RECENT_ENTRIES = 100;
  * unless asked for.
  *
  * The same contract keeps the key registry (`keyRegistry.ts`, `keyGrants.ts`): customer master keys, their
- * status and who may use them for which operation, like AWS KMS key grants. AuthorizeKeyUse lets the ledger,
- * not the gateway, decide whether a caller may use a key.
+ * status and who may use them for which operation, like AWS KMS key grants. A provider profile names only
+ * registered keys, so ListProviders' keyId filter gives the orchestrator the candidates for a key, and
+ * AuthorizeKeyUse lets the ledger, not the gateway, decide whether a caller may use it.
  */
 @Info({
   title: 'KeyProviders',
@@ -71,6 +72,7 @@ export class ProvidersContract extends KeyLedgerContract {
   /**
    * Registers a provider. Admin, or an identity with role 'provider' (it becomes the owner).
    * Arg: JSON {providerId, endpoint, certificatePem? | publicKeyPem?, algorithms[], keyIds[], region, auditLinks[]}.
+   * Every key id must name a key made with CreateKey (NOT_FOUND otherwise).
    */
   @Transaction()
   @Returns('string')
@@ -82,6 +84,7 @@ export class ProvidersContract extends KeyLedgerContract {
     if (await readJson<ProviderProfile>(ctx, key)) {
       throw new ConflictError(`provider ${input.providerId} already exists`);
     }
+    await requireKeysExist(ctx, input.providerId, input.keyIds);
     const profile: ProviderProfile = {
       providerId: input.providerId,
       endpoint: input.endpoint,
@@ -113,7 +116,8 @@ export class ProvidersContract extends KeyLedgerContract {
   /**
    * Changes profile fields (those given replace the stored ones). Owner or admin.
    * Arg: JSON {providerId, expectedVersion?, endpoint?, certificatePem? | publicKeyPem?, algorithms?, keyIds?,
-   * region?, auditLinks?}.
+   * region?, auditLinks?}. Key ids added must name keys made with CreateKey: a provider names a key when it holds
+   * a replica of it.
    */
   @Transaction()
   @Returns('string')
@@ -131,6 +135,7 @@ export class ProvidersContract extends KeyLedgerContract {
         `provider ${input.providerId} is at version ${previous.version}, not ${input.expectedVersion}`,
       );
     }
+    await requireKeysExist(ctx, input.providerId, input.keyIds ?? [], previous.keyIds);
     const base: ProviderProfile = keyMaterial
       ? { ...previous, certificatePem: undefined, certificateFingerprint: undefined, ...keyMaterial }
       : previous;
