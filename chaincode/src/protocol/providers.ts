@@ -58,7 +58,13 @@ export interface ProviderStats {
   readonly providerId: string;
   readonly successCount: number;
   readonly failureCount: number;
+  /** Sum of the latencies of every outcome, successes and failures. */
   readonly latencySumMs: number;
+  /**
+   * Sum of the latencies of successful outcomes only: what the score's latency component uses. Absent in stats
+   * written before it existed (the score then estimates it from latencySumMs).
+   */
+  readonly successLatencySumMs?: number;
   readonly firstSeenAt?: number;
   readonly lastSuccessAt?: number;
   readonly lastFailureAt?: number;

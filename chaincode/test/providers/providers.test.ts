@@ -534,10 +534,10 @@ describe('RecordOutcomes', () => {
       providers: ['prov-a', 'prov-b'],
       recordedBy: { mspId: 'Org1MSP', fingerprint: orchestrator.fingerprint },
       scores: [
-        // s=3 f=1 sum=800 one window, age 1 s: 4000·6666 + 2000·5555 + 2500·6666 + 1500·9999 → 6943
-        { providerId: 'prov-a', successCount: 3, failureCount: 1, score: 6943 },
-        // s=0 f=1 sum=2000: 4000·3333 + 2000·1111 + 2500·3333 + 0 → 2388
-        { providerId: 'prov-b', successCount: 0, failureCount: 1, score: 2388 },
+        // s=3 f=1, successes' latency 300, one window, age 1 s: 4000·6666 + 2000·7142 + 2500·6666 + 1500·9999 → 7261
+        { providerId: 'prov-a', successCount: 3, failureCount: 1, score: 7261 },
+        // s=0 f=1 (a failure's latency does not count): 4000·3333 + 2000·5000 + 2500·3333 + 0 → 3166
+        { providerId: 'prov-b', successCount: 0, failureCount: 1, score: 3166 },
       ],
     });
 
@@ -551,6 +551,7 @@ describe('RecordOutcomes', () => {
       successCount: 3,
       failureCount: 1,
       latencySumMs: 800,
+      successLatencySumMs: 300,
       firstSeenAt: at,
       lastSuccessAt: at,
       lastFailureAt: at,
@@ -711,6 +712,25 @@ describe('scores, listing and reads', () => {
       score: 4250,
       components: { successRatio: 5000, latency: 5000, uptime: 5000, recency: 0 },
     });
+  });
+
+  it('scores a provider lower after a batch of failures, even failures that come back at once', async () => {
+    const at = harness.now;
+    const calls = (count: number, success: boolean, latencyMs: number): Record<string, unknown>[] =>
+      Array.from({ length: count }, () => ({ providerId: 'prov-a', success, latencyMs, at }));
+    const score = async (): Promise<Scored> =>
+      (await harness.evaluate<Scored>(auditor, `${C}:GetScore`, 'prov-a')).value;
+    // Mostly failing, slowly; then refusing every call within a millisecond. Had the failures' latency counted,
+    // those fast refusals would have looked like a faster provider: 4347 → 4546, above a new provider's 4250.
+    await record('history', [...calls(2, true, 300), ...calls(40, false, 300)]);
+    const before = await score();
+    expect(before.score).toBe(4347); // 4000·681 + 2000·4545 + 2500·6666 + 1500·9999
+    await record('fast-failures', calls(40, false, 1));
+    const after = await score();
+    expect(after.score).toBe(4218); // 4000·357 + 2000·4545 + 2500·6666 + 1500·9999
+    expect(after.components.successRatio).toBeLessThan(before.components.successRatio);
+    expect(after.components.latency).toBe(before.components.latency);
+    expect((await list({ keyId: 'key-1' })).map((p) => p.providerId)).toEqual(['prov-b', 'prov-c', 'prov-a']);
   });
 
   it('lets the score decay as the last success ages (tx time, not wall clock)', async () => {
