@@ -50,7 +50,8 @@ function grantOf(key: ProviderKey, grantee: IdentityRef): KeyGrant | undefined {
 
 /**
  * Arg: JSON {keyId, mspId, fingerprint, operations, name?}. Replaces the grantee's grant if it has one; the same
- * grant again is a no-op (no write, no event, `changed: false`). A disabled key takes no new grant.
+ * grant again is a no-op (no write, no event, `changed: false`), even on a disabled key; otherwise a disabled key
+ * takes no grant (CONFLICT) and a key holds at most MAX_KEY_GRANTS (CONFLICT).
  */
 export async function grantKeyUse(ctx: KeyLedgerContext, grantJson: string): Promise<KeyGrantChange> {
   const input = parseJsonArg(grantKeyUseSchema, grantJson, 'key grant');
