@@ -93,14 +93,28 @@ export const ROTATION = {
 
 export const PROVIDERS = {
   name: 'KeyProviders',
-  submit: ['RegisterProvider', 'UpdateProvider', 'SuspendProvider', 'ResumeProvider', 'RecordOutcomes'],
-  evaluate: ['GetProvider', 'ListProviders', 'GetScore'],
+  submit: [
+    'RegisterProvider',
+    'UpdateProvider',
+    'SuspendProvider',
+    'ResumeProvider',
+    'RecordOutcomes',
+    'CreateKey',
+    'DisableKey',
+    'EnableKey',
+    'GrantKeyUse',
+    'RevokeKeyGrant',
+  ],
+  evaluate: ['GetProvider', 'ListProviders', 'GetScore', 'GetKey', 'ListKeys', 'AuthorizeKeyUse'],
   events: [
     'ProviderRegistered',
     'ProviderUpdated',
     'ProviderSuspended',
     'ProviderResumed',
     'OutcomesRecorded',
+    'KeyCreated',
+    'KeyUpdated',
+    'KeyGrantChanged',
   ],
 } as const satisfies ContractProtocol;
 

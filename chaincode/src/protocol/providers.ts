@@ -58,7 +58,13 @@ export interface ProviderStats {
   readonly providerId: string;
   readonly successCount: number;
   readonly failureCount: number;
+  /** Sum of the latencies of every outcome, successes and failures. */
   readonly latencySumMs: number;
+  /**
+   * Sum of the latencies of successful outcomes only: what the score's latency component uses. Absent in stats
+   * written before it existed (the score then estimates it from latencySumMs).
+   */
+  readonly successLatencySumMs?: number;
   readonly firstSeenAt?: number;
   readonly lastSuccessAt?: number;
   readonly lastFailureAt?: number;
@@ -78,4 +84,92 @@ export interface OutcomeBatch {
   readonly recordedAt: number;
   readonly recordedBy: OwnerRef;
   readonly txId: string;
+}
+
+/**
+ * What a grant may allow on a customer master key, as AWS KMS names the operations. Sorted (code-point order),
+ * the order a grant stores its operations in.
+ */
+export const KEY_OPERATIONS = ['Decrypt', 'Encrypt', 'GenerateDataKey', 'ReEncrypt'] as const;
+
+export type KeyOperation = (typeof KEY_OPERATIONS)[number];
+
+export const KEY_STATUSES = ['enabled', 'disabled'] as const;
+
+/** A disabled key is refused for every operation until it is enabled again. */
+export type KeyStatus = (typeof KEY_STATUSES)[number];
+
+/** The algorithm of a key created without one. */
+export const DEFAULT_KEY_ALGORITHM = 'AES-256-GCM';
+
+/** Most grants one key may hold (its record, grants included, is read by every authorization). */
+export const MAX_KEY_GRANTS = 256;
+
+/** Who may use a key for what: one identity (need not be a member when granted) and its operations. */
+export interface KeyGrant {
+  readonly mspId: string;
+  readonly fingerprint: string;
+  /** A label for the grant or its grantee, as the admin gave it. */
+  readonly name?: string;
+  /** Distinct, sorted as in {@link KEY_OPERATIONS}; never empty. */
+  readonly operations: KeyOperation[];
+  /** When this grant was made or last changed. */
+  readonly grantedAt: number;
+  readonly grantedBy: IdentityRef;
+}
+
+/**
+ * A customer master key (CMK) as the ledger knows it: its id, algorithm, status and who may use it. The key
+ * material lives in the providers' HSMs, replicated by key wrap; providers holding a replica name the key id in
+ * their profile's `keyIds`.
+ */
+export interface ProviderKey {
+  readonly keyId: string;
+  readonly description: string;
+  readonly algorithm: string;
+  readonly status: KeyStatus;
+  readonly createdBy: IdentityRef;
+  readonly createdAt: number;
+  /** Sorted by mspId, then fingerprint (code-point order); one grant per identity. */
+  readonly grants: KeyGrant[];
+  /** Starts at 1, +1 on every change (grant, revoke, disable, enable). */
+  readonly version: number;
+  readonly updatedAt: number;
+  readonly disabledAt?: number;
+  readonly disabledReason?: string;
+  readonly disabledBy?: IdentityRef;
+}
+
+/** The answer of ListKeys: every key in keyId order. */
+export interface KeyList {
+  readonly keys: ProviderKey[];
+  readonly asOf: number;
+}
+
+/** The answer of DisableKey and EnableKey; `changed: false` when the call was a no-op (a retry). */
+export interface KeyChange {
+  readonly key: ProviderKey;
+  readonly changed: boolean;
+}
+
+/** The answer of GrantKeyUse (the grant as stored) and RevokeKeyGrant (the grant removed). */
+export interface KeyGrantChange extends KeyChange {
+  readonly grant: KeyGrant;
+}
+
+/**
+ * AuthorizeKeyUse's answer for its caller, given only when the key exists, is enabled and the caller's grant
+ * allows the operation (otherwise the call fails with FORBIDDEN or NOT_FOUND).
+ */
+export interface KeyAuthorization {
+  readonly keyId: string;
+  readonly operation: KeyOperation;
+  readonly allowed: true;
+  /** The key record's version: an answer stays good until a KeyGrantChanged / KeyUpdated event moves it. */
+  readonly keyVersion: number;
+  readonly algorithm: string;
+  readonly grantee: IdentityRef;
+  /** Everything the caller's grant allows. */
+  readonly operations: KeyOperation[];
+  readonly asOf: number;
 }

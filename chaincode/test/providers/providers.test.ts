@@ -81,7 +81,10 @@ beforeAll(async () => {
   keyB = ecPublicKeyPem();
 });
 
-beforeEach(() => {
+/** Keys the profiles name: a provider may name only keys made with CreateKey. */
+const KEY_IDS = ['key-1', 'key-2', 'key-9'];
+
+beforeEach(async () => {
   harness = new ChaincodeHarness([ProvidersContract]);
   seedMembers(harness, [
     { identity: admin, roles: ['admin'] },
@@ -90,6 +93,9 @@ beforeEach(() => {
     { identity: orchestrator, roles: ['orchestrator'] },
     { identity: auditor, roles: ['auditor'] },
   ]);
+  for (const keyId of KEY_IDS) {
+    await harness.submit(admin, `${C}:CreateKey`, JSON.stringify({ keyId }));
+  }
 });
 
 describe('RegisterProvider', () => {
@@ -404,6 +410,37 @@ describe('UpdateProvider', () => {
   });
 });
 
+describe('key ids name registered keys', () => {
+  it('refuses a registration naming a key never created, saying which', async () => {
+    expect(
+      await harness.expectRejected(
+        providerA,
+        `${C}:RegisterProvider`,
+        [profile({ keyIds: ['key-1', 'key-7'] })],
+        'NOT_FOUND',
+      ),
+    ).toMatch(/key key-7 \(in keyIds of provider prov-a\) not found; create it with CreateKey first/);
+  });
+
+  it('lets a provider add a key it holds a replica of, once the key exists', async () => {
+    await register(providerA, { keyIds: ['key-1'] });
+    const add = JSON.stringify({ providerId: 'prov-a', keyIds: ['key-1', 'key-new'] });
+    expect(await harness.expectRejected(providerA, `${C}:UpdateProvider`, [add], 'NOT_FOUND')).toMatch(
+      /key key-new \(in keyIds of provider prov-a\) not found/,
+    );
+    expect(await list({ keyId: 'key-new' })).toEqual([]);
+    await harness.submit(admin, `${C}:CreateKey`, JSON.stringify({ keyId: 'key-new' }));
+    const { value } = await harness.submit<ProviderProfile>(providerA, `${C}:UpdateProvider`, add);
+    expect(value.keyIds).toEqual(['key-1', 'key-new']);
+    expect((await list({ keyId: 'key-new' })).map((p) => p.providerId)).toEqual(['prov-a']);
+  });
+
+  it('accepts a disabled key (a replica stays while the key is disabled)', async () => {
+    await harness.submit(admin, `${C}:DisableKey`, JSON.stringify({ keyId: 'key-9', reason: 'paused' }));
+    expect((await register(providerA, { keyIds: ['key-9'] })).keyIds).toEqual(['key-9']);
+  });
+});
+
 describe('SuspendProvider / ResumeProvider', () => {
   beforeEach(async () => {
     await register(providerA);
@@ -497,10 +534,10 @@ describe('RecordOutcomes', () => {
       providers: ['prov-a', 'prov-b'],
       recordedBy: { mspId: 'Org1MSP', fingerprint: orchestrator.fingerprint },
       scores: [
-        // s=3 f=1 sum=800 one window, age 1 s: 4000·6666 + 2000·5555 + 2500·6666 + 1500·9999 → 6943
-        { providerId: 'prov-a', successCount: 3, failureCount: 1, score: 6943 },
-        // s=0 f=1 sum=2000: 4000·3333 + 2000·1111 + 2500·3333 + 0 → 2388
-        { providerId: 'prov-b', successCount: 0, failureCount: 1, score: 2388 },
+        // s=3 f=1, successes' latency 300, one window, age 1 s: 4000·6666 + 2000·7142 + 2500·6666 + 1500·9999 → 7261
+        { providerId: 'prov-a', successCount: 3, failureCount: 1, score: 7261 },
+        // s=0 f=1 (a failure's latency does not count): 4000·3333 + 2000·5000 + 2500·3333 + 0 → 3166
+        { providerId: 'prov-b', successCount: 0, failureCount: 1, score: 3166 },
       ],
     });
 
@@ -514,6 +551,7 @@ describe('RecordOutcomes', () => {
       successCount: 3,
       failureCount: 1,
       latencySumMs: 800,
+      successLatencySumMs: 300,
       firstSeenAt: at,
       lastSuccessAt: at,
       lastFailureAt: at,
@@ -648,6 +686,51 @@ describe('scores, listing and reads', () => {
       'prov-b',
     ]);
     expect((await list({ region: 'eu-west-1' })).map((p) => p.providerId)).toEqual(['prov-c', 'prov-a']);
+  });
+
+  it('gives the orchestrator, per candidate, the score and all it needs to connect', async () => {
+    await harness.submit(
+      providerA,
+      `${C}:UpdateProvider`,
+      JSON.stringify({ providerId: 'prov-a', certificatePem: providerA.certPem }),
+    );
+    const [first] = (await list({ keyId: 'key-1', region: 'eu-west-1' })).filter(
+      (p) => p.providerId === 'prov-a',
+    );
+    expect(first).toMatchObject({
+      providerId: 'prov-a',
+      endpoint: 'https://kp-a.example.org:8443/v1',
+      certificatePem: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/),
+      certificateFingerprint: providerA.fingerprint,
+      publicKeyPem: expect.stringMatching(/^-----BEGIN PUBLIC KEY-----/),
+      publicKeyFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      region: 'eu-west-1',
+      status: 'active',
+      keyIds: ['key-1'],
+      algorithms: ['AES-256-GCM'],
+      owner: { mspId: 'Org1MSP', fingerprint: providerA.fingerprint },
+      score: 4250,
+      components: { successRatio: 5000, latency: 5000, uptime: 5000, recency: 0 },
+    });
+  });
+
+  it('scores a provider lower after a batch of failures, even failures that come back at once', async () => {
+    const at = harness.now;
+    const calls = (count: number, success: boolean, latencyMs: number): Record<string, unknown>[] =>
+      Array.from({ length: count }, () => ({ providerId: 'prov-a', success, latencyMs, at }));
+    const score = async (): Promise<Scored> =>
+      (await harness.evaluate<Scored>(auditor, `${C}:GetScore`, 'prov-a')).value;
+    // Mostly failing, slowly; then refusing every call within a millisecond. Had the failures' latency counted,
+    // those fast refusals would have looked like a faster provider: 4347 → 4546, above a new provider's 4250.
+    await record('history', [...calls(2, true, 300), ...calls(40, false, 300)]);
+    const before = await score();
+    expect(before.score).toBe(4347); // 4000·681 + 2000·4545 + 2500·6666 + 1500·9999
+    await record('fast-failures', calls(40, false, 1));
+    const after = await score();
+    expect(after.score).toBe(4218); // 4000·357 + 2000·4545 + 2500·6666 + 1500·9999
+    expect(after.components.successRatio).toBeLessThan(before.components.successRatio);
+    expect(after.components.latency).toBe(before.components.latency);
+    expect((await list({ keyId: 'key-1' })).map((p) => p.providerId)).toEqual(['prov-b', 'prov-c', 'prov-a']);
   });
 
   it('lets the score decay as the last success ages (tx time, not wall clock)', async () => {

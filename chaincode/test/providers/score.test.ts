@@ -4,6 +4,7 @@ import {
   recencyComponent,
   RECENCY_HALF_MS,
   SCORE_SCALE,
+  successLatencySum,
   successRatioComponent,
   UPTIME_WINDOW_MS,
   UPTIME_WINDOWS,
@@ -16,6 +17,7 @@ import {
   emptyStats,
   mergeWindows,
   RETAINED_WINDOWS,
+  type Outcome,
 } from '../../src/contracts/providers/stats';
 import type { ProviderStats } from '../../src/protocol/providers';
 
@@ -71,15 +73,61 @@ describe('score components (integer, 0..10000)', () => {
       successCount: 3,
       failureCount: 1,
       latencySumMs: 800,
+      successLatencySumMs: 300,
       lastSuccessAt: NOW - 1000,
       observedWindows: [windowOf(NOW)],
       successWindows: [windowOf(NOW)],
     };
-    // 4000·6666 + 2000·5555 + 2500·6666 + 1500·9999 = 69 437 500 → 6943
+    // latency of the 3 successes only: 10000·750/(750+300) = 7142
+    // 4000·6666 + 2000·7142 + 2500·6666 + 1500·9999 = 72 611 500 → 7261
     expect(computeScore(stats, NOW)).toEqual({
-      score: 6943,
-      components: { successRatio: 6666, latency: 5555, uptime: 6666, recency: 9999 },
+      score: 7261,
+      components: { successRatio: 6666, latency: 7142, uptime: 6666, recency: 9999 },
     });
+  });
+
+  it('estimates the successes latency sum of stats written before it was kept', () => {
+    const legacy: ProviderStats = {
+      ...emptyStats('p', NOW),
+      successCount: 3,
+      failureCount: 1,
+      latencySumMs: 800,
+      successLatencySumMs: undefined,
+    };
+    expect(successLatencySum(legacy)).toBe(600); // ⌊800 · 3 / 4⌋
+    expect(computeScore(legacy, NOW).components.latency).toBe(5555); // 10000·750/1350
+    expect(successLatencySum({ ...emptyStats('p', NOW), successLatencySumMs: undefined })).toBe(0);
+  });
+
+  it('never raises the score for a batch of failures, however fast they fail', () => {
+    // A tiny deterministic generator: the same cases on every run.
+    let seed = 42;
+    const next = (limit: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % limit;
+    };
+    for (let round = 0; round < 300; round += 1) {
+      const before = NOW + next(3) * HOUR;
+      const outcomes = (count: number, successRate: number, maxLatency: number, at: number): Outcome[] =>
+        Array.from({ length: count }, () => ({
+          providerId: 'p',
+          success: next(100) < successRate,
+          latencyMs: next(maxLatency + 1),
+          at: at - next(5) * HOUR,
+        }));
+      const history = applyOutcomes(
+        emptyStats('p', NOW),
+        outcomes(next(60), next(101), 20_000, before),
+        before,
+      );
+      const after = before + next(2) * HOUR;
+      const failures = outcomes(1 + next(60), 0, next(2) === 0 ? 0 : 600_000, after);
+      const failed = applyOutcomes(history, failures, after);
+      expect(computeScore(failed, after).score).toBeLessThanOrEqual(computeScore(history, before).score);
+      expect(computeScore(failed, after).components.successRatio).toBeLessThan(
+        computeScore(history, before).components.successRatio,
+      );
+    }
   });
 
   it('stays within 0..10000 at the extremes', () => {
@@ -101,7 +149,8 @@ describe('score components (integer, 0..10000)', () => {
     const worst = computeScore(awful, NOW);
     expect(best.score).toBeLessThanOrEqual(SCORE_SCALE);
     expect(best.score).toBe(9166); // uptime with one window is 6666
-    expect(worst.score).toBe(834); // 4000·0 + 2000·4 + 2500·3333 + 1500·0 = 8 340 500 → 834
+    // failures only: their latency is not counted, so latency stays at 5000
+    expect(worst.score).toBe(1833); // 4000·0 + 2000·5000 + 2500·3333 + 1500·0 = 18 332 500 → 1833
     expect(Number.isInteger(best.score) && Number.isInteger(worst.score)).toBe(true);
   });
 });
@@ -133,6 +182,7 @@ describe('aggregate counters', () => {
       successCount: 2,
       failureCount: 2,
       latencySumMs: 1060,
+      successLatencySumMs: 150,
       firstSeenAt: NOW - 5 * HOUR,
       lastSuccessAt: NOW - 2 * HOUR,
       lastFailureAt: NOW - 3 * HOUR,

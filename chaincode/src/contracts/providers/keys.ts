@@ -5,6 +5,8 @@ import { compositeKey, ObjectType, sortableInt } from '../../lib';
 export const LocalType = {
   stats: 'prov.stats',
   batch: 'prov.batch',
+  /** Customer master key records (the key registry); `prov.key` is the key id → provider index. */
+  masterKey: 'prov.cmk',
 } as const;
 
 export function providerKey(ctx: Context, providerId: string): string {
@@ -36,4 +38,8 @@ export function statsKey(ctx: Context, providerId: string): string {
 
 export function batchKey(ctx: Context, batchId: string): string {
   return ctx.stub.createCompositeKey(LocalType.batch, [batchId]);
+}
+
+export function masterKeyKey(ctx: Context, keyId: string): string {
+  return ctx.stub.createCompositeKey(LocalType.masterKey, [keyId]);
 }

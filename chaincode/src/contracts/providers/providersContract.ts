@@ -1,14 +1,10 @@
 import { Info, Returns, Transaction } from 'fabric-contract-api';
 import {
-  decodeJson,
   emitEvent,
   hasRole,
   KeyLedgerContext,
   KeyLedgerContract,
-  listByPartialKey,
-  mustReadJson,
   nextVersion,
-  ObjectType,
   parseId,
   parseIntArg,
   parseJsonArg,
@@ -17,10 +13,8 @@ import {
   result,
   requireAnyRole,
   requireRole,
-  syncIndex,
   validate,
   writeJson,
-  type ObjectTypeName,
 } from '../../lib';
 import {
   ConflictError,
@@ -30,109 +24,25 @@ import {
   sameIdentity,
   ValidationError,
 } from '../../protocol';
-import { algorithmIndexKey, batchKey, keyIdIndexKey, providerKey, reputationKey, statsKey } from './keys';
+import { batchKey, providerKey, reputationKey, statsKey } from './keys';
+import { authorizeKeyUse, grantKeyUse, revokeKeyGrant } from './keyGrants';
+import { createKey, disableKey, enableKey, getKey, listKeys, requireKeysExist } from './keyRegistry';
 import { parseProviderKey } from './keyMaterial';
+import { listScored } from './listing';
 import {
   listFilterSchema,
   MAX_OUTCOME_SKEW_MS,
   outcomeBatchSchema,
   registerProviderSchema,
   updateProviderSchema,
-  type ListFilter,
 } from './schemas';
-import { computeScore, WEIGHTS, type ScoreBreakdown } from './score';
+import { computeScore, WEIGHTS } from './score';
 import { applyOutcomes, emptyStats, type Outcome } from './stats';
+import { readProvider, readStats, recentEntries, syncIndexes } from './store';
 import type { OutcomeBatch, ProviderProfile, ProviderStats, ReputationEntry } from '../../protocol/providers';
 
 export const DEFAULT_RECENT_ENTRIES = 10;
 export const MAX_RECENT_ENTRIES = 100;
-
-type ScoredProvider = ProviderProfile & ScoreBreakdown;
-
-async function readProvider(ctx: KeyLedgerContext, providerId: string): Promise<ProviderProfile> {
-  return mustReadJson<ProviderProfile>(ctx, providerKey(ctx, providerId), `provider ${providerId}`);
-}
-
-async function readStats(ctx: KeyLedgerContext, providerId: string): Promise<ProviderStats | undefined> {
-  return readJson<ProviderStats>(ctx, statsKey(ctx, providerId));
-}
-
-/** Keeps the key-id and algorithm indexes (value → provider) in step with a profile change. */
-async function syncIndexes(
-  ctx: KeyLedgerContext,
-  previous: ProviderProfile | undefined,
-  next: ProviderProfile,
-): Promise<void> {
-  const entry = { providerId: next.providerId };
-  const keyIdKey = (keyId: string): string => keyIdIndexKey(ctx, keyId, next.providerId);
-  const algorithmKey = (algorithm: string): string => algorithmIndexKey(ctx, algorithm, next.providerId);
-  await syncIndex(ctx, previous?.keyIds ?? [], next.keyIds, keyIdKey, entry);
-  await syncIndex(ctx, previous?.algorithms ?? [], next.algorithms, algorithmKey, entry);
-}
-
-/** The newest `count` reputation entries of a provider, newest first (keys sort by time, ascending). */
-async function recentEntries(
-  ctx: KeyLedgerContext,
-  providerId: string,
-  count: number,
-): Promise<ReputationEntry[]> {
-  if (count === 0) {
-    return [];
-  }
-  const window: ReputationEntry[] = [];
-  for await (const entry of ctx.stub.getStateByPartialCompositeKey(ObjectType.reputation, [providerId])) {
-    window.push(decodeJson<ReputationEntry>(entry.value));
-    if (window.length > count) {
-      window.shift();
-    }
-  }
-  return window.reverse();
-}
-
-async function providerIdsFromIndex(
-  ctx: KeyLedgerContext,
-  type: ObjectTypeName,
-  value: string,
-): Promise<string[]> {
-  const rows = await listByPartialKey<{ providerId: string }>(ctx, type, [value]);
-  return rows.map((row) => row.providerId);
-}
-
-async function candidates(ctx: KeyLedgerContext, filter: ListFilter): Promise<ProviderProfile[]> {
-  let ids: string[] | undefined;
-  if (filter.keyId !== undefined) {
-    ids = await providerIdsFromIndex(ctx, ObjectType.providerKey, filter.keyId);
-  } else if (filter.algorithm !== undefined) {
-    ids = await providerIdsFromIndex(ctx, ObjectType.providerAlgorithm, filter.algorithm);
-  }
-  if (ids === undefined) {
-    return listByPartialKey<ProviderProfile>(ctx, ObjectType.provider, []);
-  }
-  const profiles: ProviderProfile[] = [];
-  for (const id of ids) {
-    const profile = await readJson<ProviderProfile>(ctx, providerKey(ctx, id));
-    if (profile) {
-      profiles.push(profile);
-    }
-  }
-  return profiles;
-}
-
-function matches(profile: ProviderProfile, filter: ListFilter): boolean {
-  return (
-    (filter.algorithm === undefined || profile.algorithms.includes(filter.algorithm)) &&
-    (filter.region === undefined || profile.region === filter.region) &&
-    (filter.includeSuspended === true || profile.status === 'active')
-  );
-}
-
-/** Score descending, then provider id ascending (code-point order) so ties list the same way everywhere. */
-function byScore(a: ScoredProvider, b: ScoredProvider): number {
-  if (a.score !== b.score) {
-    return b.score - a.score;
-  }
-  return a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0;
-}
 
 /**
  * KeyProviders — capability B: the registry of key providers and their reputation.
@@ -143,10 +53,16 @@ function byScore(a: ScoredProvider, b: ScoredProvider): number {
  * score (see `score.ts`) is computed from one small record. Index keys per key id and per algorithm make
  * "providers for this key / algorithm, best first" a range read. Suspended providers are left out of listings
  * unless asked for.
+ *
+ * The same contract keeps the key registry (`keyRegistry.ts`, `keyGrants.ts`): customer master keys, their
+ * status and who may use them for which operation, like AWS KMS key grants. A provider profile names only
+ * registered keys, so ListProviders' keyId filter gives the orchestrator the candidates for a key, and
+ * AuthorizeKeyUse lets the ledger, not the gateway, decide whether a caller may use it.
  */
 @Info({
   title: 'KeyProviders',
-  description: 'Key-provider registry, reputation entries and deterministic scores',
+  description:
+    'Key-provider registry, reputation entries, deterministic scores, and the key registry with grants',
 })
 export class ProvidersContract extends KeyLedgerContract {
   constructor() {
@@ -156,6 +72,7 @@ export class ProvidersContract extends KeyLedgerContract {
   /**
    * Registers a provider. Admin, or an identity with role 'provider' (it becomes the owner).
    * Arg: JSON {providerId, endpoint, certificatePem? | publicKeyPem?, algorithms[], keyIds[], region, auditLinks[]}.
+   * Every key id must name a key made with CreateKey (NOT_FOUND otherwise).
    */
   @Transaction()
   @Returns('string')
@@ -167,6 +84,7 @@ export class ProvidersContract extends KeyLedgerContract {
     if (await readJson<ProviderProfile>(ctx, key)) {
       throw new ConflictError(`provider ${input.providerId} already exists`);
     }
+    await requireKeysExist(ctx, input.providerId, input.keyIds);
     const profile: ProviderProfile = {
       providerId: input.providerId,
       endpoint: input.endpoint,
@@ -198,7 +116,8 @@ export class ProvidersContract extends KeyLedgerContract {
   /**
    * Changes profile fields (those given replace the stored ones). Owner or admin.
    * Arg: JSON {providerId, expectedVersion?, endpoint?, certificatePem? | publicKeyPem?, algorithms?, keyIds?,
-   * region?, auditLinks?}.
+   * region?, auditLinks?}. Key ids added must name keys made with CreateKey: a provider names a key when it holds
+   * a replica of it.
    */
   @Transaction()
   @Returns('string')
@@ -216,6 +135,7 @@ export class ProvidersContract extends KeyLedgerContract {
         `provider ${input.providerId} is at version ${previous.version}, not ${input.expectedVersion}`,
       );
     }
+    await requireKeysExist(ctx, input.providerId, input.keyIds ?? [], previous.keyIds);
     const base: ProviderProfile = keyMaterial
       ? { ...previous, certificatePem: undefined, certificateFingerprint: undefined, ...keyMaterial }
       : previous;
@@ -394,13 +314,7 @@ export class ProvidersContract extends KeyLedgerContract {
     await requireAnyRole(ctx);
     const filter =
       filterJson.trim() === '' ? {} : parseJsonArg(listFilterSchema, filterJson, 'provider filter');
-    const scored: ScoredProvider[] = [];
-    for (const profile of await candidates(ctx, filter)) {
-      if (matches(profile, filter)) {
-        scored.push({ ...profile, ...computeScore(await readStats(ctx, profile.providerId), ctx.now) });
-      }
-    }
-    return result({ providers: scored.sort(byScore), asOf: ctx.now });
+    return result({ providers: await listScored(ctx, filter), asOf: ctx.now });
   }
 
   /** The score of one provider now, with its components and the weights used. */
@@ -420,5 +334,76 @@ export class ProvidersContract extends KeyLedgerContract {
       failureCount: stats?.failureCount ?? 0,
       asOf: ctx.now,
     });
+  }
+
+  /** Admin: registers a customer master key, enabled, with no grant. Arg: JSON {keyId, description?, algorithm?}. */
+  @Transaction()
+  @Returns('string')
+  async CreateKey(ctx: KeyLedgerContext, keyJson: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    return result(await createKey(ctx, keyJson));
+  }
+
+  /** Admin: refuses every use of a key until EnableKey. Arg: JSON {keyId, reason}. No-op if already disabled. */
+  @Transaction()
+  @Returns('string')
+  async DisableKey(ctx: KeyLedgerContext, disableJson: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    return result(await disableKey(ctx, disableJson));
+  }
+
+  /** Admin: lets a disabled key be used again by its grantees. No-op if already enabled. */
+  @Transaction()
+  @Returns('string')
+  async EnableKey(ctx: KeyLedgerContext, keyId: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    return result(await enableKey(ctx, keyId));
+  }
+
+  /**
+   * Admin: lets one identity use a key for some operations, replacing its grant if it has one.
+   * Arg: JSON {keyId, mspId, fingerprint, operations: KeyOperation[], name?}. The same grant again is a no-op.
+   */
+  @Transaction()
+  @Returns('string')
+  async GrantKeyUse(ctx: KeyLedgerContext, grantJson: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    return result(await grantKeyUse(ctx, grantJson));
+  }
+
+  /** Admin: removes an identity's grant on a key. Arg: JSON {keyId, mspId, fingerprint}. */
+  @Transaction()
+  @Returns('string')
+  async RevokeKeyGrant(ctx: KeyLedgerContext, revokeJson: string): Promise<string> {
+    await requireRole(ctx, 'admin');
+    return result(await revokeKeyGrant(ctx, revokeJson));
+  }
+
+  /** A key's record with its status and grants. */
+  @Transaction(false)
+  @Returns('string')
+  async GetKey(ctx: KeyLedgerContext, keyId: string): Promise<string> {
+    await requireAnyRole(ctx);
+    return result(await getKey(ctx, keyId));
+  }
+
+  /** Every key in keyId order. */
+  @Transaction(false)
+  @Returns('string')
+  async ListKeys(ctx: KeyLedgerContext): Promise<string> {
+    await requireAnyRole(ctx);
+    return result(await listKeys(ctx));
+  }
+
+  /**
+   * Whether THE CALLER may use a key for an operation (one of KEY_OPERATIONS): answers `allowed: true` only when
+   * the key exists (else NOT_FOUND), is enabled and the caller's grant includes the operation (else FORBIDDEN
+   * saying which failed). The gateway evaluates it as the requester's own identity before serving a request.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async AuthorizeKeyUse(ctx: KeyLedgerContext, keyId: string, operation: string): Promise<string> {
+    await requireAnyRole(ctx);
+    return result(await authorizeKeyUse(ctx, keyId, operation));
   }
 }

@@ -10,10 +10,13 @@ import type { ProviderStats } from '../../protocol/providers';
  * 1. **Success ratio** (weight {@link WEIGHTS}.successRatio = 4000) — Laplace-smoothed so that a provider with
  *    one lucky call does not outrank one with a long good record, and a new provider starts at one half:
  *    `successRatio = ⌊10000 · (s + 1) / (s + f + 2)⌋` with s, f the success and failure counts.
- * 2. **Latency** (weight 2000) — a hyperbola that is 10 000 for an instant answer and halves when the mean
- *    latency equals the reference L = {@link LATENCY_REFERENCE_MS} ms:
- *    `latency = ⌊10000 · L / (L + sum/count)⌋ = ⌊10000 · L · count / (L · count + sum)⌋` (the second form avoids
- *    rounding the mean). With no outcome yet it is 5000 (as if the mean were L).
+ * 2. **Latency** (weight 2000) — of successful calls only, a hyperbola that is 10 000 for an instant answer and
+ *    halves when their mean latency equals the reference L = {@link LATENCY_REFERENCE_MS} ms:
+ *    `latency = ⌊10000 · L / (L + sum/s)⌋ = ⌊10000 · L · s / (L · s + sum)⌋` with sum the latencies of the s
+ *    successes (the second form avoids rounding the mean). With no success yet it is 5000 (as if the mean were L).
+ *    Failures are left out on purpose: a provider that refuses every call at once would otherwise look fast and
+ *    climb while failing (the "fast failure" trap of latency-based balancing). A failure already costs through the
+ *    success ratio and uptime, so a batch of failures never raises the score.
  * 3. **Uptime** (weight 2500) — the Laplace-smoothed share of recent windows in which the provider answered at
  *    least once successfully. Time is cut into windows of {@link UPTIME_WINDOW_MS} (1 h); the recent windows
  *    are the {@link UPTIME_WINDOWS} (24) windows ending with the transaction's window. With O the recent windows
@@ -109,13 +112,25 @@ export function recencyComponent(lastSuccessAt: number | undefined, now: number)
   return scaled(half, half + age);
 }
 
+/**
+ * The latency sum of a provider's successes. Stats written before `successLatencySumMs` existed have only the sum
+ * over all outcomes; their successes' share of it is the best estimate (integer, so endorsers agree).
+ */
+export function successLatencySum(stats: ProviderStats): number {
+  if (stats.successLatencySumMs !== undefined) {
+    return stats.successLatencySumMs;
+  }
+  const count = stats.successCount + stats.failureCount;
+  return count === 0 ? 0 : Number((BigInt(stats.latencySumMs) * BigInt(stats.successCount)) / BigInt(count));
+}
+
 /** The score of a provider at transaction time `now`; `stats` undefined means no outcome recorded yet. */
 export function computeScore(stats: ProviderStats | undefined, now: number): ScoreBreakdown {
   const successes = stats?.successCount ?? 0;
   const failures = stats?.failureCount ?? 0;
   const components: ScoreComponents = {
     successRatio: successRatioComponent(successes, failures),
-    latency: latencyComponent(successes + failures, stats?.latencySumMs ?? 0),
+    latency: latencyComponent(successes, stats ? successLatencySum(stats) : 0),
     uptime: uptimeComponent(stats?.observedWindows ?? [], stats?.successWindows ?? [], now),
     recency: recencyComponent(stats?.lastSuccessAt, now),
   };

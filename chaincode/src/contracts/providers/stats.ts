@@ -1,4 +1,4 @@
-import { UPTIME_WINDOWS, windowOf } from './score';
+import { successLatencySum, UPTIME_WINDOWS, windowOf } from './score';
 import type { ProviderStats } from '../../protocol/providers';
 
 export interface Outcome {
@@ -14,6 +14,7 @@ export function emptyStats(providerId: string, now: number): ProviderStats {
     successCount: 0,
     failureCount: 0,
     latencySumMs: 0,
+    successLatencySumMs: 0,
     observedWindows: [],
     successWindows: [],
     batchCount: 0,
@@ -51,6 +52,7 @@ export function applyOutcomes(
   now: number,
 ): ProviderStats {
   let { successCount, failureCount, latencySumMs, firstSeenAt, lastSuccessAt, lastFailureAt } = previous;
+  let successLatencySumMs = successLatencySum(previous);
   const observed: number[] = [];
   const succeeded: number[] = [];
   for (const outcome of outcomes) {
@@ -59,6 +61,7 @@ export function applyOutcomes(
     observed.push(windowOf(outcome.at));
     if (outcome.success) {
       successCount += 1;
+      successLatencySumMs += outcome.latencyMs;
       lastSuccessAt = later(lastSuccessAt, outcome.at);
       succeeded.push(windowOf(outcome.at));
     } else {
@@ -71,6 +74,7 @@ export function applyOutcomes(
     successCount,
     failureCount,
     latencySumMs,
+    successLatencySumMs,
     firstSeenAt,
     lastSuccessAt,
     lastFailureAt,
