@@ -123,8 +123,8 @@ describe('CreateKey', () => {
   });
 
   it('keeps a description and an algorithm when given', async () => {
-    const key = await createKey({ keyId: 'orders/cmk:2', description: 'orders', algorithm: 'RSA-OAEP-256' });
-    expect(key).toMatchObject({ keyId: 'orders/cmk:2', description: 'orders', algorithm: 'RSA-OAEP-256' });
+    const key = await createKey({ keyId: 'orders.cmk-2', description: 'orders', algorithm: 'RSA-OAEP-256' });
+    expect(key).toMatchObject({ keyId: 'orders.cmk-2', description: 'orders', algorithm: 'RSA-OAEP-256' });
   });
 
   it.each([
@@ -141,9 +141,11 @@ describe('CreateKey', () => {
   it.each<[string, string, RegExp]>([
     ['malformed JSON', '{', /invalid key: not valid JSON/],
     ['no keyId', '{}', /keyId/],
-    ['a key id with a space', JSON.stringify({ keyId: 'has space' }), /keyId: must be 1-128 characters/],
+    ['a key id with a space', JSON.stringify({ keyId: 'has space' }), /keyId: must be 1-64 characters/],
+    ['a key id with a slash', JSON.stringify({ keyId: 'a/b' }), /keyId: must be 1-64 characters/],
+    ['a key id with a colon', JSON.stringify({ keyId: 'a:b' }), /keyId: must be 1-64 characters/],
     ['an empty key id', JSON.stringify({ keyId: '' }), /keyId/],
-    ['a key id of 129 characters', JSON.stringify({ keyId: 'k'.repeat(129) }), /keyId/],
+    ['a key id of 65 characters', JSON.stringify({ keyId: 'k'.repeat(65) }), /keyId/],
     ['a key id with U+0000', JSON.stringify({ keyId: 'a\u0000b' }), /keyId/],
     ['a bad algorithm', JSON.stringify({ keyId: 'k', algorithm: 'AES 256' }), /algorithm/],
     ['a long description', JSON.stringify({ keyId: 'k', description: 'd'.repeat(1025) }), /description/],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, identityRefShape, reasonSchema, uniqueArray } from '../../lib';
+import { idSchema, identityRefShape, queueIdSchema, reasonSchema, uniqueArray } from '../../lib';
 import { DEFAULT_KEY_ALGORITHM, KEY_OPERATIONS, type KeyOperation } from '../../protocol/providers';
 import { algorithmSchema } from './schemas';
 
@@ -11,7 +11,10 @@ export const keyOperationSchema: z.ZodType<KeyOperation> = z.enum(KEY_OPERATIONS
 });
 
 export const createKeySchema = z.strictObject({
-  keyId: idSchema,
+  // A CMK id becomes an HSM token label (`cmk/<keyId>/v<n>`), a URL segment and a file name on providers: the
+  // path- and label-safe rule of queue ids. (Other functions read ids by the general rule: an id that cannot be
+  // created is simply not found.)
+  keyId: queueIdSchema,
   description: z.string().max(MAX_DESCRIPTION_CHARS).default(''),
   algorithm: algorithmSchema.default(DEFAULT_KEY_ALGORITHM),
 });
