@@ -81,6 +81,65 @@ export class ProvidersLedger {
     return this.#contract.submit('UpdateProvider', JSON.stringify(input));
   }
 
+  // ------------------------------------------------------------------ the CMK registry and its grants
+
+  createKey(input: {
+    readonly keyId: string;
+    readonly description?: string;
+  }): Promise<providers.ProviderKey> {
+    return this.#contract.submit('CreateKey', JSON.stringify(input));
+  }
+
+  /** The key record, or undefined when no such key was created. */
+  async getKey(keyId: string): Promise<providers.ProviderKey | undefined> {
+    try {
+      return await this.#contract.evaluate<providers.ProviderKey>('GetKey', keyId);
+    } catch (error) {
+      if (error instanceof LedgerError && error.kind === 'NOT_FOUND') {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  async listKeys(): Promise<providers.ProviderKey[]> {
+    return (await this.#contract.evaluate<providers.KeyList>('ListKeys')).keys;
+  }
+
+  grantKeyUse(input: {
+    readonly keyId: string;
+    readonly mspId: string;
+    readonly fingerprint: string;
+    readonly operations: readonly providers.KeyOperation[];
+    readonly name?: string;
+  }): Promise<providers.KeyGrantChange> {
+    return this.#contract.submit('GrantKeyUse', JSON.stringify(input));
+  }
+
+  revokeKeyGrant(input: {
+    readonly keyId: string;
+    readonly mspId: string;
+    readonly fingerprint: string;
+  }): Promise<providers.KeyGrantChange> {
+    return this.#contract.submit('RevokeKeyGrant', JSON.stringify(input));
+  }
+
+  disableKey(keyId: string, reason: string): Promise<providers.KeyChange> {
+    return this.#contract.submit('DisableKey', JSON.stringify({ keyId, reason }));
+  }
+
+  enableKey(keyId: string): Promise<providers.KeyChange> {
+    return this.#contract.submit('EnableKey', keyId);
+  }
+
+  /**
+   * Whether the identity this ledger access signs as may run `operation` with the key: the ledger decides (grants,
+   * key status). Resolves when allowed; a FORBIDDEN or NOT_FOUND LedgerError says why not.
+   */
+  authorizeKeyUse(keyId: string, operation: providers.KeyOperation): Promise<providers.KeyAuthorization> {
+    return this.#contract.evaluate('AuthorizeKeyUse', keyId, operation);
+  }
+
   /** One outcome batch; a batch id already recorded is a CONFLICT (the batch was counted once already). */
   recordOutcomes(batchId: string, outcomes: readonly OutcomeInput[]): Promise<unknown> {
     return this.#contract.submit('RecordOutcomes', JSON.stringify({ batchId, outcomes }));
