@@ -102,8 +102,9 @@ export class ProvidersLedger {
     }
   }
 
-  async listKeys(): Promise<providers.ProviderKey[]> {
-    return (await this.#contract.evaluate<providers.KeyList>('ListKeys')).keys;
+  /** Every key in id order, with the time of the ledger's answer. */
+  listKeys(): Promise<providers.KeyList> {
+    return this.#contract.evaluate<providers.KeyList>('ListKeys');
   }
 
   grantKeyUse(input: {
