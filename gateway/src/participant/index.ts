@@ -7,3 +7,5 @@ export {
   type ParticipantOptions,
 } from './participant';
 export { KeyedSerializer } from './serial';
+export { WrappingKeyPublisher } from './publication';
+export { loadWrappingKey, type WrappingKey } from './wrappingKey';

@@ -10,20 +10,26 @@ import {
   closeParticipant,
   KeyedSerializer,
   LedgerLoop,
+  loadWrappingKey,
   openParticipant,
   startParticipant,
+  WrappingKeyPublisher,
   type Participant,
+  type WrappingKey,
 } from '../participant';
 import type { KeyResidence } from './ciphers';
 import { envelopeVersion } from './envelope';
 import { KeyUnavailableError } from './errors';
 import { KeyAcquirer, type AcquireContext } from './frontend/acquire';
-import type { Activation, FrontendNodeMetrics, FrontendNodeOptions } from './frontend/options';
-import { WrappingKeyPublisher } from './frontend/publication';
+import {
+  DEFAULT_WRAPPING_LABEL,
+  type Activation,
+  type FrontendNodeMetrics,
+  type FrontendNodeOptions,
+} from './frontend/options';
 import { Refusals } from './frontend/refusals';
 import { destroyStaleTokenKeys } from './frontend/tokenKeys';
 import { noUsableKey, unknownVersion } from './frontend/unavailable';
-import { DEFAULT_WRAPPING_LABEL, loadWrappingKey, type WrappingKey } from './frontend/wrappingKey';
 import { QueueKeyring, type KeyVersionEntry } from './keyring';
 import { RotationLedger } from './ledger';
 import type {
@@ -110,6 +116,7 @@ export class FrontendNode implements FrontendNodeHandle {
       this.#governance,
       this.wrappingPublicKeyPem,
       participant.logger,
+      'frontend',
     );
     this.#refusals = new Refusals({
       nodeName: options.name,

@@ -27,7 +27,7 @@ import { wrapContext } from '../validatorAgent';
 import { verifyCommit } from '../verify';
 import type { Refusals } from './refusals';
 import { findTokenKey, keyVersionLabel } from './tokenKeys';
-import type { WrappingKey } from './wrappingKey';
+import type { WrappingKey } from '../../participant';
 
 /** Ledger reads shared by every version acquired in one catch-up (validators and quorum change rarely). */
 export interface AcquireContext {

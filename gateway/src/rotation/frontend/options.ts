@@ -65,3 +65,6 @@ export interface Activation {
   /** Local time this node started holding it. */
   readonly activatedAt: number;
 }
+
+/** The label of a front-end's key-wrapping key pair in its token. */
+export const DEFAULT_WRAPPING_LABEL = 'keyledger-frontend-wrapping';

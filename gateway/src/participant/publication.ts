@@ -1,20 +1,25 @@
 import type { Logger } from 'pino';
-import type { GovernanceLedger } from '../../governance';
-import { errorText } from '../../logging';
+import type { Role } from '@keyledger/chaincode/protocol';
+import type { GovernanceLedger } from '../governance';
+import { errorText } from '../logging';
 
 /**
- * Publishes a front-end's key-wrapping public key on the ledger (Governance:SetPublicKey) once the node is a
- * registered member, so validators can wrap keys for it. Tried on start and on every poll until it worked.
+ * Publishes a participant's key-wrapping public key on the ledger (Governance:SetPublicKey) once it is a
+ * registered member, so others can wrap keys for it (validators for a front-end, a provider for its replicas).
+ * Tried on start and on every poll until it worked.
  */
 export class WrappingKeyPublisher {
   readonly #governance: GovernanceLedger;
   readonly #publicKeyPem: string;
   readonly #logger: Logger;
+  /** The role others look for before wrapping a key to this member. */
+  readonly #role: Role;
   #published = false;
   #unregisteredWarned = false;
 
-  constructor(governance: GovernanceLedger, publicKeyPem: string, logger: Logger) {
+  constructor(governance: GovernanceLedger, publicKeyPem: string, logger: Logger, role: Role) {
     this.#governance = governance;
+    this.#role = role;
     this.#publicKeyPem = publicKeyPem;
     this.#logger = logger;
   }
@@ -35,10 +40,10 @@ export class WrappingKeyPublisher {
         }
         return;
       }
-      if (!whoami.roles.includes('frontend')) {
+      if (!whoami.roles.includes(this.#role)) {
         this.#logger.warn(
-          { roles: whoami.roles },
-          'registered without the frontend role; no key will be wrapped for it',
+          { roles: whoami.roles, expected: this.#role },
+          `registered without the ${this.#role} role; no key will be wrapped for it`,
         );
       }
       if (whoami.member.publicKey?.trim() !== this.#publicKeyPem.trim()) {

@@ -6,20 +6,18 @@ import {
   p256PublicKeyFromPoint,
   type HsmToken,
   type KeyRef,
-} from '../../hsm';
+} from '../hsm';
 
-export const DEFAULT_WRAPPING_LABEL = 'keyledger-frontend-wrapping';
-
-/** A front-end's P-256 key-wrapping (ECDH) key pair: the private half stays in its token. */
+/** A participant's P-256 key-wrapping (ECDH) key pair: the private half stays in its token. */
 export interface WrappingKey {
   readonly privateKey: KeyRef;
   /** Uncompressed public point (65 bytes). */
   readonly point: Buffer;
-  /** PEM SPKI of the public half, as the node publishes it on the ledger. */
+  /** PEM SPKI of the public half, as the participant publishes it on the ledger. */
   readonly publicKeyPem: string;
 }
 
-/** Finds the node's key-wrapping key pair in its token, or makes a persistent one on first start. */
+/** Finds the participant's key-wrapping key pair in its token, or makes a persistent one on first start. */
 export function loadWrappingKey(token: HsmToken, label: string, logger: Logger): WrappingKey {
   const privateKey = findKey(token, { keyClass: 'private', label });
   const publicKey = findKey(token, { keyClass: 'public', label });
