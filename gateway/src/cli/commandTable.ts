@@ -2,6 +2,7 @@ import { tokenCommands } from '../api/tokens/cli';
 import type { CliEntry } from '../command';
 import { governanceCommands } from '../governance/cli';
 import { rotationCommands } from '../rotation/cli';
+import { providerCommands } from '../providers/cli';
 import { localCommands } from './localCommands';
 
 /**
@@ -12,5 +13,6 @@ export const KEYLEDGER_COMMANDS: readonly CliEntry[] = [
   ...localCommands,
   ...governanceCommands,
   ...rotationCommands,
+  ...providerCommands,
   ...tokenCommands,
 ];

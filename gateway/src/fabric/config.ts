@@ -54,27 +54,62 @@ export class ConfigError extends Error {
   }
 }
 
-export function readConnectionFile(path: string): ConnectionFile {
+/** Reads and checks a JSON file; `what` names it in every error. */
+function readJsonFile<T extends z.ZodType>(path: string, schema: T, what: string): z.output<T> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new ConfigError({
-      message: `cannot read connection file ${path}: ${(error as Error).message}`,
+      message: `cannot read ${what} ${path}: ${(error as Error).message}`,
       cause: error,
     });
   }
-  const parsed = connectionFileSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map(
       (issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`,
     );
-    throw new ConfigError({ message: `connection file ${path} is invalid: ${issues.join('; ')}` });
+    throw new ConfigError({ message: `${what} ${path} is invalid: ${issues.join('; ')}` });
   }
+  return parsed.data;
+}
+
+/** Resolves paths in a file relative to the file's folder. */
+function relativeTo(path: string): (p: string | undefined) => string | undefined {
   const base = dirname(path);
-  const abs = (p: string | undefined): string | undefined =>
-    p === undefined || isAbsolute(p) ? p : resolve(base, p);
-  const file = parsed.data;
+  return (p) => (p === undefined || isAbsolute(p) ? p : resolve(base, p));
+}
+
+export const fabricConfigSchema = z.strictObject({
+  endpoint: z.string().min(1),
+  tlsRootCertPath: z.string().min(1).optional(),
+  hostnameOverride: z.string().min(1).optional(),
+  channel: z.string().min(1),
+  chaincode: z.string().min(1),
+  mspId: z.string().min(1),
+  certPath: z.string().min(1),
+  keyPath: z.string().min(1).optional(),
+});
+
+/**
+ * One identity's FabricConfig as a JSON file (what a separate process such as a key provider is started with);
+ * relative paths are relative to the file.
+ */
+export function readFabricConfigFile(path: string): FabricConfig {
+  const config = readJsonFile(path, fabricConfigSchema, 'identity file');
+  const abs = relativeTo(path);
+  return {
+    ...config,
+    tlsRootCertPath: abs(config.tlsRootCertPath),
+    certPath: abs(config.certPath) ?? config.certPath,
+    keyPath: abs(config.keyPath),
+  };
+}
+
+export function readConnectionFile(path: string): ConnectionFile {
+  const file = readJsonFile(path, connectionFileSchema, 'connection file');
+  const abs = relativeTo(path);
   return {
     ...file,
     tlsCaCertPath: abs(file.tlsCaCertPath),

@@ -1,5 +1,6 @@
 export {
   configFromConnectionFile,
+  readFabricConfigFile,
   ConfigError,
   connectionFileSchema,
   readConnectionFile,

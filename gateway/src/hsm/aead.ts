@@ -12,14 +12,18 @@ export interface GcmCiphertext {
   readonly ciphertext: Buffer;
 }
 
-/** AES-256-GCM inside the token with a fresh random 96-bit IV; `aad` is authenticated, not encrypted. */
+/**
+ * AES-256-GCM inside the token; `aad` is authenticated, not encrypted. The IV is a fresh random 96-bit value
+ * unless the caller made one (a format whose AAD covers its own IV must know it first); a caller-made IV must
+ * be as fresh: one IV twice under one key breaks GCM.
+ */
 export function aesGcmEncrypt(
   token: HsmToken,
   key: KeyRef,
   plaintext: Uint8Array,
   aad: Uint8Array,
+  iv: Buffer = randomBytes(GCM_IV_BYTES),
 ): GcmCiphertext {
-  const iv = randomBytes(GCM_IV_BYTES);
   const ciphertext = token.use('AES-GCM encryption', (pkcs11, session) => {
     pkcs11.C_EncryptInit(session, gcm(iv, aad), key.handle);
     return pkcs11.C_Encrypt(session, Buffer.from(plaintext), Buffer.alloc(plaintext.length + GCM_TAG_BYTES));

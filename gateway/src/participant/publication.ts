@@ -24,6 +24,11 @@ export class WrappingKeyPublisher {
     this.#logger = logger;
   }
 
+  /** Whether the ledger holds the key (this run published it, or found it there). */
+  get published(): boolean {
+    return this.#published;
+  }
+
   /** Publishes unless the ledger has the key already; failures are logged and retried on the next call. */
   async publish(): Promise<void> {
     if (this.#published) {

@@ -1,0 +1,61 @@
+import { defineCommand, integerOption, requiredOption, UsageError } from '../../command';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,30}$/;
+
+export const providerStart = defineCommand({
+  name: 'start',
+  summary: 'run a key provider: CMKs in its own SoftHSM token, served over mutual TLS to orchestrators',
+  description:
+    'Registers the provider on the ledger (or updates its profile) with its endpoint, its TLS certificate, its ' +
+    'region and the keys its token holds, publishes its key-wrapping public key, and serves until Ctrl-C. The ' +
+    'identity file is the FabricConfig JSON of a member with role provider. Prints "provider NAME ready on URL".',
+  options: {
+    name: { type: 'string', value: 'NAME', description: 'the provider id on the ledger (required)' },
+    region: { type: 'string', value: 'REGION', description: 'where it runs, e.g. eu-west (required)' },
+    identity: {
+      type: 'string',
+      value: 'FILE',
+      description: 'FabricConfig JSON of its ledger identity (required)',
+    },
+    'data-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'its token, TLS identity and pid file (default .keyledger/providers/NAME)',
+    },
+    host: { type: 'string', value: 'HOST', description: 'address to listen on (default 127.0.0.1)' },
+    port: { type: 'string', value: 'PORT', description: 'port (default 0: any free port)' },
+    'token-label': {
+      type: 'string',
+      value: 'LABEL',
+      description: 'its SoftHSM token (default provider-NAME)',
+    },
+    'allow-fault-injection': {
+      type: 'boolean',
+      description: 'accept POST /v1/faults (latency, byzantine answers): tests and demonstrations only',
+    },
+  },
+  api: false,
+  async run(context) {
+    const o = context.options;
+    const name = requiredOption(o.name, '--name');
+    const region = requiredOption(o.region, '--region');
+    const identityFile = requiredOption(o.identity, '--identity');
+    if (!NAME.test(name)) {
+      throw new UsageError({ message: `--name ${name}: 1-31 characters of A-Z a-z 0-9 . _ -` });
+    }
+    const { runProviderStart } = await import('./providerStart');
+    await runProviderStart(
+      {
+        name,
+        region,
+        identityFile,
+        dataDir: o['data-dir'] ?? `.keyledger/providers/${name}`,
+        host: o.host ?? '127.0.0.1',
+        port: integerOption(o.port, '--port', { max: 65_535 }) ?? 0,
+        tokenLabel: o['token-label'] ?? `provider-${name}`.slice(0, 32),
+        allowFaultInjection: o['allow-fault-injection'] ?? false,
+      },
+      (line) => context.io.stdout.write(`${line}\n`),
+    );
+  },
+});

@@ -1,0 +1,202 @@
+/**
+ * Key providers for end-to-end tests: a devnet, an admin, an orchestrator member, and providers each running as
+ * a process of its own (`keyledger provider start`, the built gateway) with its own SoftHSM token and data folder.
+ *
+ *   const net = await startProviderNet({ providers: [{ name: 'kp1', region: 'eu-west' }, …] });
+ *   await net.replicateKey('orders');           // created on the first provider, wrapped to the others
+ *   const kp1 = net.client('kp1');               // an mTLS client with the orchestrator's certificate
+ *   await net.kill('kp1');                       // SIGKILL
+ *   await net.stop();
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { issueIdentity, startDevnet, type Devnet, type IdentityFiles } from '@keyledger/devnet';
+import { certificateFingerprint, FabricConnection, type FabricConfig } from '../../../gateway/src/fabric';
+import { ensureBootstrapped, ensureMembers, GovernanceLedger } from '../../../gateway/src/governance';
+import { ProviderClient, type ClientTlsIdentity } from '../../../gateway/src/providers/client/providerClient';
+import { ProvidersLedger, type ScoredProvider } from '../../../gateway/src/providers/ledger';
+import { KeyReplicator, type ReplicationReport } from '../../../gateway/src/providers/registry/replicate';
+import { spawnProvider, type ProviderProcess } from '../../../gateway/src/stack/providerProcesses';
+
+export const CHAINCODE_NAME = 'keyledger';
+export const CHAINCODE_DIR = join(__dirname, '../../../chaincode');
+
+export interface ProviderSpec {
+  readonly name: string;
+  readonly region: string;
+}
+
+export interface NetMember {
+  readonly name: string;
+  readonly files: IdentityFiles;
+  readonly fabric: FabricConfig;
+  readonly fingerprint: string;
+}
+
+export interface ProviderNet {
+  readonly devnet: Devnet;
+  readonly dataDir: string;
+  readonly admin: NetMember;
+  readonly orchestrator: NetMember;
+  /** The orchestrator's TLS client identity (its Fabric certificate and key). */
+  readonly orchestratorTls: ClientTlsIdentity;
+  readonly providers: Map<string, ProviderProcess | undefined>;
+  readonly members: Map<string, NetMember>;
+  /** A ledger connection as `who` (closed by stop). */
+  connectionAs(who: NetMember): FabricConnection;
+  providersLedgerAs(who: NetMember): ProvidersLedger;
+  profile(name: string): Promise<ScoredProvider>;
+  /** An mTLS client of a provider, as the orchestrator (closed by stop). */
+  client(name: string, identity?: ClientTlsIdentity): Promise<ProviderClient>;
+  replicateKey(keyId: string): Promise<ReplicationReport>;
+  startProvider(spec: ProviderSpec, allowFaultInjection?: boolean): Promise<ProviderProcess>;
+  kill(name: string): Promise<void>;
+  /** A client identity of an organisation, issued by its CA but not registered. */
+  newIdentity(name: string): Promise<NetMember>;
+  stop(): Promise<void>;
+}
+
+export async function startProviderNet(options: {
+  readonly providers: readonly ProviderSpec[];
+  readonly allowFaultInjection?: boolean;
+}): Promise<ProviderNet> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'keyledger-providers-'));
+  const devnet = await startDevnet({
+    dataDir: join(dataDir, 'devnet'),
+    port: 0,
+    orgs: 3,
+    batchTimeoutMs: 50,
+  });
+  const connections: FabricConnection[] = [];
+  const clients: ProviderClient[] = [];
+  const providers = new Map<string, ProviderProcess | undefined>();
+  const members = new Map<string, NetMember>();
+  const run = randomBytes(3).toString('hex');
+  const fabricConfig = (files: IdentityFiles): FabricConfig => ({
+    endpoint: devnet.endpoint,
+    tlsRootCertPath: devnet.material.tls.caCertPath,
+    hostnameOverride: 'localhost',
+    channel: devnet.channelId,
+    chaincode: CHAINCODE_NAME,
+    mspId: files.mspId,
+    certPath: files.certPath,
+    keyPath: files.keyPath,
+  });
+  const asMember = (name: string, files: IdentityFiles): NetMember => ({
+    name,
+    files,
+    fabric: fabricConfig(files),
+    fingerprint: certificateFingerprint(files.certPem),
+  });
+  let orgIndex = 0;
+  const newIdentity = async (name: string): Promise<NetMember> => {
+    const org = devnet.material.orgs[orgIndex++ % devnet.material.orgs.length];
+    if (!org) {
+      throw new Error('devnet has no organisations');
+    }
+    return asMember(name, await issueIdentity(org, `${name}-${run}`, 'client'));
+  };
+  const connectionAs = (who: NetMember): FabricConnection => {
+    const connection = FabricConnection.open(who.fabric);
+    connections.push(connection);
+    return connection;
+  };
+  const stop = async (): Promise<void> => {
+    await Promise.all([...providers.values()].map((p) => p?.kill()));
+    await Promise.all(clients.map((c) => c.close()));
+    connections.forEach((c) => c.close());
+    await devnet.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await devnet.deploy(CHAINCODE_NAME, CHAINCODE_DIR);
+    const admin = asMember('admin', devnet.identity(1, 'admin'));
+    const adminGovernance = new GovernanceLedger(connectionAs(admin));
+    await ensureBootstrapped(adminGovernance);
+    const orchestrator = await newIdentity('orchestrator');
+    await ensureMembers(
+      adminGovernance,
+      [{ name: 'orchestrator', mspId: orchestrator.files.mspId, fingerprint: orchestrator.fingerprint }],
+      'orchestrator',
+    );
+    const orchestratorTls: ClientTlsIdentity = {
+      certPem: orchestrator.files.certPem,
+      keyPem: readFileSync(orchestrator.files.keyPath, 'utf8'),
+    };
+    const reader = new ProvidersLedger(connectionAs(admin));
+    const profile = async (name: string): Promise<ScoredProvider> => {
+      const found = (await reader.listProviders({ includeSuspended: true })).find(
+        (p) => p.providerId === name,
+      );
+      if (!found) {
+        throw new Error(`provider ${name} is not registered`);
+      }
+      return found;
+    };
+    const client = async (name: string, identity = orchestratorTls): Promise<ProviderClient> => {
+      const made = new ProviderClient({ provider: await profile(name), identity });
+      clients.push(made);
+      return made;
+    };
+    const startProvider = async (
+      spec: ProviderSpec,
+      faults = options.allowFaultInjection,
+    ): Promise<ProviderProcess> => {
+      let who = members.get(spec.name);
+      if (!who) {
+        who = await newIdentity(spec.name);
+        members.set(spec.name, who);
+        await ensureMembers(
+          adminGovernance,
+          [{ name: spec.name, mspId: who.files.mspId, fingerprint: who.fingerprint }],
+          'provider',
+        );
+      }
+      const started = await spawnProvider({
+        name: spec.name,
+        region: spec.region,
+        fabric: who.fabric,
+        dataDir: join(dataDir, 'providers', spec.name),
+        allowFaultInjection: faults ?? false,
+      });
+      providers.set(spec.name, started);
+      return started;
+    };
+    await Promise.all(options.providers.map((spec) => startProvider(spec)));
+    const adminAccess = connectionAs(admin);
+    const replicator = new KeyReplicator({
+      reader: adminAccess,
+      transportOf: (p) => {
+        const made = new ProviderClient({ provider: p, identity: orchestratorTls });
+        clients.push(made);
+        return made;
+      },
+    });
+    return {
+      devnet,
+      dataDir,
+      admin,
+      orchestrator,
+      orchestratorTls,
+      providers,
+      members,
+      connectionAs,
+      providersLedgerAs: (who) => new ProvidersLedger(connectionAs(who)),
+      profile,
+      client,
+      replicateKey: (keyId) => replicator.createReplicatedKey(adminAccess, { keyId }),
+      startProvider,
+      kill: async (name) => {
+        await providers.get(name)?.kill();
+        providers.set(name, undefined);
+      },
+      newIdentity,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
