@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
+import { HsmError } from './errors';
 import type { KeyRef } from './keys';
 import type { HsmToken } from './token';
 
@@ -31,7 +32,19 @@ export function aesGcmEncrypt(
   return { iv, ciphertext: Buffer.from(ciphertext) };
 }
 
-/** Throws HsmError (CKR_ENCRYPTED_DATA_INVALID) when the tag does not verify: wrong key, AAD or tampering. */
+/**
+ * Whether an error of {@link aesGcmDecrypt} means the tag did not verify (wrong key, AAD or tampering) rather than
+ * a token failure. SoftHSM reports it as CKR_ENCRYPTED_DATA_INVALID or, from its OpenSSL backend, as
+ * CKR_GENERAL_ERROR; a ciphertext shorter than a tag is CKR_ENCRYPTED_DATA_LEN_RANGE.
+ */
+export function isGcmTagFailure(error: unknown): boolean {
+  return (
+    error instanceof HsmError &&
+    /ENCRYPTED_DATA_INVALID|ENCRYPTED_DATA_LEN_RANGE|GENERAL_ERROR/.test(error.ckr ?? error.message)
+  );
+}
+
+/** Throws HsmError when the tag does not verify ({@link isGcmTagFailure}): wrong key, AAD or tampering. */
 export function aesGcmDecrypt(token: HsmToken, key: KeyRef, sealed: GcmCiphertext, aad: Uint8Array): Buffer {
   return token.use('AES-GCM decryption', (pkcs11, session) => {
     pkcs11.C_DecryptInit(session, gcm(sealed.iv, aad), key.handle);

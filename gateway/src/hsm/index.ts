@@ -1,4 +1,11 @@
-export { aesGcmDecrypt, aesGcmEncrypt, GCM_IV_BYTES, GCM_TAG_BYTES, type GcmCiphertext } from './aead';
+export {
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  GCM_IV_BYTES,
+  GCM_TAG_BYTES,
+  isGcmTagFailure,
+  type GcmCiphertext,
+} from './aead';
 export { signDigest, signDigestCompact, signMessage } from './ecdsa';
 export { ckrOf, HsmError, wrapHsmError, type HsmErrorOptions } from './errors';
 export { generateHmacKey, hmacSha256, hmacSha256Verify, type HmacKeyOptions } from './hmac';

@@ -7,7 +7,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
-import { aesGcmDecrypt, aesGcmEncrypt, HsmError, type HsmToken, type KeyRef } from '../hsm';
+import { aesGcmDecrypt, aesGcmEncrypt, HsmError, isGcmTagFailure, type HsmToken, type KeyRef } from '../hsm';
 import { DecryptionError } from './errors';
 import {
   ENVELOPE_HEADER_BYTES,
@@ -134,12 +134,7 @@ export class TokenCipher implements VersionCipher {
         aad,
       );
     } catch (error) {
-      // SoftHSM reports a failed GCM tag check as CKR_ENCRYPTED_DATA_INVALID or, from its OpenSSL backend,
-      // as CKR_GENERAL_ERROR.
-      if (
-        error instanceof HsmError &&
-        /ENCRYPTED_DATA_INVALID|ENCRYPTED_DATA_LEN_RANGE|GENERAL_ERROR/.test(error.message)
-      ) {
+      if (isGcmTagFailure(error)) {
         throw new DecryptionError({
           message: 'message does not authenticate under its key version and queue',
         });

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { ServiceError } from '../../errors';
-import { aesGcmDecrypt, aesGcmEncrypt, HsmError, wrapKeyForRecipient, type KeyRef } from '../../hsm';
+import {
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  HsmError,
+  isGcmTagFailure,
+  wrapKeyForRecipient,
+  type KeyRef,
+} from '../../hsm';
 import { assembleBlob, BLOB_IV_BYTES, BLOB_TAG_BYTES, blobHeader, parseBlob } from '../blob';
 import { contextBytes, type EncryptionContext } from '../encryptionContext';
 import type {
@@ -16,8 +23,6 @@ import type {
 import type { CmkStore, StoredKey } from './cmkStore';
 
 const DATA_KEY_BYTES: Readonly<Record<KeySpec, number>> = { AES_256: 32, AES_128: 16 };
-/** The PKCS#11 answers of a GCM tag that does not verify (wrong key, context, or tampering). */
-const BAD_TAG = new Set(['CKR_ENCRYPTED_DATA_INVALID', 'CKR_ENCRYPTED_DATA_LEN_RANGE']);
 
 /** The KDF context of a replica's wrap: binds the copy to the key, its version and both providers. */
 export function replicaWrapContext(keyId: string, keyVersion: number, from: string, to: string): Buffer {
@@ -237,7 +242,7 @@ export class KeyOperations {
       );
       return { key, plaintext };
     } catch (error) {
-      if (error instanceof HsmError && error.ckr !== undefined && BAD_TAG.has(error.ckr)) {
+      if (isGcmTagFailure(error)) {
         throw new InvalidCiphertextError(this.providerId, key.keyId, error);
       }
       throw error;
