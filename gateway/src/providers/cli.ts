@@ -1,7 +1,13 @@
 import { defineGroup, type CliEntry } from '../command';
-import { providerStart } from './cli/providerCommands';
+import { keyCommands } from './cli/keyCommands';
+import { providerList, providerShow, providerStart } from './cli/providerCommands';
 
 /** The providers capability's part of the `keyledger` command. */
 export const providerCommands: readonly CliEntry[] = [
-  defineGroup('provider', 'key providers: run one (HSM-backed, mutual TLS)', [providerStart]),
+  ...keyCommands,
+  defineGroup('provider', 'key providers: their scores, load and breaker state; run one', [
+    providerList,
+    providerShow,
+    providerStart,
+  ]),
 ];

@@ -8,6 +8,16 @@ export interface ScoredProvider extends providers.ProviderProfile {
   readonly components: Readonly<Record<string, number>>;
 }
 
+/** GetProvider's answer. */
+export interface ProviderDetail {
+  readonly provider: providers.ProviderProfile;
+  readonly score: number;
+  readonly components: Readonly<Record<string, number>>;
+  readonly stats: providers.ProviderStats;
+  readonly recent: readonly providers.ReputationEntry[];
+  readonly asOf: number;
+}
+
 export interface ProviderFilter {
   readonly keyId?: string;
   readonly algorithm?: string;
@@ -59,6 +69,18 @@ export class ProvidersLedger {
       return (
         await this.#contract.evaluate<{ provider: providers.ProviderProfile }>('GetProvider', providerId, '0')
       ).provider;
+    } catch (error) {
+      if (error instanceof LedgerError && error.kind === 'NOT_FOUND') {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** The profile with its score now, its counters and its newest `recent` outcomes; undefined when unknown. */
+  async getProviderDetail(providerId: string, recent = 10): Promise<ProviderDetail | undefined> {
+    try {
+      return await this.#contract.evaluate<ProviderDetail>('GetProvider', providerId, String(recent));
     } catch (error) {
       if (error instanceof LedgerError && error.kind === 'NOT_FOUND') {
         return undefined;

@@ -1,4 +1,13 @@
-import { defineCommand, integerOption, requiredOption, UsageError } from '../../command';
+import { apiPath } from '../../client';
+import {
+  defineCommand,
+  formatFields,
+  formatTable,
+  formatTime,
+  integerOption,
+  requiredOption,
+  UsageError,
+} from '../../command';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,30}$/;
 
@@ -56,6 +65,100 @@ export const providerStart = defineCommand({
         allowFaultInjection: o['allow-fault-injection'] ?? false,
       },
       (line) => context.io.stdout.write(`${line}\n`),
+    );
+  },
+});
+
+interface ProviderView {
+  readonly providerId: string;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly status: string;
+  readonly keyIds: readonly string[];
+  readonly score: number;
+  readonly components: Readonly<Record<string, number>>;
+  readonly live?: {
+    readonly inFlight: number;
+    readonly ewmaMs: number;
+    readonly breaker: string;
+    readonly outcomes: number;
+  };
+}
+
+function percent(score: number): string {
+  return `${(score / 100).toFixed(1)}%`;
+}
+
+export const providerList = defineCommand({
+  name: 'list',
+  summary: 'every provider: on-chain score, region, keys, and the live load and breaker state',
+  options: {},
+  api: true,
+  async run(context) {
+    const { body } = await context
+      .client()
+      .request<{ providers: ProviderView[] }>({ method: 'GET', path: '/v1/providers' });
+    context.emit(body, () =>
+      formatTable(
+        ['PROVIDER', 'REGION', 'STATUS', 'SCORE', 'BREAKER', 'IN FLIGHT', 'LATENCY', 'KEYS'],
+        body.providers.map((p) => [
+          p.providerId,
+          p.region,
+          p.status,
+          percent(p.score),
+          p.live?.breaker ?? '-',
+          p.live ? String(p.live.inFlight) : '-',
+          p.live ? `${p.live.ewmaMs.toFixed(1)} ms` : '-',
+          p.keyIds.join(',') || '-',
+        ]),
+      ),
+    );
+  },
+});
+
+export const providerShow = defineCommand({
+  name: 'show',
+  summary: 'one provider: profile, score components, counters and recent outcomes',
+  args: [{ name: '<provider>', description: 'the provider id' }],
+  options: {},
+  api: true,
+  async run(context) {
+    const [providerId = ''] = context.args;
+    const { body } = await context.client().request<{
+      provider: ProviderView;
+      stats: { successCount: number; failureCount: number };
+      recent: { success: boolean; latencyMs: number; at: number }[];
+    }>({ method: 'GET', path: apiPath`/v1/providers/${providerId}` });
+    const p = body.provider;
+    context.emit(body, () =>
+      formatFields([
+        ['provider', p.providerId],
+        ['endpoint', p.endpoint],
+        ['region', p.region],
+        ['status', p.status],
+        ['keys', p.keyIds.join(', ') || 'none'],
+        ['score', percent(p.score)],
+        [
+          'components',
+          Object.entries(p.components)
+            .map(([name, value]) => `${name} ${percent(value)}`)
+            .join(', '),
+        ],
+        ['outcomes', `${body.stats.successCount} ok, ${body.stats.failureCount} failed (on chain)`],
+        [
+          'live',
+          p.live
+            ? `breaker ${p.live.breaker}, ${p.live.inFlight} in flight, ${p.live.ewmaMs.toFixed(1)} ms`
+            : undefined,
+        ],
+        [
+          'recent',
+          body.recent
+            .slice(0, 5)
+            .map((r) => `${formatTime(r.at)} ${r.success ? 'ok' : 'FAILED'} ${r.latencyMs} ms`)
+            .join('\n          ') || 'none',
+        ],
+      ]),
     );
   },
 });
