@@ -10,6 +10,12 @@ export function describeStack(stack: LocalStack): string {
     `  Fabric gateway  ${stack.ledgerEndpoint}   (connection file for any Fabric client: ${stack.connectionFile})`,
     `  Agent logs      ${stack.logFile}`,
     '',
+    `  Key providers (mutual TLS; key ${stack.demoKeyId} replicated to each):`,
+    ...stack.providers.map(
+      (p) =>
+        `    ${p.name.padEnd(11)} ${p.region.padEnd(9)} ${p.url}   pid ${p.pid} (${p.pidFile}), log ${p.logFile}`,
+    ),
+    '',
     `  Participants and their API bearer tokens (also in ${stack.profilePath}, the keyledger command's profile):`,
     ...stack.participants.map(
       (p) => `    ${p.name.padEnd(11)} ${p.role.padEnd(9)} ${p.mspId.padEnd(8)} ${p.apiToken}`,

@@ -21,6 +21,8 @@ export function walkThrough(stack: LocalStack): string[] {
       : [`  export KEYLEDGER_PROFILE=${stack.profilePath}`];
   const policyJson = `{"rotationIntervalMs":3600000,"maxMessages":100000,"algorithm":"AES-256-GCM"${minInterval ? ',"minRotationIntervalMs":0' : ''}}`;
   const json = `-H 'content-type: application/json'`;
+  const key = stack.demoKeyId;
+  const killed = stack.providers[0];
   const as = (name: string): string => `-H "authorization: Bearer $${name}"`;
   return [
     'Walk-through with the keyledger command (paste from the repository root; `npx keyledger --help` lists every command):',
@@ -37,6 +39,18 @@ export function walkThrough(stack: LocalStack): string[] {
     '  # 4. the old envelope still decrypts (retention); bad input gets a clear error and exit code 6',
     '  npx keyledger decrypt orders --as frontend1 "$ENV"; echo',
     '  npx keyledger queue policy set orders --interval 1h --max-messages 0; echo "exit code $?"',
+    `  # 5. key providers: a data key under the CMK ${key}; stderr says which provider served it and why`,
+    `  BLOB=$(npx keyledger key datakey ${key} --context app=walkthrough)`,
+    `  npx keyledger key decrypt ${key} --context app=walkthrough "$BLOB" | wc -c`,
+    '  npx keyledger provider list',
+    ...(killed
+      ? [
+          `  # 6. kill -9 provider ${killed.name}: requests still succeed (failover), its score drops with the next outcome batch`,
+          `  kill -9 $(cat ${killed.pidFile})`,
+          `  for i in 1 2 3 4 5 6 7 8 9 10; do npx keyledger key datakey ${key} > /dev/null 2>&1 || echo failed; done`,
+          `  sleep 6; npx keyledger provider show ${killed.name}`,
+        ]
+      : []),
     '',
     'The same with curl:',
     `  export KL=${stack.apiUrl} ADMIN=${token('admin')} V2=${token('validator2')} FE1=${token('frontend1')}`,
@@ -50,5 +64,7 @@ export function walkThrough(stack: LocalStack): string[] {
     `  curl -s $KL/v1/queues/orders/history ${as('ADMIN')}`,
     `  curl -s -X POST $KL/v1/queues/orders/decrypt ${as('FE1')} ${json} -d "{\\"envelope\\":\\"$ENV\\"}"`,
     `  curl -s -X PUT $KL/v1/queues/orders/policy ${as('ADMIN')} ${json} -d '{"maxMessages":0}'`,
+    `  curl -s -X POST $KL/v1/keys/${key}/datakey ${as('ADMIN')} ${json} -d '{"encryptionContext":{"app":"walkthrough"}}'`,
+    `  curl -s $KL/v1/providers ${as('ADMIN')}`,
   ];
 }

@@ -31,7 +31,10 @@ import {
 import { LocalTokenStore, useSoftHsmDirectory, type TokenCredentials } from '../hsm';
 import { REDACT_PATHS } from '../logging';
 import { FrontendNode, rotationApi, ValidatorAgent, type FrontendNodeOptions } from '../rotation';
+import { OrchestratorNode } from '../providers/orchestratorNode';
+import { providersApi } from '../providers/api';
 import { bootstrapTokens } from './apiTokens';
+import { DEMO_KEY_ID, ensureDemoKey, STACK_PROVIDER_REGIONS, startStackProviders } from './keyProviders';
 import { assertPortFree, portError } from './ports';
 
 export const CHAINCODE_NAME = 'keyledger';
@@ -63,6 +66,17 @@ export interface StackParticipant {
   readonly apiToken: string;
 }
 
+/** A key provider of the stack: a process of its own. */
+export interface StackProvider {
+  readonly name: string;
+  readonly region: string;
+  readonly url: string;
+  readonly pid: number;
+  /** `kill -9 $(cat <pidFile>)` simulates a crash. */
+  readonly pidFile: string;
+  readonly logFile: string;
+}
+
 export interface LocalStack {
   readonly apiUrl: string;
   readonly ledgerEndpoint: string;
@@ -73,6 +87,9 @@ export interface LocalStack {
   /** The embedded ledger, when the stack runs on the devnet. */
   readonly devnet?: Devnet;
   readonly participants: readonly StackParticipant[];
+  readonly providers: readonly StackProvider[];
+  /** The CMK created and replicated for the walk-through. */
+  readonly demoKeyId: string;
   stop(): Promise<void>;
 }
 
@@ -82,7 +99,7 @@ interface Identity {
   readonly fingerprint: string;
 }
 
-const STEPS = 6;
+const STEPS = 7;
 
 /**
  * Brings up KeyLedger on one machine: SoftHSM tokens, the ledger (embedded devnet, or a real Fabric network
@@ -136,6 +153,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let admin: Identity;
     let validators: Identity[];
     let frontends: Identity[];
+    let orchestratorIdentity: Identity;
+    let providerIdentities: Identity[];
     let connectionFile: string;
     let ledgerEndpoint: string;
     let startBlock: (() => bigint) | undefined;
@@ -188,6 +207,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       };
       validators = await Promise.all(names.validators.map((name, i) => identity(name, i)));
       frontends = await Promise.all(names.frontends.map((name, i) => identity(name, i)));
+      orchestratorIdentity = await identity('orchestrator', 0);
+      providerIdentities = await Promise.all(STACK_PROVIDER_REGIONS.map(([name], i) => identity(name, i)));
     } else {
       step(2, 'ledger: Hyperledger Fabric network from its connection file');
       connectionFile = resolve(options.connectionFile ?? 'network/test-network/connection.json');
@@ -209,6 +230,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       admin = fromFile('admin', orgAt(0), 'admin');
       validators = names.validators.map((name, i) => fromFile(name, orgAt(i), 'user'));
       frontends = names.frontends.map((name, i) => fromFile(name, orgAt(i), 'admin'));
+      // The admin also orchestrates, and providers act as the organisations' users (as validators do): a member
+      // may hold several roles, and none of these publishes a key-wrapping key twice.
+      orchestratorIdentity = { ...admin, name: 'orchestrator' };
+      providerIdentities = STACK_PROVIDER_REGIONS.map(([name], i) => ({
+        ...fromFile(name, orgAt(i), 'user'),
+        name,
+      }));
     }
     progress(`      ${ledgerEndpoint}; connection file ${connectionFile}`);
 
@@ -272,7 +300,48 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       closers.push(() => agent.stop());
     }
 
-    step(5, 'REST API');
+    step(5, 'key providers: three processes (own SoftHSM tokens, mutual TLS), the orchestrator, a demo key');
+    await ensureMembers(adminLedger, [spec(orchestratorIdentity)], 'orchestrator');
+    const providerProcesses = await startStackProviders({
+      admin: adminLedger,
+      providers: providerIdentities.map((who, i) => ({
+        name: who.name,
+        region: STACK_PROVIDER_REGIONS[i]?.[1] ?? 'eu-west',
+        fabric: who.fabric,
+        fingerprint: who.fingerprint,
+      })),
+      dataDir,
+      logger,
+    });
+    closers.push(() => Promise.all(providerProcesses.map((p) => p.stop())).then(() => undefined));
+    const orchestratorCheckpoint = join(agentDir, 'orchestrator.checkpoint.json');
+    const orchestrator = await OrchestratorNode.start({
+      name: 'orchestrator',
+      fabric: orchestratorIdentity.fabric,
+      region: STACK_PROVIDER_REGIONS[0]?.[1] ?? 'eu-west',
+      dataDir: agentDir,
+      logger,
+      follow: {
+        checkpointPath: orchestratorCheckpoint,
+        ...(startBlock && !existsSync(orchestratorCheckpoint) ? { startBlock: startBlock() } : {}),
+      },
+    });
+    closers.push(() => orchestrator.stop());
+    const adminConnection = FabricConnection.open(admin.fabric);
+    connections.push(adminConnection);
+    const demo = await ensureDemoKey({
+      replicator: orchestrator.replicator,
+      admin: adminConnection,
+      grantees: [spec(admin), ...frontends.slice(0, 1).map(spec)],
+    });
+    for (const p of providerProcesses) {
+      progress(`      ${p.name} ${p.url} (pid ${p.pid}; log ${p.logFile})`);
+    }
+    progress(
+      `      key ${DEMO_KEY_ID} on ${demo.providers.join(', ')} (key check value ${demo.keyCheckValue})`,
+    );
+
+    step(6, 'REST API');
     const tokenStore = new ApiTokenStore({ path: join(dataDir, 'api', 'tokens.json') });
     const profilePath = join(dataDir, 'profile.json');
     const apiTokens = bootstrapTokens({
@@ -300,6 +369,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           validators: new Map(validatorAgents.map((agent) => [agent.name, agent])),
           frontends: new Map(frontendNodes.map((node) => [node.name, node])),
         }),
+        providersApi({
+          orchestrator: orchestrator.orchestrator,
+          access: orchestrator.access,
+          replicator: orchestrator.replicator,
+          reporting: () => orchestrator.reporter.stats(),
+        }),
       ],
       logger,
       health: adminCaller
@@ -316,7 +391,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(() => api.close());
     writeProfile(profilePath, { url: api.url, default: 'admin', tokens: apiTokens });
 
-    step(6, 'ready');
+    step(7, 'ready');
     return {
       apiUrl: api.url,
       ledgerEndpoint,
@@ -324,6 +399,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logFile,
       profilePath,
       ...(embedded ? { devnet: embedded } : {}),
+      providers: providerProcesses.map((p, i) => ({
+        name: p.name,
+        region: STACK_PROVIDER_REGIONS[i]?.[1] ?? 'eu-west',
+        url: p.url,
+        pid: p.pid,
+        pidFile: join(dataDir, 'providers', p.name, 'provider.pid'),
+        logFile: p.logFile,
+      })),
+      demoKeyId: DEMO_KEY_ID,
       participants: everyone.map(({ who, role }) => ({
         name: who.name,
         role,

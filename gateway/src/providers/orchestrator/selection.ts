@@ -130,7 +130,8 @@ export function selectProvider(input: Readonly<SelectionInput>): SelectionExplan
     .map((candidate) => {
       const profile = candidate.profile;
       const proximity = profile.region === input.callerRegion ? same : other;
-      const load = reference / (reference + Math.max(0, candidate.ewmaMs) * (Math.max(0, candidate.inFlight) + 1));
+      const load =
+        reference / (reference + Math.max(0, candidate.ewmaMs) * (Math.max(0, candidate.inFlight) + 1));
       const score = Math.min(1, Math.max(0, profile.score / 10_000));
       const entry: Scored = {
         candidate,
@@ -221,13 +222,11 @@ function powerOfTwo(
     secondIndex += 1;
   }
   const second = eligible[secondIndex] as Scored;
-  const [winner, loser] =
-    first.weight > second.weight || (first.weight === second.weight && first.id < second.id)
-      ? [first, second]
-      : [second, first];
+  // A tie goes to the first drawn (itself random), so equal providers share the traffic evenly.
+  const [winner, loser] = first.weight >= second.weight ? [first, second] : [second, first];
   const reason =
     winner.weight === loser.weight
-      ? `${winner.id} and ${loser.id} have the same weight ${round(winner.weight, 4)}; the lower id wins`
+      ? `${winner.id} and ${loser.id} have the same weight ${round(winner.weight, 4)}; ${winner.id} was drawn first`
       : `${winner.id} (weight ${round(winner.weight, 4)}) beats ${loser.id} (weight ${round(loser.weight, 4)})`;
   return { sampled: [first.id, second.id], chosen: winner.id, reason };
 }

@@ -1,7 +1,7 @@
 import { callerOf, defineRoute, ok, ProblemError, type AnyRoute } from '../../http';
 import { noParams, noQuery } from '../../http/schemas';
 import { ProvidersLedger } from '../ledger';
-import type { KeyReplicator } from './replicate';
+import type { KeyReplicator } from '../registry/replicate';
 import {
   createKeyBody,
   disableKeyBody,
@@ -12,7 +12,7 @@ import {
   keyParams,
   providerKeySchema,
   replicationSchema,
-} from './schemas';
+} from '../registry/schemas';
 
 export const TAG_KEYS = 'Customer master keys';
 const LEDGER_ERRORS = [502, 503] as const;
