@@ -92,6 +92,8 @@ interface Request {
   readonly callerSignal: AbortSignal | undefined;
   readonly deadlineMs: number;
   readonly attempts: AttemptRecord[];
+  /** Providers that failed this request: neither retried nor trusted as verifiers. */
+  readonly failed: Set<string>;
 }
 
 type Verdict = { readonly kind: 'verified' | 'unverified' | 'mismatch'; readonly reason: string };
@@ -229,6 +231,7 @@ export class KeyOrchestrator {
       callerSignal: options.signal,
       deadlineMs,
       attempts: [],
+      failed: new Set(),
     };
   }
 
@@ -240,7 +243,7 @@ export class KeyOrchestrator {
       verify?: (answer: T, producerId: string, call: Request) => Promise<Verdict>;
     },
   ): Promise<OrchestratedResult<T>> {
-    const failed = new Set<string>();
+    const failed = call.failed;
     for (let round = 0; round < MAX_TRIES; round += 1) {
       if (round > 0 && call.signal.aborted) {
         break; // no time left for the retry
@@ -308,7 +311,7 @@ export class KeyOrchestrator {
     producerId: string,
     call: Request,
   ): Promise<Verdict> {
-    const exclude = new Set([producerId]);
+    const exclude = new Set([...call.failed, producerId]);
     for (let round = 0; round < MAX_TRIES; round += 1) {
       if (call.signal.aborted) {
         return { kind: 'unverified', reason: 'not verified: the deadline passed before a verifier answered' };
