@@ -53,7 +53,10 @@ export class LedgerCandidates implements CandidateSource {
 
   candidates(keyId: string): Promise<ScoredProvider[]> {
     const cached = this.#cache.get(keyId);
-    if (cached !== undefined && (cached.fetchedAt === undefined || this.#clock() - cached.fetchedAt < this.#ttlMs)) {
+    if (
+      cached !== undefined &&
+      (cached.fetchedAt === undefined || this.#clock() - cached.fetchedAt < this.#ttlMs)
+    ) {
       return cached.value;
     }
     const generation = this.#generation;

@@ -82,7 +82,12 @@ export interface ProviderLoadStatus {
 
 type CallResult<T> =
   | { readonly ok: true; readonly value: T; readonly latencyMs: number; readonly attempt: number }
-  | { readonly ok: false; readonly error: ProviderCallError; readonly latencyMs: number; readonly attempt: number };
+  | {
+      readonly ok: false;
+      readonly error: ProviderCallError;
+      readonly latencyMs: number;
+      readonly attempt: number;
+    };
 
 interface Request {
   readonly candidates: readonly ScoredProvider[];
@@ -157,7 +162,8 @@ export class KeyOrchestrator {
       invoke: (transport, signal) => transport.generateDataKey(request, { signal }),
       check: (answer) => checkBlobKey(answer.ciphertextBlob, request.keyId),
       verify: this.#verify
-        ? (answer, producer, call) => this.#verifyDataKey(answer, contextOf(request.encryptionContext), producer, call)
+        ? (answer, producer, call) =>
+            this.#verifyDataKey(answer, contextOf(request.encryptionContext), producer, call)
         : undefined,
     });
   }
@@ -357,7 +363,11 @@ export class KeyOrchestrator {
   }
 
   /** undefined when no candidate is left; on the first round that is an error the caller sees as is. */
-  #select(call: Request, exclude: ReadonlySet<string>, mustChoose: boolean): SelectionExplanation | undefined {
+  #select(
+    call: Request,
+    exclude: ReadonlySet<string>,
+    mustChoose: boolean,
+  ): SelectionExplanation | undefined {
     const now = this.#clock();
     const counts = new Map<string, number>();
     for (const id of this.#history) {
@@ -403,7 +413,9 @@ export class KeyOrchestrator {
     invoke: (transport: ProviderTransport, signal: AbortSignal) => Promise<T>,
     check: (answer: T) => void,
   ): Promise<CallResult<T>> {
-    const profile = call.candidates.find((candidate) => candidate.providerId === providerId) as ScoredProvider;
+    const profile = call.candidates.find(
+      (candidate) => candidate.providerId === providerId,
+    ) as ScoredProvider;
     const breaker = this.#breaker(providerId);
     // False only in panic (the circuit is open and is tried anyway): the call still goes out.
     breaker.acquireProbe(this.#clock());
@@ -412,9 +424,17 @@ export class KeyOrchestrator {
     let result: CallResult<T>;
     const attempt = call.attempts.length;
     try {
-      const answer = await untilAborted(invoke(this.#transport(profile), call.signal), call.signal, providerId);
+      const answer = await untilAborted(
+        invoke(this.#transport(profile), call.signal),
+        call.signal,
+        providerId,
+      );
       if (answer.providerId !== providerId) {
-        throw new ProviderCallError({ providerId, kind: 'server', message: `answered as ${answer.providerId}` });
+        throw new ProviderCallError({
+          providerId,
+          kind: 'server',
+          message: `answered as ${answer.providerId}`,
+        });
       }
       check(answer);
       result = { ok: true, value: answer, latencyMs: this.#clock() - started, attempt };
@@ -424,7 +444,12 @@ export class KeyOrchestrator {
         breaker.releaseProbe();
         throw new RequestCancelledError();
       }
-      result = { ok: false, error: asCallError(error, providerId, call), latencyMs: this.#clock() - started, attempt };
+      result = {
+        ok: false,
+        error: asCallError(error, providerId, call),
+        latencyMs: this.#clock() - started,
+        attempt,
+      };
     }
     end({ latencyMs: result.latencyMs, ok: result.ok });
     call.attempts.push({
@@ -437,7 +462,9 @@ export class KeyOrchestrator {
         : {
             error: {
               kind: result.error.kind,
-              ...(result.error.providerProblem !== undefined ? { problem: result.error.providerProblem } : {}),
+              ...(result.error.providerProblem !== undefined
+                ? { problem: result.error.providerProblem }
+                : {}),
               message: result.error.message,
             },
           }),
@@ -527,7 +554,14 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, providerId: s
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {
-      reject(new ProviderCallError({ providerId, kind: 'timeout', message: 'deadline passed', cause: signal.reason }));
+      reject(
+        new ProviderCallError({
+          providerId,
+          kind: 'timeout',
+          message: 'deadline passed',
+          cause: signal.reason,
+        }),
+      );
     };
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(

@@ -140,7 +140,10 @@ export class OutcomeReporter implements OutcomeRecorder {
     const recovered = batches.reduce((sum, batch) => sum + batch.outcomes.length, 0) + state.unbatched.length;
     this.#received += recovered;
     if (recovered > 0) {
-      this.#logger?.warn({ batches: batches.length, outcomes: recovered }, 'outcomes of a previous run will be resent');
+      this.#logger?.warn(
+        { batches: batches.length, outcomes: recovered },
+        'outcomes of a previous run will be resent',
+      );
     }
     return recovered;
   }
@@ -261,14 +264,20 @@ export class OutcomeReporter implements OutcomeRecorder {
       if (kind === 'INVALID_ARGUMENT') {
         // Never recordable; keeping it would block every later batch behind it.
         this.#settled(batch, 'dropped');
-        this.#logger?.error({ ...fields, reason: this.#lastError }, 'outcome batch refused by the ledger; dropped');
+        this.#logger?.error(
+          { ...fields, reason: this.#lastError },
+          'outcome batch refused by the ledger; dropped',
+        );
         return true;
       }
       this.#failedOnce.add(batch.batchId);
       this.#consecutiveFailures += 1;
       const wait = Math.min(this.#maxBackoffMs, this.#backoffMs * 2 ** (this.#consecutiveFailures - 1));
       this.#retryAt = this.#clock() + wait;
-      this.#logger?.warn({ ...fields, reason: this.#lastError, retryInMs: wait }, 'outcome batch failed; will retry');
+      this.#logger?.warn(
+        { ...fields, reason: this.#lastError, retryInMs: wait },
+        'outcome batch failed; will retry',
+      );
       return false;
     }
   }

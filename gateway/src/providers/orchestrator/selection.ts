@@ -130,7 +130,8 @@ export function selectProvider(input: Readonly<SelectionInput>): SelectionExplan
     .map((candidate) => {
       const profile = candidate.profile;
       const proximity = profile.region === input.callerRegion ? same : other;
-      const load = reference / (reference + Math.max(0, candidate.ewmaMs) * (Math.max(0, candidate.inFlight) + 1));
+      const load =
+        reference / (reference + Math.max(0, candidate.ewmaMs) * (Math.max(0, candidate.inFlight) + 1));
       const score = Math.min(1, Math.max(0, profile.score / 10_000));
       const entry: Scored = {
         candidate,

@@ -68,7 +68,13 @@ describe('LedgerCandidates', () => {
     source.onChaincodeEvent('KeyCreated', {});
     await source.candidates('k2');
     expect(fake.reads).toHaveLength(4);
-    for (const event of ['ProviderRegistered', 'ProviderUpdated', 'ProviderSuspended', 'ProviderResumed', 'OutcomesRecorded']) {
+    for (const event of [
+      'ProviderRegistered',
+      'ProviderUpdated',
+      'ProviderSuspended',
+      'ProviderResumed',
+      'OutcomesRecorded',
+    ]) {
       source.onChaincodeEvent(event, { providerId: 'p1' });
       await source.candidates('k2');
     }

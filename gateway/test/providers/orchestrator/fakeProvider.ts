@@ -1,7 +1,11 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { assembleBlob, blobHeader, BLOB_IV_BYTES, parseBlob } from '../../../src/providers/blob';
 import { contextBytes, type EncryptionContext } from '../../../src/providers/encryptionContext';
-import { ProviderCallError, type CallOptions, type ProviderTransport } from '../../../src/providers/transport';
+import {
+  ProviderCallError,
+  type CallOptions,
+  type ProviderTransport,
+} from '../../../src/providers/transport';
 import type {
   DecryptRequest,
   DecryptResponse,
@@ -31,7 +35,11 @@ export class FakeKeys {
 
   seal(keyId: string, plaintext: Buffer, context: EncryptionContext): Buffer {
     const header = blobHeader({ keyId, keyVersion: 1, iv: randomBytes(BLOB_IV_BYTES) });
-    const cipher = createCipheriv('aes-256-gcm', this.key(keyId), header.subarray(header.length - BLOB_IV_BYTES));
+    const cipher = createCipheriv(
+      'aes-256-gcm',
+      this.key(keyId),
+      header.subarray(header.length - BLOB_IV_BYTES),
+    );
     cipher.setAAD(Buffer.concat([header, contextBytes(context)]));
     const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return assembleBlob(header, ciphertext, cipher.getAuthTag());
@@ -82,18 +90,29 @@ export class FakeProvider implements ProviderTransport {
     this.#clock = clock;
   }
 
-  async generateDataKey(request: GenerateDataKeyRequest, options?: CallOptions): Promise<GenerateDataKeyResponse> {
+  async generateDataKey(
+    request: GenerateDataKeyRequest,
+    options?: CallOptions,
+  ): Promise<GenerateDataKeyResponse> {
     await this.#enter('generateDataKey', request.keyId, options);
     const plaintext = randomBytes(request.keySpec === 'AES_128' ? 16 : 32);
     const sealed = this.byzantine ? randomBytes(plaintext.length) : plaintext;
     const blob = this.#keys.seal(request.keyId, sealed, ctx(request.encryptionContext));
     this.handedOut.push(plaintext.toString('base64'));
-    return { ...this.#answer(request.keyId), plaintext: plaintext.toString('base64'), ciphertextBlob: blob.toString('base64') };
+    return {
+      ...this.#answer(request.keyId),
+      plaintext: plaintext.toString('base64'),
+      ciphertextBlob: blob.toString('base64'),
+    };
   }
 
   async encrypt(request: EncryptRequest, options?: CallOptions): Promise<EncryptResponse> {
     await this.#enter('encrypt', request.keyId, options);
-    const blob = this.#keys.seal(request.keyId, Buffer.from(request.plaintext, 'base64'), ctx(request.encryptionContext));
+    const blob = this.#keys.seal(
+      request.keyId,
+      Buffer.from(request.plaintext, 'base64'),
+      ctx(request.encryptionContext),
+    );
     return { ...this.#answer(request.keyId), ciphertextBlob: blob.toString('base64') };
   }
 
@@ -111,13 +130,22 @@ export class FakeProvider implements ProviderTransport {
     await this.#enter('reEncrypt', source, options);
     this.#holdOrRefuse(request.destinationKeyId);
     const plaintext = this.#open(blob, ctx(request.sourceEncryptionContext));
-    const sealed = this.#keys.seal(request.destinationKeyId, plaintext, ctx(request.destinationEncryptionContext));
+    const sealed = this.#keys.seal(
+      request.destinationKeyId,
+      plaintext,
+      ctx(request.destinationEncryptionContext),
+    );
     plaintext.fill(0);
     return { ...this.#answer(request.destinationKeyId), ciphertextBlob: sealed.toString('base64') };
   }
 
   async health(): Promise<ProviderHealth> {
-    return { status: this.fail === undefined ? 'ok' : 'fail', providerId: this.providerId, region: 'eu-west', keys: 0 };
+    return {
+      status: this.fail === undefined ? 'ok' : 'fail',
+      providerId: this.providerId,
+      region: 'eu-west',
+      keys: 0,
+    };
   }
 
   async listKeys(): Promise<HeldKey[]> {
@@ -181,7 +209,9 @@ export class FakeProvider implements ProviderTransport {
           'abort',
           () => {
             clearTimeout(timer);
-            reject(new ProviderCallError({ providerId: this.providerId, kind: 'timeout', message: 'aborted' }));
+            reject(
+              new ProviderCallError({ providerId: this.providerId, kind: 'timeout', message: 'aborted' }),
+            );
           },
           { once: true },
         );

@@ -1,6 +1,9 @@
 import type { OutcomeInput, ScoredProvider } from '../../../src/providers/ledger';
 import { OrchestrationError } from '../../../src/providers/orchestrator/errors';
-import { KeyOrchestrator, type KeyOrchestratorOptions } from '../../../src/providers/orchestrator/orchestrator';
+import {
+  KeyOrchestrator,
+  type KeyOrchestratorOptions,
+} from '../../../src/providers/orchestrator/orchestrator';
 import { ProviderCallError } from '../../../src/providers/transport';
 import { FakeKeys, FakeProvider } from './fakeProvider';
 import { ManualClock, profile, seededRandom } from './support';
@@ -78,7 +81,10 @@ describe('KeyOrchestrator', () => {
   });
 
   it('fails over on a connection error: the second provider answers, 1 failure + 1 success recorded', async () => {
-    const { orchestrator, providers, outcomes } = setup({ p1: 'eu-west', p2: 'us-east' }, { verifyDataKeys: 'never' });
+    const { orchestrator, providers, outcomes } = setup(
+      { p1: 'eu-west', p2: 'us-east' },
+      { verifyDataKeys: 'never' },
+    );
     (providers.get('p1') as FakeProvider).fail = 'connection';
     const answer = await orchestrator.encrypt({ keyId: KEY, plaintext, encryptionContext: {} });
     expect(answer.providerId).toBe('p2');
@@ -120,7 +126,10 @@ describe('KeyOrchestrator', () => {
   });
 
   it('respects the deadline: a provider slower than it is a timeout, and no time is left to retry', async () => {
-    const { orchestrator, providers, outcomes } = setup({ p1: 'eu-west', p2: 'us-east' }, { verifyDataKeys: 'never' });
+    const { orchestrator, providers, outcomes } = setup(
+      { p1: 'eu-west', p2: 'us-east' },
+      { verifyDataKeys: 'never' },
+    );
     (providers.get('p1') as FakeProvider).delayMs = 60_000; // far beyond jest's timeout: only the deadline ends it
     const error = await orchestrator
       .encrypt({ keyId: KEY, plaintext, encryptionContext: {} }, { deadlineMs: 50 })
@@ -128,13 +137,21 @@ describe('KeyOrchestrator', () => {
     expect(error).toBeInstanceOf(OrchestrationError);
     expect((error as OrchestrationError).problemType).toBe('unavailable');
     expect((error as OrchestrationError).attempts).toEqual([
-      expect.objectContaining({ providerId: 'p1', ok: false, error: expect.objectContaining({ kind: 'timeout' }) }),
+      expect.objectContaining({
+        providerId: 'p1',
+        ok: false,
+        error: expect.objectContaining({ kind: 'timeout' }),
+      }),
     ]);
     expect(outcomes).toEqual([expect.objectContaining({ providerId: 'p1', success: false })]);
   });
 
   it('detects a byzantine producer: never returns its key, zeroes it, counts its failure, succeeds on an honest one', async () => {
-    const { orchestrator, providers, outcomes, keys } = setup({ bad: 'eu-west', h1: 'us-east', h2: 'us-east' });
+    const { orchestrator, providers, outcomes, keys } = setup({
+      bad: 'eu-west',
+      h1: 'us-east',
+      h2: 'us-east',
+    });
     const bad = providers.get('bad') as FakeProvider;
     bad.byzantine = true;
     const decoded: Buffer[] = [];
@@ -162,7 +179,9 @@ describe('KeyOrchestrator', () => {
       expect(buffer.every((byte) => byte === 0)).toBe(true);
     }
     expect(answer.attempts[0]).toMatchObject({ providerId: 'bad', ok: false, error: { kind: 'byzantine' } });
-    expect(outcomes.filter((o) => o.providerId === 'bad')).toEqual([expect.objectContaining({ success: false })]);
+    expect(outcomes.filter((o) => o.providerId === 'bad')).toEqual([
+      expect.objectContaining({ success: false }),
+    ]);
     expect(outcomes.filter((o) => o.providerId !== 'bad').every((o) => o.success)).toBe(true);
   });
 
@@ -178,7 +197,9 @@ describe('KeyOrchestrator', () => {
     for (const provider of providers.values()) {
       provider.fail = 'server';
     }
-    const error = (await orchestrator.generateDataKey({ keyId: KEY, encryptionContext: {} }).catch((caught: unknown) => caught)) as OrchestrationError;
+    const error = (await orchestrator
+      .generateDataKey({ keyId: KEY, encryptionContext: {} })
+      .catch((caught: unknown) => caught)) as OrchestrationError;
     expect(error).toBeInstanceOf(OrchestrationError);
     expect(error.attempts).toHaveLength(2); // one retry, not three providers
     expect(error.message).toMatch(/no provider could serve the request/);

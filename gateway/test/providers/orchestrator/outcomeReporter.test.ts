@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerError } from '../../../src/fabric';
 import type { OutcomeInput } from '../../../src/providers/ledger';
-import { OutcomeReporter, type OutcomeReporterOptions } from '../../../src/providers/orchestrator/outcomeReporter';
+import {
+  OutcomeReporter,
+  type OutcomeReporterOptions,
+} from '../../../src/providers/orchestrator/outcomeReporter';
 import { ManualClock } from './support';
 
 interface Sent {
@@ -126,7 +129,13 @@ describe('OutcomeReporter', () => {
       'orch-1-7000-2',
     ]);
     expect(ledger.calls[2]?.outcomes).toEqual(ledger.calls[0]?.outcomes);
-    expect(reporter.stats()).toMatchObject({ recorded: 4, batchesSent: 4, retries: 2, batchesConfirmed: 2, pending: 0 });
+    expect(reporter.stats()).toMatchObject({
+      recorded: 4,
+      batchesSent: 4,
+      retries: 2,
+      batchesConfirmed: 2,
+      pending: 0,
+    });
     expect(reporter.stats().lastError).toContain('no peer answered');
   });
 
@@ -140,7 +149,10 @@ describe('OutcomeReporter', () => {
     await reporter.flush();
     expect(reporter.stats()).toMatchObject({ recorded: 0, pending: 2 });
     await reporter.flush();
-    expect(ledger.calls.map((call) => call.batchId)).toEqual([ledger.calls[0]?.batchId, ledger.calls[0]?.batchId]);
+    expect(ledger.calls.map((call) => call.batchId)).toEqual([
+      ledger.calls[0]?.batchId,
+      ledger.calls[0]?.batchId,
+    ]);
     expect(reporter.stats()).toMatchObject({ recorded: 2, pending: 0, batchesConfirmed: 1 });
     expect(ledger.outcomeCount()).toBe(2);
   });
@@ -172,7 +184,13 @@ describe('OutcomeReporter', () => {
       second.record(outcome(5));
       await second.flush();
       const ids = ledger.calls.map((call) => call.batchId);
-      expect(ids).toEqual(['orch-1-9000-1', 'orch-1-9000-1', 'orch-1-9000-2', 'orch-1-9000-3', 'orch-1-9001-1']);
+      expect(ids).toEqual([
+        'orch-1-9000-1',
+        'orch-1-9000-1',
+        'orch-1-9000-2',
+        'orch-1-9000-3',
+        'orch-1-9001-1',
+      ]);
       expect(ledger.outcomeCount()).toBe(6);
       expect(second.stats()).toMatchObject({ recorded: 6, pending: 0 });
       // A third run finds nothing left to send.

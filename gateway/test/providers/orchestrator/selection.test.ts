@@ -9,7 +9,11 @@ import { CLOSED, profile, seededRandom } from './support';
 
 const OPEN: BreakerSnapshot = { ...CLOSED, state: 'open', consecutiveFailures: 3, openUntil: 9e15 };
 
-function candidate(id: string, overrides: Partial<Omit<SelectionCandidate, 'profile'>> = {}, region = 'eu-west'): SelectionCandidate {
+function candidate(
+  id: string,
+  overrides: Partial<Omit<SelectionCandidate, 'profile'>> = {},
+  region = 'eu-west',
+): SelectionCandidate {
   return {
     profile: profile(id, { region }),
     inFlight: 0,
@@ -99,7 +103,10 @@ describe('selectProvider', () => {
 
   it('does not apply slow start when nothing established is available', () => {
     const explanation = selectProvider({
-      candidates: [candidate('n1', { recorded: 0, recentShare: 0.5 }), candidate('n2', { recorded: 0, recentShare: 0.5 })],
+      candidates: [
+        candidate('n1', { recorded: 0, recentShare: 0.5 }),
+        candidate('n2', { recorded: 0, recentShare: 0.5 }),
+      ],
       callerRegion: 'eu-west',
       random: () => 0,
     });
@@ -107,7 +114,10 @@ describe('selectProvider', () => {
   });
 
   it('skips excluded and suspended providers, and says when none is left', () => {
-    const suspended: SelectionCandidate = { ...candidate('s'), profile: profile('s', { status: 'suspended' }) };
+    const suspended: SelectionCandidate = {
+      ...candidate('s'),
+      profile: profile('s', { status: 'suspended' }),
+    };
     const explanation = selectProvider({
       candidates: [candidate('p1'), candidate('p2'), suspended],
       callerRegion: 'eu-west',
@@ -116,9 +126,16 @@ describe('selectProvider', () => {
     });
     expect(explanation.chosen).toBe('p1');
     expect(explanation.sampled).toEqual(['p1']);
-    expect(explanation.candidates.find((c) => c.providerId === 's')?.excludedBecause).toBe('provider is suspended');
+    expect(explanation.candidates.find((c) => c.providerId === 's')?.excludedBecause).toBe(
+      'provider is suspended',
+    );
     expect(() =>
-      selectProvider({ candidates: [candidate('p1')], callerRegion: 'x', random: () => 0, exclude: new Set(['p1']) }),
+      selectProvider({
+        candidates: [candidate('p1')],
+        callerRegion: 'x',
+        random: () => 0,
+        exclude: new Set(['p1']),
+      }),
     ).toThrow(NoCandidateError);
   });
 
@@ -139,23 +156,27 @@ describe('selectProvider', () => {
       region: fc.constantFrom('eu-west', 'us-east'),
     });
     fc.assert(
-      fc.property(fc.array(arbitraryCandidate, { minLength: 1, maxLength: 8 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (raw, r) => {
-        const candidates = raw.map((c, i) => ({
-          ...candidate(`p${i}`, c),
-          profile: profile(`p${i}`, { score: c.score, region: c.region }),
-        }));
-        const explanation = selectProvider({ candidates, callerRegion: 'eu-west', random: () => r });
-        for (const c of explanation.candidates) {
-          expect(c.weight).toBeGreaterThanOrEqual(0);
-          expect(c.weight).toBeLessThanOrEqual(1);
-        }
-        const chosen = explanation.candidates.find((c) => c.providerId === explanation.chosen);
-        expect(chosen?.eligible).toBe(true);
-        if (!explanation.panic) {
-          expect(chosen?.breaker === 'closed' || chosen?.breaker === 'half-open').toBe(true);
-        }
-        expect(explanation.sampled).toContain(explanation.chosen);
-      }),
+      fc.property(
+        fc.array(arbitraryCandidate, { minLength: 1, maxLength: 8 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        (raw, r) => {
+          const candidates = raw.map((c, i) => ({
+            ...candidate(`p${i}`, c),
+            profile: profile(`p${i}`, { score: c.score, region: c.region }),
+          }));
+          const explanation = selectProvider({ candidates, callerRegion: 'eu-west', random: () => r });
+          for (const c of explanation.candidates) {
+            expect(c.weight).toBeGreaterThanOrEqual(0);
+            expect(c.weight).toBeLessThanOrEqual(1);
+          }
+          const chosen = explanation.candidates.find((c) => c.providerId === explanation.chosen);
+          expect(chosen?.eligible).toBe(true);
+          if (!explanation.panic) {
+            expect(chosen?.breaker === 'closed' || chosen?.breaker === 'half-open').toBe(true);
+          }
+          expect(explanation.sampled).toContain(explanation.chosen);
+        },
+      ),
     );
   });
 });
