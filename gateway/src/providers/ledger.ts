@@ -28,7 +28,9 @@ export interface ProviderFilter {
 export interface RegisterProviderInput {
   readonly providerId: string;
   readonly endpoint: string;
-  readonly certificatePem: string;
+  /** The provider's X.509 certificate (its TLS certificate, pinned by orchestrators) — or only its public key. */
+  readonly certificatePem?: string;
+  readonly publicKeyPem?: string;
   readonly algorithms: readonly string[];
   readonly keyIds?: readonly string[];
   readonly region: string;

@@ -100,6 +100,7 @@ export const selectionSchema = named(
 
 const attemptSchema = z.looseObject({
   providerId: z.string(),
+  role: z.enum(['producer', 'verifier']).describe('answered the request, or checked a data key'),
   ok: z.boolean(),
   latencyMs: z.number(),
   error: z.looseObject({ kind: z.string(), problem: z.string().optional(), message: z.string() }).optional(),
@@ -112,6 +113,7 @@ const served = {
   verified: z
     .boolean()
     .describe('a data key: whether a second provider decrypted the blob back to it (byzantine check)'),
+  verification: z.string().describe('why it is, or is not, verified'),
   selection: selectionSchema,
   attempts: z.array(attemptSchema).describe('every provider tried, in order (failover)'),
 };

@@ -1,12 +1,24 @@
-import type { ProviderFilter, ScoredProvider } from '../ledger';
+import type { ScoredProvider } from '../ledger';
 
 /** Where the orchestrator learns which providers hold a key. */
 export interface CandidateSource {
   candidates(keyId: string): Promise<ScoredProvider[]>;
 }
 
-/** Events after which the candidates (profiles, key lists, scores) may have changed. */
-export const CANDIDATE_EVENTS: ReadonlySet<string> = new Set([
+/** The ledger call LedgerCandidates needs (`ProvidersLedger.listProviders`). */
+export interface ProviderLister {
+  listProviders(filter: { readonly keyId: string }): Promise<ScoredProvider[]>;
+}
+
+export interface LedgerCandidatesOptions {
+  readonly ledger: ProviderLister;
+  /** How long a key's provider list is reused, in ms (default 30 000). */
+  readonly ttlMs?: number;
+  readonly clock?: () => number;
+}
+
+/** Chaincode events after which cached lists (and their scores) are stale. */
+export const CANDIDATE_INVALIDATING_EVENTS: ReadonlySet<string> = new Set([
   'ProviderRegistered',
   'ProviderUpdated',
   'ProviderSuspended',
@@ -14,56 +26,61 @@ export const CANDIDATE_EVENTS: ReadonlySet<string> = new Set([
   'OutcomesRecorded',
 ]);
 
-export interface LedgerCandidatesOptions {
-  readonly ledger: { listProviders(filter: ProviderFilter): Promise<ScoredProvider[]> };
-  /** How long a key's candidates are reused without an event (default 30 s). */
-  readonly ttlMs?: number;
-  readonly clock?: () => number;
+interface Entry {
+  readonly value: Promise<ScoredProvider[]>;
+  /** Settled at; undefined while the read is in flight. */
+  fetchedAt?: number;
 }
 
 /**
- * The providers of a key as the ledger lists them (ListProviders({keyId}): active profiles naming the key, with
- * their scores), kept per key and dropped when a chaincode event says profiles or scores changed. Concurrent
- * requests for a key that is not cached share one ledger read.
+ * The providers of a key, from ListProviders, cached per key for `ttlMs` so the request path costs no ledger read.
+ * Concurrent misses for one key share one read; a failed read is not cached. The events that change profiles or
+ * scores invalidate the cache (`onChaincodeEvent`); the TTL bounds staleness when an event is missed.
  */
 export class LedgerCandidates implements CandidateSource {
-  readonly #o: LedgerCandidatesOptions;
+  readonly #ledger: ProviderLister;
   readonly #ttlMs: number;
   readonly #clock: () => number;
-  readonly #cache = new Map<string, { readonly at: number; readonly providers: Promise<ScoredProvider[]> }>();
+  readonly #cache = new Map<string, Entry>();
+  /** Bumped on invalidation, so a read that started before it does not repopulate the cache. */
   #generation = 0;
 
-  constructor(options: LedgerCandidatesOptions) {
-    this.#o = options;
+  constructor(options: Readonly<LedgerCandidatesOptions>) {
+    this.#ledger = options.ledger;
     this.#ttlMs = options.ttlMs ?? 30_000;
     this.#clock = options.clock ?? Date.now;
   }
 
   candidates(keyId: string): Promise<ScoredProvider[]> {
     const cached = this.#cache.get(keyId);
-    if (cached && this.#clock() - cached.at < this.#ttlMs) {
-      return cached.providers;
+    if (
+      cached !== undefined &&
+      (cached.fetchedAt === undefined || this.#clock() - cached.fetchedAt < this.#ttlMs)
+    ) {
+      return cached.value;
     }
     const generation = this.#generation;
-    const providers = this.#o.ledger.listProviders({ keyId });
-    const entry = { at: this.#clock(), providers };
+    const entry: Entry = {
+      value: this.#ledger.listProviders({ keyId }).then(
+        (providers) => {
+          if (this.#cache.get(keyId) === entry && generation === this.#generation) {
+            entry.fetchedAt = this.#clock();
+          }
+          return providers;
+        },
+        (error: unknown) => {
+          if (this.#cache.get(keyId) === entry) {
+            this.#cache.delete(keyId);
+          }
+          throw error;
+        },
+      ),
+    };
     this.#cache.set(keyId, entry);
-    // A failed read is not kept; neither is one that an event made stale while it was under way.
-    providers.then(
-      () => {
-        if (generation !== this.#generation && this.#cache.get(keyId) === entry) {
-          this.#cache.delete(keyId);
-        }
-      },
-      () => {
-        if (this.#cache.get(keyId) === entry) {
-          this.#cache.delete(keyId);
-        }
-      },
-    );
-    return providers;
+    return entry.value;
   }
 
+  /** Forgets one key's list, or all of them. */
   invalidate(keyId?: string): void {
     this.#generation += 1;
     if (keyId === undefined) {
@@ -73,9 +90,12 @@ export class LedgerCandidates implements CandidateSource {
     }
   }
 
-  onChaincodeEvent(eventName: string, _payload?: unknown): void {
-    if (CANDIDATE_EVENTS.has(eventName)) {
-      // A profile change may add or remove any key (keyIds changed); scores move for every key a provider holds.
+  /**
+   * A chaincode event of the providers contract. Every listed event invalidates all keys: a profile change can add a
+   * key to any provider, and the payload's shape is not needed for that.
+   */
+  onChaincodeEvent(eventName: string, _payload: unknown): void {
+    if (CANDIDATE_INVALIDATING_EVENTS.has(eventName)) {
       this.invalidate();
     }
   }

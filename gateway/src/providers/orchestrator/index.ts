@@ -1,33 +1,36 @@
 export { CircuitBreaker, type BreakerOptions, type BreakerSnapshot, type BreakerState } from './breaker';
 export {
-  CANDIDATE_EVENTS,
+  CANDIDATE_INVALIDATING_EVENTS,
   LedgerCandidates,
   type CandidateSource,
   type LedgerCandidatesOptions,
+  type ProviderLister,
 } from './candidates';
+export { OrchestrationError, RequestCancelledError, type AttemptRecord } from './errors';
 export { LoadTracker, type CallOutcome, type LoadSnapshot, type LoadTrackerOptions } from './loadTracker';
-export {
-  KeyOrchestrator,
-  NoProviderServedError,
-  type Attempt,
-  type CallContext,
-  type KeyOrchestratorOptions,
-  type Orchestrated,
-  type ProviderLiveView,
-} from './orchestrator';
+export { type OutcomeBatch } from './outcomeJournal';
 export {
   OutcomeReporter,
-  type OutcomeBatch,
+  type OutcomeRecorder,
   type OutcomeReporterOptions,
+  type OutcomeReporterStats,
   type OutcomeSink,
-  type ReporterStats,
 } from './outcomeReporter';
 export {
+  KeyOrchestrator,
+  type KeyOrchestratorOptions,
+  type OrchestratedResult,
+  type OrchestratorCallOptions,
+  type ProviderLoadStatus,
+} from './orchestrator';
+export {
   NoCandidateError,
-  selectProvider,
   SELECTION_DEFAULTS,
+  selectProvider,
   type CandidateExplanation,
+  type SelectionCandidate,
   type SelectionExplanation,
+  type SelectionInput,
   type SelectionOptions,
   type SlowStartOptions,
 } from './selection';

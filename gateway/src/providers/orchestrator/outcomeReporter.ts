@@ -1,225 +1,305 @@
-import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { LedgerError } from '../../fabric';
-import { writeFileAtomic } from '../../files';
-import { errorText } from '../../logging';
 import type { OutcomeInput } from '../ledger';
+import { readOutcomeJournal, writeOutcomeJournal, type OutcomeBatch } from './outcomeJournal';
 
-/** Sends one batch to the ledger (KeyProviders:RecordOutcomes): one transaction. */
-export type OutcomeSink = (batchId: string, outcomes: readonly OutcomeInput[]) => Promise<void>;
+/** Sends one batch to the ledger (`ProvidersLedger.recordOutcomes`). */
+export type OutcomeSink = (batchId: string, outcomes: readonly OutcomeInput[]) => Promise<unknown>;
+
+/** What the orchestrator needs of a reporter: the hot path only. */
+export interface OutcomeRecorder {
+  record(outcome: OutcomeInput): void;
+}
 
 export interface OutcomeReporterOptions {
-  /** Part of every batch id; unique per orchestrator. */
+  /** Part of every batch id, so ids of different orchestrators never collide. */
   readonly orchestratorId: string;
   readonly sink: OutcomeSink;
-  /** Flush at least this often (default 5 s). */
+  /** Flush at least this often once started (default 5000 ms). */
   readonly flushIntervalMs?: number;
   /** Flush as soon as this many outcomes wait (default 200). */
   readonly flushEvery?: number;
-  /** Largest batch (default 500, the chaincode's limit). */
+  /** Most outcomes in one batch (default 500: the chaincode's limit). */
   readonly maxBatch?: number;
-  /** Where cut batches survive a crash until the ledger has them (default: memory only). */
+  /** First wait before resending a failed batch (default 1000 ms), doubled per consecutive failure. */
+  readonly retryBackoffMs?: number;
+  /** Longest wait before resending (default 60 000 ms). */
+  readonly maxRetryBackoffMs?: number;
+  /** Where batches survive a restart (default: none, in memory only). */
   readonly journalPath?: string;
   readonly clock?: () => number;
   readonly logger?: Logger;
 }
 
-export interface OutcomeBatch {
-  readonly batchId: string;
-  readonly outcomes: readonly OutcomeInput[];
-}
-
-export interface ReporterStats {
-  /** Outcomes recorded by the orchestrator in this run. */
+export interface OutcomeReporterStats {
+  /** Outcomes handed to record(). */
+  readonly received: number;
+  /** Outcomes the ledger has (confirmed, or answered CONFLICT for their batch). */
   readonly recorded: number;
-  /** Outcomes not yet confirmed by the ledger (waiting or in cut batches). */
-  readonly pending: number;
+  /** Send attempts, retries included. */
   readonly batchesSent: number;
   readonly batchesConfirmed: number;
-  /** Batches the ledger already had (a retry of a batch whose first answer was lost). */
-  readonly batchesAlreadyRecorded: number;
+  /** Send attempts of a batch that had failed before. */
   readonly retries: number;
+  /** Outcomes of batches the ledger refused as invalid (never recordable; dropped so they block nothing). */
+  readonly dropped: number;
+  /** Outcomes not yet recorded: batched or not. */
+  readonly pending: number;
+  readonly pendingBatches: number;
   readonly lastError?: string;
 }
 
-const journalSchema = z.strictObject({
-  version: z.literal(1),
-  epoch: z.number().int().nonnegative(),
-  seq: z.number().int().nonnegative(),
-  batches: z.array(
-    z.strictObject({
-      batchId: z.string().min(1),
-      outcomes: z.array(
-        z.strictObject({
-          providerId: z.string().min(1),
-          success: z.boolean(),
-          latencyMs: z.number().int().nonnegative(),
-          at: z.number().int().nonnegative(),
-        }),
-      ),
-    }),
-  ),
-});
-
 /**
- * Reports provider outcomes to the ledger in batches: one RecordOutcomes transaction per batch, every
- * `flushIntervalMs` or `flushEvery` outcomes, never one per request. `record` only appends in memory.
+ * Reports provider outcomes to the ledger in batches, never one transaction per request.
  *
- * A batch, once cut, keeps its id (`<orchestratorId>-<epoch>-<seq>`) and its outcomes until the ledger has it: a
- * failed send is retried with the same batch, and the chaincode refuses a batch id it has seen (CONFLICT), which
- * here means "already recorded". So a retry after a lost answer never counts twice and a ledger outage loses
- * nothing. With a journal, cut batches are written (atomically, fsynced) before they are sent, and a restart
- * resends them with their ids; outcomes not yet cut when the process dies — at most one interval's — are lost,
- * which only costs the score some evidence.
+ * Idempotency: a batch gets its id `${orchestratorId}-${epoch}-${seq}` when it is cut and keeps it; a failed send is
+ * retried later with the same id and the same outcomes (FIFO, one batch in flight), and the ledger refuses a batch
+ * id it already has with CONFLICT — which then means an earlier attempt was recorded and its answer lost.
+ *
+ * Durability (with `journalPath`): at each flush, the cut batches and the unconfirmed ones are written (fsynced)
+ * before any is sent, and `recover()` after a restart resends them with their ids. The window: outcomes recorded
+ * since the last flush are only in memory, so a crash loses at most `flushEvery` outcomes or `flushIntervalMs` of
+ * them — outcomes are reputation statistics, not money; the hot path stays free of disk writes.
  */
-export class OutcomeReporter {
-  readonly #o: OutcomeReporterOptions;
-  readonly #clock: () => number;
-  readonly #flushEvery: number;
+export class OutcomeReporter implements OutcomeRecorder {
+  readonly #orchestratorId: string;
+  readonly #sink: OutcomeSink;
+  readonly #intervalMs: number;
+  readonly #every: number;
   readonly #maxBatch: number;
+  readonly #backoffMs: number;
+  readonly #maxBackoffMs: number;
+  readonly #journalPath: string | undefined;
+  readonly #clock: () => number;
+  readonly #logger: Logger | undefined;
   #epoch: number;
   #seq = 0;
-  #waiting: OutcomeInput[] = [];
-  #batches: OutcomeBatch[] = [];
+  #unbatched: OutcomeInput[] = [];
+  readonly #pending: OutcomeBatch[] = [];
+  /** Batch ids that failed at least once (for the retries counter). */
+  readonly #failedOnce = new Set<string>();
+  #consecutiveFailures = 0;
+  #retryAt = 0;
+  #kicked = false;
+  #stopped = false;
   #timer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> | undefined;
-  #backoffUntil = 0;
-  #failures = 0;
-  #stats = {
-    recorded: 0,
-    batchesSent: 0,
-    batchesConfirmed: 0,
-    batchesAlreadyRecorded: 0,
-    retries: 0,
-    lastError: undefined as string | undefined,
-  };
+  #flushing: Promise<void> = Promise.resolve();
+  #received = 0;
+  #recorded = 0;
+  #sent = 0;
+  #confirmed = 0;
+  #retries = 0;
+  #dropped = 0;
+  #lastError: string | undefined;
 
-  constructor(options: OutcomeReporterOptions) {
-    this.#o = options;
+  constructor(options: Readonly<OutcomeReporterOptions>) {
+    this.#orchestratorId = options.orchestratorId;
+    this.#sink = options.sink;
+    this.#intervalMs = options.flushIntervalMs ?? 5_000;
+    this.#every = options.flushEvery ?? 200;
+    this.#maxBatch = options.maxBatch ?? 500;
+    this.#backoffMs = options.retryBackoffMs ?? 1_000;
+    this.#maxBackoffMs = options.maxRetryBackoffMs ?? 60_000;
+    this.#journalPath = options.journalPath;
     this.#clock = options.clock ?? Date.now;
-    this.#flushEvery = options.flushEvery ?? 200;
-    this.#maxBatch = Math.min(options.maxBatch ?? 500, 500);
+    this.#logger = options.logger;
     this.#epoch = this.#clock();
+    for (const [name, value] of [
+      ['flushEvery', this.#every],
+      ['maxBatch', this.#maxBatch],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) {
+        throw new Error(`${name} must be a positive integer`);
+      }
+    }
+    if (!(this.#intervalMs > 0) || !(this.#backoffMs >= 0) || !(this.#maxBackoffMs >= this.#backoffMs)) {
+      throw new Error('flushIntervalMs must be > 0 and 0 ≤ retryBackoffMs ≤ maxRetryBackoffMs');
+    }
   }
 
-  /** Loads batches a previous run cut but did not see confirmed; they are sent first, with their own ids. */
-  recover(): void {
-    const path = this.#o.journalPath;
-    if (path === undefined || !existsSync(path)) {
-      return;
+  /**
+   * Takes back what a previous run journaled: its batches are resent first, with their original ids, and its
+   * unbatched outcomes join this run's. Call before the first flush. Returns the outcomes recovered.
+   */
+  recover(): number {
+    if (this.#journalPath === undefined) {
+      return 0;
     }
-    const journal = journalSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-    this.#batches = [...journal.batches, ...this.#batches];
-    // A new epoch for this run's batches: ids never repeat across runs, even with the clock set back.
-    this.#epoch = Math.max(this.#clock(), journal.epoch + 1);
-    this.#o.logger?.info({ batches: journal.batches.length }, 'outcome batches to resend from the journal');
+    const state = readOutcomeJournal(this.#journalPath);
+    if (state === undefined) {
+      return 0;
+    }
+    // New ids must not collide with the previous run's, even when the clock says the same millisecond (or went back).
+    if (this.#seq === 0 && this.#epoch <= state.epoch) {
+      this.#epoch = state.epoch + 1;
+    }
+    const known = new Set(this.#pending.map((batch) => batch.batchId));
+    const batches = state.pending.filter((batch) => !known.has(batch.batchId));
+    this.#pending.unshift(...batches);
+    this.#unbatched = [...state.unbatched, ...this.#unbatched];
+    const recovered = batches.reduce((sum, batch) => sum + batch.outcomes.length, 0) + state.unbatched.length;
+    this.#received += recovered;
+    if (recovered > 0) {
+      this.#logger?.warn(
+        { batches: batches.length, outcomes: recovered },
+        'outcomes of a previous run will be resent',
+      );
+    }
+    return recovered;
+  }
+
+  /** Hot path: memory only. */
+  record(outcome: OutcomeInput): void {
+    this.#unbatched.push(outcome);
+    this.#received += 1;
+    if (this.#unbatched.length >= this.#every && !this.#kicked && !this.#stopped) {
+      this.#kicked = true;
+      setImmediate(() => {
+        void this.flush();
+      });
+    }
   }
 
   start(): void {
-    const interval = this.#o.flushIntervalMs ?? 5_000;
-    this.#timer = setInterval(() => void this.flush(), interval);
-    this.#timer.unref();
-  }
-
-  record(outcome: OutcomeInput): void {
-    this.#waiting.push(outcome);
-    this.#stats.recorded += 1;
-    if (this.#waiting.length >= this.#flushEvery) {
-      void this.flush();
+    if (this.#timer === undefined && !this.#stopped) {
+      this.#timer = setInterval(() => void this.flush(), this.#intervalMs);
+      this.#timer.unref();
     }
   }
 
-  stats(): ReporterStats {
-    const pending = this.#waiting.length + this.#batches.reduce((n, b) => n + b.outcomes.length, 0);
-    const { lastError, ...counts } = this.#stats;
-    return { ...counts, pending, ...(lastError !== undefined ? { lastError } : {}) };
-  }
-
-  /** Cuts what waits into batches and sends every batch, oldest first; one flush at a time. */
+  /** Cuts what waits into batches and sends the pending ones, oldest first. Concurrent calls run one after another. */
   flush(): Promise<void> {
-    this.#flushing ??= this.#flush().finally(() => {
-      this.#flushing = undefined;
-    });
-    return this.#flushing;
+    return this.#enqueue(false);
   }
 
-  /** Stops the timer and sends what it can within `timeoutMs` (default 5 s); the journal keeps the rest. */
-  async stop(timeoutMs = 5_000): Promise<void> {
-    if (this.#timer) {
+  /**
+   * Stops the timer and flushes what it can (ignoring the retry backoff) within `timeoutMs` (default 5000); what
+   * is left stays in the journal for the next run.
+   */
+  async stop(timeoutMs = 5_000): Promise<OutcomeReporterStats> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
-    this.#backoffUntil = 0;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.flush(),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (this.stats().pending > 0) {
-      throw new Error(`${this.stats().pending} outcomes were not confirmed by the ledger`);
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    });
+    try {
+      await Promise.race([this.#enqueue(true), timeout]);
+    } finally {
+      clearTimeout(timer);
     }
+    return this.stats();
   }
 
-  async #flush(): Promise<void> {
-    this.#cut();
-    if (this.#clock() < this.#backoffUntil) {
-      return;
-    }
-    while (this.#batches.length > 0) {
-      const batch = this.#batches[0] as OutcomeBatch;
-      this.#stats.batchesSent += 1;
-      try {
-        await this.#o.sink(batch.batchId, batch.outcomes);
-        this.#stats.batchesConfirmed += 1;
-      } catch (error) {
-        if (error instanceof LedgerError && error.kind === 'CONFLICT') {
-          this.#stats.batchesAlreadyRecorded += 1;
-        } else {
-          this.#failures += 1;
-          this.#stats.retries += 1;
-          this.#stats.lastError = errorText(error);
-          // 1 s, 2 s, 4 s … up to 30 s between attempts while the ledger does not take the batch.
-          this.#backoffUntil = this.#clock() + Math.min(30_000, 1_000 * 2 ** Math.min(this.#failures - 1, 5));
-          this.#o.logger?.warn(
-            { batchId: batch.batchId, outcomes: batch.outcomes.length, error: errorText(error) },
-            'outcome batch not recorded; it is kept and retried with the same id',
-          );
-          return;
-        }
-      }
-      this.#failures = 0;
-      this.#batches.shift();
-      this.#persist();
-    }
-  }
-
-  /** Moves waiting outcomes into batches of at most maxBatch, journaled before any is sent. */
-  #cut(): void {
-    if (this.#waiting.length === 0) {
-      return;
-    }
-    while (this.#waiting.length > 0) {
-      const outcomes = this.#waiting.splice(0, this.#maxBatch);
-      this.#seq += 1;
-      this.#batches.push({ batchId: `${this.#o.orchestratorId}-${this.#epoch}-${this.#seq}`, outcomes });
-    }
-    this.#persist();
-  }
-
-  #persist(): void {
-    if (this.#o.journalPath === undefined) {
-      return;
-    }
-    const journal: z.input<typeof journalSchema> = {
-      version: 1,
-      epoch: this.#epoch,
-      seq: this.#seq,
-      batches: this.#batches.map((b) => ({ batchId: b.batchId, outcomes: [...b.outcomes] })),
+  stats(): OutcomeReporterStats {
+    const batched = this.#pending.reduce((sum, batch) => sum + batch.outcomes.length, 0);
+    return {
+      received: this.#received,
+      recorded: this.#recorded,
+      batchesSent: this.#sent,
+      batchesConfirmed: this.#confirmed,
+      retries: this.#retries,
+      dropped: this.#dropped,
+      pending: batched + this.#unbatched.length,
+      pendingBatches: this.#pending.length,
+      ...(this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
     };
-    writeFileAtomic(this.#o.journalPath, `${JSON.stringify(journal)}\n`);
+  }
+
+  #enqueue(ignoreBackoff: boolean): Promise<void> {
+    const run = this.#flushing.then(() => this.#flushOnce(ignoreBackoff));
+    this.#flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  async #flushOnce(ignoreBackoff: boolean): Promise<void> {
+    this.#kicked = false;
+    if (this.#unbatched.length > 0) {
+      while (this.#unbatched.length > 0) {
+        const outcomes = this.#unbatched.splice(0, this.#maxBatch);
+        this.#seq += 1;
+        this.#pending.push({ batchId: `${this.#orchestratorId}-${this.#epoch}-${this.#seq}`, outcomes });
+      }
+      this.#journal(true); // before sending: a batch the ledger may have is one the journal has
+    }
+    if (!ignoreBackoff && this.#clock() < this.#retryAt) {
+      return;
+    }
+    while (this.#pending.length > 0) {
+      const batch = this.#pending[0] as OutcomeBatch;
+      if (!(await this.#send(batch))) {
+        return;
+      }
+      this.#pending.shift();
+      this.#failedOnce.delete(batch.batchId);
+      this.#journal(false);
+    }
+  }
+
+  /** true when the batch is settled (recorded, or refused for good); false to retry it later. */
+  async #send(batch: OutcomeBatch): Promise<boolean> {
+    this.#sent += 1;
+    if (this.#failedOnce.has(batch.batchId)) {
+      this.#retries += 1;
+    }
+    const fields = { batchId: batch.batchId, outcomes: batch.outcomes.length };
+    try {
+      await this.#sink(batch.batchId, batch.outcomes);
+      this.#settled(batch, 'confirmed');
+      this.#logger?.debug(fields, 'outcomes recorded');
+      return true;
+    } catch (error) {
+      const kind = error instanceof LedgerError ? error.kind : undefined;
+      if (kind === 'CONFLICT') {
+        // The ledger has this batch id: an earlier attempt was recorded. Resending would be refused forever.
+        this.#settled(batch, 'confirmed');
+        this.#logger?.info(fields, 'outcome batch was already recorded');
+        return true;
+      }
+      this.#lastError = error instanceof Error ? error.message : String(error);
+      if (kind === 'INVALID_ARGUMENT') {
+        // Never recordable; keeping it would block every later batch behind it.
+        this.#settled(batch, 'dropped');
+        this.#logger?.error(
+          { ...fields, reason: this.#lastError },
+          'outcome batch refused by the ledger; dropped',
+        );
+        return true;
+      }
+      this.#failedOnce.add(batch.batchId);
+      this.#consecutiveFailures += 1;
+      const wait = Math.min(this.#maxBackoffMs, this.#backoffMs * 2 ** (this.#consecutiveFailures - 1));
+      this.#retryAt = this.#clock() + wait;
+      this.#logger?.warn(
+        { ...fields, reason: this.#lastError, retryInMs: wait },
+        'outcome batch failed; will retry',
+      );
+      return false;
+    }
+  }
+
+  #settled(batch: OutcomeBatch, how: 'confirmed' | 'dropped'): void {
+    this.#consecutiveFailures = 0;
+    this.#retryAt = 0;
+    if (how === 'confirmed') {
+      this.#confirmed += 1;
+      this.#recorded += batch.outcomes.length;
+    } else {
+      this.#dropped += batch.outcomes.length;
+    }
+  }
+
+  #journal(durable: boolean): void {
+    if (this.#journalPath !== undefined) {
+      writeOutcomeJournal(
+        this.#journalPath,
+        { epoch: this.#epoch, seq: this.#seq, pending: this.#pending, unbatched: this.#unbatched },
+        durable,
+      );
+    }
   }
 }

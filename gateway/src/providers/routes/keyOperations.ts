@@ -3,7 +3,7 @@ import { callerOf, defineRoute, ok, ProblemError, type AnyRoute, type ApiCaller 
 import { noQuery } from '../../http/schemas';
 import type { LedgerKeyAccess } from '../access';
 import { parseBlob } from '../blob';
-import type { KeyOrchestrator, Orchestrated } from '../orchestrator';
+import type { KeyOrchestrator, OrchestratedResult } from '../orchestrator';
 import { keyParams } from '../registry/schemas';
 import {
   dataKeyBody,
@@ -31,7 +31,9 @@ function userOf(caller: ApiCaller): { mspId: string; fingerprint: string; ledger
 }
 
 /** The answer of a served call: the provider's fields, who served it and why. */
-function served<T extends ProviderAnswer>(answer: Orchestrated<T>): T & Omit<Orchestrated<T>, 'result'> {
+function served<T extends ProviderAnswer>(
+  answer: OrchestratedResult<T>,
+): T & Omit<OrchestratedResult<T>, 'result'> {
   const { result, ...how } = answer;
   return { ...result, ...how };
 }

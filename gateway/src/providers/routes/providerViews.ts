@@ -1,7 +1,7 @@
 import { callerOf, defineRoute, ok, ProblemError, type AnyRoute } from '../../http';
 import { noParams, noQuery } from '../../http/schemas';
 import { ProvidersLedger, type ScoredProvider } from '../ledger';
-import type { KeyOrchestrator, ProviderLiveView } from '../orchestrator';
+import type { KeyOrchestrator } from '../orchestrator';
 import { providerDetailSchema, providerListSchema, providerParams } from '../schemas';
 
 export const TAG_PROVIDERS = 'Key providers';
@@ -11,6 +11,15 @@ export interface ProviderViewDeps {
   readonly orchestrator: KeyOrchestrator;
   /** Outcomes waiting to be reported, and batches the ledger confirmed. */
   readonly reporting: () => { readonly pending: number; readonly batchesConfirmed: number };
+}
+
+/** This gateway's live view of a provider, as the REST API shows it. */
+interface ProviderLiveView {
+  readonly inFlight: number;
+  readonly ewmaMs: number;
+  readonly breaker: string;
+  readonly consecutiveFailures: number;
+  readonly outcomes: number;
 }
 
 type ProviderView = Omit<ScoredProvider, 'certificatePem' | 'publicKeyPem'> & { live?: ProviderLiveView };
@@ -27,7 +36,18 @@ function view(profile: ScoredProvider, live: ReadonlyMap<string, ProviderLiveVie
 /** The providers as the ledger scores them and as this gateway's orchestrator sees them now. */
 export function providerViewRoutes(deps: ProviderViewDeps): AnyRoute[] {
   const live = (): Map<string, ProviderLiveView> =>
-    new Map(deps.orchestrator.providers().map((p) => [p.providerId, p]));
+    new Map(
+      deps.orchestrator.providers().map((p) => [
+        p.providerId,
+        {
+          inFlight: p.inFlight,
+          ewmaMs: p.ewmaMs,
+          breaker: p.breaker.state,
+          consecutiveFailures: p.breaker.consecutiveFailures,
+          outcomes: p.recorded,
+        },
+      ]),
+    );
   return [
     defineRoute({
       method: 'get',
