@@ -45,7 +45,12 @@ describe('npm start (startLocalStack)', () => {
       tokenLabelPrefix: 'ls-',
     };
     stack = await startLocalStack({ ...options, progress: (line) => progress.push(line) });
-    expect(progress.filter((line) => /^\[\d\/6\]/.test(line))).toHaveLength(6);
+    expect(progress.filter((line) => /^\[\d\/7\]/.test(line))).toHaveLength(7);
+    expect(stack.providers.map((p) => [p.name, p.region])).toEqual([
+      ['kp1', 'eu-west'],
+      ['kp2', 'eu-west'],
+      ['kp3', 'us-east'],
+    ]);
     expect(progress.join('\n')).toMatch(/governance bootstrapped; 3 validators, 2 front-ends/);
     expect(stack.participants.map((p) => p.role)).toEqual([
       'admin',
@@ -69,6 +74,13 @@ describe('npm start (startLocalStack)', () => {
       return result.status === 200 ? result.json : undefined;
     });
     expect(sealed['version']).toBe(1);
+    // The demo key is on every provider, and the admin (granted by the stack) gets a verified data key.
+    const dataKey = await call('POST', '/v1/keys/demo/datakey', 'admin', {
+      encryptionContext: { app: 'ls' },
+    });
+    expect(dataKey).toMatchObject({ status: 200, json: { keyId: 'demo', verified: true } });
+    const ungranted = await call('POST', '/v1/keys/demo/datakey', 'validator1', {});
+    expect(ungranted.status).toBe(403);
     // One gRPC channel to the one peer endpoint, shared by every identity's Gateway connection.
     expect(sharedGrpcClients.size).toBe(1);
     // The CLI profile holds the tokens (mode 0600); the gateway's store only their digests.
@@ -92,6 +104,12 @@ describe('npm start (startLocalStack)', () => {
     expect((JSON.parse(readFileSync(stack.profilePath, 'utf8')) as { tokens: unknown }).tokens).toEqual(
       profile.tokens,
     );
+    // Providers restart on their own tokens: the data key sealed before the restart still decrypts.
+    const reopened = await call('POST', '/v1/keys/demo/decrypt', 'admin', {
+      ciphertextBlob: dataKey.json['ciphertextBlob'],
+      encryptionContext: { app: 'ls' },
+    });
+    expect(reopened).toMatchObject({ status: 200, json: { plaintext: dataKey.json['plaintext'] } });
     const opened = await call('POST', '/v1/queues/orders/decrypt', 'frontend2', {
       envelope: sealed['envelope'],
     });
