@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { epochMs, named, nonNegativeInt, positiveInt } from '../http/schemas';
 import {
+  base64Of as wireBase64Of,
   encryptionContextSchema,
   KEY_SPECS,
   keyIdSchema,
@@ -10,17 +11,8 @@ import {
 
 /** REST shapes of the key operations (served by providers the orchestrator picks) and of the provider views. */
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 function base64Of(maxBytes: number, what: string): z.ZodString {
-  return z
-    .string()
-    .regex(BASE64, 'must be standard base64 (RFC 4648 §4) with padding')
-    .refine(
-      (value) => Buffer.byteLength(value, 'base64') <= maxBytes,
-      `must decode to at most ${maxBytes} bytes`,
-    )
-    .describe(what);
+  return wireBase64Of(maxBytes).describe(what);
 }
 
 const region = z

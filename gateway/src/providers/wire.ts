@@ -17,7 +17,8 @@ export const MAX_BLOB_BYTES = 4096 + 256;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function base64Of(maxBytes: number): z.ZodString {
+/** Standard base64 that decodes to at most `maxBytes` bytes. */
+export function base64Of(maxBytes: number): z.ZodString {
   return z
     .string()
     .regex(BASE64, 'must be standard base64 (RFC 4648 §4) with padding')
