@@ -45,8 +45,10 @@ function integerIn(min: number, max: number): fc.Arbitrary<number> {
 function stringFor(schema: JsonSchema): fc.Arbitrary<string> {
   const minLength = schema.minLength ?? 0;
   const maxLength = schema.maxLength ?? Math.max(minLength, TYPICAL_STRING);
-  const fits = (value: string): boolean => value.length >= minLength && value.length <= maxLength;
   if (schema.pattern !== undefined) {
+    // Only the schema's own bounds: a pattern such as `^[0-9a-f]{64}$` fixes a length the typical one is below.
+    const fits = (value: string): boolean =>
+      value.length >= minLength && value.length <= (schema.maxLength ?? Number.POSITIVE_INFINITY);
     const regex = new RegExp(schema.pattern, 'u');
     // stringMatching covers the patterns zod emits (ids, base64, digits); a pattern it cannot read falls back to
     // a few strings that match, or to the minimum length of a safe character.

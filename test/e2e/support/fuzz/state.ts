@@ -1,8 +1,10 @@
 /**
  * The stack's observable state, read through the API as a member: queues, pending proposals, and per queue its
- * policy, key, history and open proposal, plus the key versions each front-end node holds. A rejected request
- * must leave it as it was; fields that move on their own (time since the last rotation, message counts the
- * front-ends report in batches) are left out of the comparison.
+ * policy, key, history and open proposal, plus the key versions each front-end node holds; the customer master
+ * keys with their grants and status, and which keys each provider's profile lists. A rejected request must leave
+ * it as it was; fields that move on their own (time since the last rotation, message counts the front-ends report
+ * in batches, the time a key list was read) are left out of the comparison, and of the providers only their
+ * profiles' key lists are kept (scores and load move with every served request).
  */
 import { isDeepStrictEqual } from 'node:util';
 
@@ -17,10 +19,16 @@ export interface Snapshot {
   readonly queues: readonly Record<string, unknown>[];
   readonly proposals: readonly Record<string, unknown>[];
   readonly perQueue: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly keys: readonly Record<string, unknown>[];
+  /** Provider id → the key ids its profile lists. */
+  readonly providerKeys: Readonly<Record<string, unknown>>;
 }
 
-/** Fields that change without any request: `due.elapsedMs` grows with time, `due.messages` with volume reports. */
-const VOLATILE = new Set(['elapsedMs', 'messages']);
+/**
+ * Fields that change without any request: `due.elapsedMs` grows with time, `due.messages` with volume reports,
+ * `asOf` is when a list was read.
+ */
+const VOLATILE = new Set(['elapsedMs', 'messages', 'asOf']);
 
 function withoutVolatile(value: unknown): unknown {
   if (Array.isArray(value)) {
@@ -51,7 +59,12 @@ async function read(reader: StateReader, path: string): Promise<Record<string, u
 
 /** Reads everything a request could change. */
 export async function readSnapshot(reader: StateReader): Promise<Snapshot> {
-  const [queues, proposals] = await Promise.all([read(reader, '/v1/queues'), read(reader, '/v1/proposals')]);
+  const [queues, proposals, keys, providers] = await Promise.all([
+    read(reader, '/v1/queues'),
+    read(reader, '/v1/proposals'),
+    read(reader, '/v1/keys'),
+    read(reader, '/v1/providers'),
+  ]);
   const items = (queues['items'] as Record<string, unknown>[]) ?? [];
   const perQueue: Record<string, Record<string, unknown>> = {};
   for (const queue of items) {
@@ -78,6 +91,13 @@ export async function readSnapshot(reader: StateReader): Promise<Snapshot> {
     queues: items,
     proposals: (proposals['items'] as Record<string, unknown>[]) ?? [],
     perQueue,
+    keys: (keys['keys'] as Record<string, unknown>[]) ?? [],
+    providerKeys: Object.fromEntries(
+      ((providers['providers'] as Record<string, unknown>[]) ?? []).map((provider) => [
+        String(provider['providerId']),
+        provider['keyIds'],
+      ]),
+    ),
   };
 }
 
@@ -125,6 +145,8 @@ export function existingIds(snapshot: Snapshot, frontends: readonly string[]): M
     ['queueId', queueIds],
     ['proposalId', [...proposalIds].sort()],
     ['name', [...frontends]],
+    ['keyId', snapshot.keys.map((key) => String(key['keyId']))],
+    ['providerId', Object.keys(snapshot.providerKeys)],
   ]);
 }
 
