@@ -36,19 +36,61 @@ export interface ProviderProfile {
   readonly suspendedReason?: string;
 }
 
-/** One outcome reported by the orchestrator, stored as a reputation entry. */
-export interface ReputationEntry {
+/**
+ * Length of one reputation window (1 h): the score's uptime counts windows, and an outcome tally never spans two of
+ * them, so that a tally says exactly which windows saw a call and a success.
+ */
+export const REPUTATION_WINDOW_MS = 3_600_000;
+
+/** The window an instant falls in. */
+export function reputationWindowOf(at: number): number {
+  return Math.floor(at / REPUTATION_WINDOW_MS);
+}
+
+/** Where an entry was recorded: its batch, the transaction and its position in the batch. */
+interface RecordedOutcome {
   readonly providerId: string;
-  /** When the call happened (orchestrator clock, at most 5 minutes after the recording transaction). */
-  readonly at: number;
-  readonly success: boolean;
-  readonly latencyMs: number;
   readonly batchId: string;
   readonly txId: string;
   /** Position of the outcome in its batch. */
   readonly index: number;
   readonly recordedAt: number;
 }
+
+/** One call's outcome reported by the orchestrator, stored as a reputation entry. */
+export interface ReputationEntry extends RecordedOutcome {
+  /** When the call happened (orchestrator clock, at most 5 minutes after the recording transaction). */
+  readonly at: number;
+  readonly success: boolean;
+  readonly latencyMs: number;
+}
+
+/**
+ * The outcomes of many calls to one provider within one reputation window, as one entry: what the orchestrator
+ * reports, so that the ledger's cost is a transaction per flush, not per request.
+ */
+export interface OutcomeTally {
+  readonly providerId: string;
+  /** The first and last call of the tally (both in one reputation window). */
+  readonly from: number;
+  readonly to: number;
+  readonly successes: number;
+  readonly failures: number;
+  /** Sums of the latencies of the successful and of the failed calls. */
+  readonly successLatencyMs: number;
+  readonly failureLatencyMs: number;
+  /** Present exactly when there is a success / a failure. */
+  readonly lastSuccessAt?: number;
+  readonly lastFailureAt?: number;
+}
+
+/** A tally as a reputation entry; `at` = its last call, the time the entry sorts by. */
+export interface ReputationTallyEntry extends OutcomeTally, RecordedOutcome {
+  readonly at: number;
+}
+
+/** A provider's reputation history holds single outcomes and tallies. */
+export type ReputationRecord = ReputationEntry | ReputationTallyEntry;
 
 /**
  * Per-provider aggregate counters, updated together with the entries so a score never needs a scan.
@@ -79,7 +121,10 @@ export interface ProviderStats {
 /** Marks a batch id as used, so a retried batch is refused instead of counted twice. */
 export interface OutcomeBatch {
   readonly batchId: string;
+  /** Entries in the batch (single outcomes and tallies). */
   readonly count: number;
+  /** Calls they stand for (a single outcome is one call, a tally its successes and failures). */
+  readonly calls: number;
   readonly providers: string[];
   readonly recordedAt: number;
   readonly recordedBy: OwnerRef;

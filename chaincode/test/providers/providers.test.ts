@@ -526,7 +526,7 @@ describe('RecordOutcomes', () => {
     ]);
     expect(result.event).toEqual({
       name: 'OutcomesRecorded',
-      payload: { batchId: 'batch-1', providers: ['prov-a', 'prov-b'], count: 5, txId: result.txId },
+      payload: { batchId: 'batch-1', providers: ['prov-a', 'prov-b'], count: 5, calls: 5, txId: result.txId },
     });
     expect(result.value).toMatchObject({
       batchId: 'batch-1',
@@ -596,6 +596,122 @@ describe('RecordOutcomes', () => {
     expect(
       await harness.expectRejected(orchestrator, `${C}:RecordOutcomes`, [late], 'INVALID_ARGUMENT'),
     ).toMatch(/outcomes\.1\.at .* more than 5 minutes after the transaction time/);
+  });
+
+  it('records a tally of many calls as one entry, counted as those calls', async () => {
+    const now = harness.now;
+    const from = Math.max(now - 40_000, now - (now % 3_600_000)); // this window
+    const tally = {
+      providerId: 'prov-a',
+      from,
+      to: now,
+      successes: 998,
+      failures: 2,
+      successLatencyMs: 998 * 4,
+      failureLatencyMs: 2 * 5000,
+      lastSuccessAt: now,
+      lastFailureAt: from,
+    };
+    const result = await record('tally-1', [
+      tally,
+      { providerId: 'prov-b', success: true, latencyMs: 7, at: from },
+    ]);
+    expect(result.event?.payload).toMatchObject({ count: 2, calls: 1001 });
+    expect(result.value).toMatchObject({
+      count: 2,
+      calls: 1001,
+      scores: [
+        { providerId: 'prov-a', successCount: 998, failureCount: 2 },
+        { providerId: 'prov-b', successCount: 1, failureCount: 0 },
+      ],
+    });
+    const detail = await harness.evaluate<{ stats: ProviderStats; recent: Record<string, unknown>[] }>(
+      auditor,
+      `${C}:GetProvider`,
+      'prov-a',
+      '5',
+    );
+    expect(detail.value.stats).toMatchObject({
+      successCount: 998,
+      failureCount: 2,
+      latencySumMs: 998 * 4 + 10_000,
+      successLatencySumMs: 998 * 4,
+      firstSeenAt: from,
+      lastSuccessAt: now,
+      lastFailureAt: from,
+      batchCount: 1,
+    });
+    expect(detail.value.recent).toEqual([
+      {
+        ...tally,
+        at: now,
+        batchId: 'tally-1',
+        txId: result.txId,
+        index: 0,
+        recordedAt: now + 1000,
+      },
+    ]);
+  });
+
+  it('rejects a tally that is not one plausible window of calls, naming the field', async () => {
+    const at = harness.now - (harness.now % 3_600_000) + 1000; // 1 s into the current hour
+    const tally = {
+      providerId: 'prov-a',
+      from: at,
+      to: at,
+      successes: 1,
+      failures: 0,
+      successLatencyMs: 5,
+      failureLatencyMs: 0,
+      lastSuccessAt: at,
+    };
+    const batch = (outcome: unknown): string => JSON.stringify({ batchId: 'bad-tally', outcomes: [outcome] });
+    const invalid: [unknown, RegExp][] = [
+      [{ ...tally, from: at - 2000 }, /outcomes\.0\.to: must be in the same 60-minute window as from/],
+      [{ ...tally, from: at + 1 }, /outcomes\.0\.to: must not be before from/],
+      [
+        { ...tally, successes: 0, lastSuccessAt: undefined },
+        /outcomes\.0\.successes: a tally counts at least one call/,
+      ],
+      [{ ...tally, successes: 0 }, /outcomes\.0\.lastSuccessAt: only with a success/],
+      [
+        { ...tally, lastSuccessAt: undefined },
+        /outcomes\.0\.lastSuccessAt: required when there is a success/,
+      ],
+      [{ ...tally, lastSuccessAt: at + 1 }, /outcomes\.0\.lastSuccessAt: must be within \[from, to\]/],
+      [
+        { ...tally, successLatencyMs: 600_001 },
+        /outcomes\.0\.successLatencyMs: must be at most 600000 ms per call/,
+      ],
+      [{ ...tally, failures: 1.5 }, /outcomes\.0\.failures/],
+      [{ ...tally, failures: 1_000_001 }, /outcomes\.0\.failures/],
+      [{ ...tally, extra: true }, /extra/],
+    ];
+    for (const [outcome, message] of invalid) {
+      expect(
+        await harness.expectRejected(
+          orchestrator,
+          `${C}:RecordOutcomes`,
+          [batch(outcome)],
+          'INVALID_ARGUMENT',
+        ),
+      ).toMatch(message);
+    }
+    const late = {
+      ...tally,
+      from: harness.now + 1000 + 5 * 60_000 + 1,
+      to: harness.now + 1000 + 5 * 60_000 + 1,
+    };
+    expect(
+      await harness.expectRejected(
+        orchestrator,
+        `${C}:RecordOutcomes`,
+        [batch({ ...late, lastSuccessAt: late.to })],
+        'INVALID_ARGUMENT',
+      ),
+    ).toMatch(/outcomes\.0\.to .* more than 5 minutes after the transaction time/);
+    const score = await harness.evaluate<{ successCount: number }>(auditor, `${C}:GetScore`, 'prov-a');
+    expect(score.value.successCount).toBe(0);
   });
 
   it('rejects unknown providers, wrong roles and malformed batches', async () => {

@@ -16,9 +16,10 @@ import {
   applyOutcomes,
   emptyStats,
   mergeWindows,
+  asTally,
   RETAINED_WINDOWS,
-  type Outcome,
 } from '../../src/contracts/providers/stats';
+import type { SingleOutcomeInput } from '../../src/contracts/providers/schemas';
 import type { ProviderStats } from '../../src/protocol/providers';
 
 const HOUR = 3_600_000;
@@ -108,7 +109,12 @@ describe('score components (integer, 0..10000)', () => {
     };
     for (let round = 0; round < 300; round += 1) {
       const before = NOW + next(3) * HOUR;
-      const outcomes = (count: number, successRate: number, maxLatency: number, at: number): Outcome[] =>
+      const outcomes = (
+        count: number,
+        successRate: number,
+        maxLatency: number,
+        at: number,
+      ): SingleOutcomeInput[] =>
         Array.from({ length: count }, () => ({
           providerId: 'p',
           success: next(100) < successRate,
@@ -128,6 +134,55 @@ describe('score components (integer, 0..10000)', () => {
         computeScore(history, before).components.successRatio,
       );
     }
+  });
+
+  it('folds a tally exactly as the single outcomes it stands for', () => {
+    let seed = 7;
+    const next = (limit: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % limit;
+    };
+    for (let round = 0; round < 200; round += 1) {
+      const window = windowOf(NOW) - next(30);
+      const calls: SingleOutcomeInput[] = Array.from({ length: 1 + next(40) }, () => ({
+        providerId: 'p',
+        success: next(100) < 70,
+        latencyMs: next(5_000),
+        at: window * UPTIME_WINDOW_MS + next(UPTIME_WINDOW_MS),
+      }));
+      const successes = calls.filter((call) => call.success);
+      const failures = calls.filter((call) => !call.success);
+      const sum = (list: SingleOutcomeInput[]): number =>
+        list.reduce((total, call) => total + call.latencyMs, 0);
+      const last = (list: SingleOutcomeInput[]): number | undefined =>
+        list.length === 0 ? undefined : Math.max(...list.map((call) => call.at));
+      const tally = {
+        providerId: 'p',
+        from: Math.min(...calls.map((call) => call.at)),
+        to: Math.max(...calls.map((call) => call.at)),
+        successes: successes.length,
+        failures: failures.length,
+        successLatencyMs: sum(successes),
+        failureLatencyMs: sum(failures),
+        ...(successes.length > 0 ? { lastSuccessAt: last(successes) } : {}),
+        ...(failures.length > 0 ? { lastFailureAt: last(failures) } : {}),
+      };
+      const history = applyOutcomes(emptyStats('p', NOW), calls.slice(0, next(3)), NOW);
+      const one = applyOutcomes(history, calls, NOW);
+      const tallied = applyOutcomes(history, [tally], NOW);
+      expect(tallied).toEqual(one);
+      expect(computeScore(tallied, NOW)).toEqual(computeScore(one, NOW));
+    }
+    expect(asTally({ providerId: 'p', success: false, latencyMs: 9, at: NOW })).toEqual({
+      providerId: 'p',
+      from: NOW,
+      to: NOW,
+      successes: 0,
+      failures: 1,
+      successLatencyMs: 0,
+      failureLatencyMs: 9,
+      lastFailureAt: NOW,
+    });
   });
 
   it('stays within 0..10000 at the extremes', () => {

@@ -34,12 +34,18 @@ import {
   MAX_OUTCOME_SKEW_MS,
   outcomeBatchSchema,
   registerProviderSchema,
+  type OutcomeInput,
   updateProviderSchema,
 } from './schemas';
 import { computeScore, WEIGHTS } from './score';
-import { applyOutcomes, emptyStats, type Outcome } from './stats';
+import { applyOutcomes, callsOf, emptyStats } from './stats';
 import { readProvider, readStats, recentEntries, syncIndexes } from './store';
-import type { OutcomeBatch, ProviderProfile, ProviderStats, ReputationEntry } from '../../protocol/providers';
+import type {
+  OutcomeBatch,
+  ProviderProfile,
+  ProviderStats,
+  ReputationRecord,
+} from '../../protocol/providers';
 
 export const DEFAULT_RECENT_ENTRIES = 10;
 export const MAX_RECENT_ENTRIES = 100;
@@ -213,7 +219,9 @@ export class ProvidersContract extends KeyLedgerContract {
   /**
    * Records a batch of call outcomes reported by the orchestrator (role 'orchestrator'). Idempotent by batchId:
    * a batch id seen before is refused, so a retry can never count twice.
-   * Arg: JSON {batchId, outcomes: [{providerId, success, latencyMs, at}]} with 1..500 outcomes.
+   * Arg: JSON {batchId, outcomes} with 1..500 entries, each a single outcome {providerId, success, latencyMs, at}
+   * or a tally of many calls to one provider in one reputation window {providerId, from, to, successes, failures,
+   * successLatencyMs, failureLatencyMs, lastSuccessAt?, lastFailureAt?} (what the orchestrator sends).
    */
   @Transaction()
   @Returns('string')
@@ -222,16 +230,17 @@ export class ProvidersContract extends KeyLedgerContract {
     const batch = parseJsonArg(outcomeBatchSchema, batchJson, 'outcome batch');
     const latest = ctx.now + MAX_OUTCOME_SKEW_MS;
     batch.outcomes.forEach((outcome, index) => {
-      if (outcome.at > latest) {
+      const [field, at] = 'success' in outcome ? ['at', outcome.at] : ['to', outcome.to];
+      if (at > latest) {
         throw new ValidationError(
-          `invalid outcome batch: outcomes.${index}.at (${outcome.at}) is more than 5 minutes after the transaction time ${ctx.now}`,
+          `invalid outcome batch: outcomes.${index}.${field} (${at}) is more than 5 minutes after the transaction time ${ctx.now}`,
         );
       }
     });
     if (await readJson<OutcomeBatch>(ctx, batchKey(ctx, batch.batchId))) {
       throw new ConflictError(`outcome batch ${batch.batchId} was already recorded`);
     }
-    const byProvider = new Map<string, Outcome[]>();
+    const byProvider = new Map<string, OutcomeInput[]>();
     for (const outcome of batch.outcomes) {
       byProvider.set(outcome.providerId, [...(byProvider.get(outcome.providerId) ?? []), outcome]);
     }
@@ -245,17 +254,10 @@ export class ProvidersContract extends KeyLedgerContract {
       updated.push(applyOutcomes(previous, byProvider.get(providerId) ?? [], ctx.now));
     }
     for (const [index, outcome] of batch.outcomes.entries()) {
-      const entry: ReputationEntry = {
-        providerId: outcome.providerId,
-        at: outcome.at,
-        success: outcome.success,
-        latencyMs: outcome.latencyMs,
-        batchId: batch.batchId,
-        txId: ctx.txId,
-        index,
-        recordedAt: ctx.now,
-      };
-      await writeJson(ctx, reputationKey(ctx, outcome.providerId, outcome.at, ctx.txId, index), entry);
+      const recorded = { batchId: batch.batchId, txId: ctx.txId, index, recordedAt: ctx.now };
+      const entry: ReputationRecord =
+        'success' in outcome ? { ...outcome, ...recorded } : { ...outcome, at: outcome.to, ...recorded };
+      await writeJson(ctx, reputationKey(ctx, outcome.providerId, entry.at, ctx.txId, index), entry);
     }
     for (const stats of updated) {
       await writeJson(ctx, statsKey(ctx, stats.providerId), stats);
@@ -263,6 +265,7 @@ export class ProvidersContract extends KeyLedgerContract {
     const record: OutcomeBatch = {
       batchId: batch.batchId,
       count: batch.outcomes.length,
+      calls: batch.outcomes.reduce((sum, outcome) => sum + callsOf(outcome), 0),
       providers: providerIds,
       recordedAt: ctx.now,
       recordedBy: identityRef(ctx.caller),
@@ -273,6 +276,7 @@ export class ProvidersContract extends KeyLedgerContract {
       batchId: batch.batchId,
       providers: providerIds,
       count: record.count,
+      calls: record.calls,
     });
     return result({
       ...record,

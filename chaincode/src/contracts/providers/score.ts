@@ -1,4 +1,4 @@
-import type { ProviderStats } from '../../protocol/providers';
+import { REPUTATION_WINDOW_MS, reputationWindowOf, type ProviderStats } from '../../protocol/providers';
 
 /**
  * Deterministic provider score, an integer in 0..10 000 (basis points).
@@ -47,7 +47,7 @@ export const WEIGHTS = {
 export const LATENCY_REFERENCE_MS = 250;
 
 /** Length of one uptime window. */
-export const UPTIME_WINDOW_MS = 3_600_000;
+export const UPTIME_WINDOW_MS = REPUTATION_WINDOW_MS;
 
 /** Number of windows (ending with the current one) that count as recent; also how many the stats keep. */
 export const UPTIME_WINDOWS = 24;
@@ -87,9 +87,7 @@ export function latencyComponent(count: number, latencySumMs: number): number {
 }
 
 /** The window an instant falls in. */
-export function windowOf(at: number): number {
-  return Math.floor(at / UPTIME_WINDOW_MS);
-}
+export const windowOf = reputationWindowOf;
 
 export function uptimeComponent(
   observedWindows: readonly number[],

@@ -1,11 +1,28 @@
 import { successLatencySum, UPTIME_WINDOWS, windowOf } from './score';
-import type { ProviderStats } from '../../protocol/providers';
+import type { OutcomeTally, ProviderStats } from '../../protocol/providers';
+import type { OutcomeInput } from './schemas';
 
-export interface Outcome {
-  readonly providerId: string;
-  readonly success: boolean;
-  readonly latencyMs: number;
-  readonly at: number;
+/** A single outcome as the tally of one call, so that both forms fold the same way. */
+export function asTally(outcome: OutcomeInput): OutcomeTally {
+  if (!('success' in outcome)) {
+    return outcome;
+  }
+  const { providerId, success, latencyMs, at } = outcome;
+  return {
+    providerId,
+    from: at,
+    to: at,
+    successes: success ? 1 : 0,
+    failures: success ? 0 : 1,
+    successLatencyMs: success ? latencyMs : 0,
+    failureLatencyMs: success ? 0 : latencyMs,
+    ...(success ? { lastSuccessAt: at } : { lastFailureAt: at }),
+  };
+}
+
+/** How many calls an outcome stands for. */
+export function callsOf(outcome: OutcomeInput): number {
+  return 'success' in outcome ? 1 : outcome.successes + outcome.failures;
 }
 
 export function emptyStats(providerId: string, now: number): ProviderStats {
@@ -43,30 +60,33 @@ function earlier(a: number | undefined, b: number): number {
 }
 
 /**
- * Folds one batch's outcomes for a single provider into its aggregate. Pure: the caller reads the committed
- * stats once per provider (Fabric has no read-your-writes) and writes the result once.
+ * Folds one batch's outcomes (single ones and tallies) for a single provider into its aggregate. Pure: the caller
+ * reads the committed stats once per provider (Fabric has no read-your-writes) and writes the result once.
  */
 export function applyOutcomes(
   previous: ProviderStats,
-  outcomes: readonly Outcome[],
+  outcomes: readonly OutcomeInput[],
   now: number,
 ): ProviderStats {
   let { successCount, failureCount, latencySumMs, firstSeenAt, lastSuccessAt, lastFailureAt } = previous;
   let successLatencySumMs = successLatencySum(previous);
   const observed: number[] = [];
   const succeeded: number[] = [];
-  for (const outcome of outcomes) {
-    latencySumMs += outcome.latencyMs;
-    firstSeenAt = earlier(firstSeenAt, outcome.at);
-    observed.push(windowOf(outcome.at));
-    if (outcome.success) {
-      successCount += 1;
-      successLatencySumMs += outcome.latencyMs;
-      lastSuccessAt = later(lastSuccessAt, outcome.at);
-      succeeded.push(windowOf(outcome.at));
-    } else {
-      failureCount += 1;
-      lastFailureAt = later(lastFailureAt, outcome.at);
+  for (const tally of outcomes.map(asTally)) {
+    // A tally lies in one window (the schema checks it), so its `from` names the window of all its calls.
+    const window = windowOf(tally.from);
+    latencySumMs += tally.successLatencyMs + tally.failureLatencyMs;
+    firstSeenAt = earlier(firstSeenAt, tally.from);
+    observed.push(window);
+    successCount += tally.successes;
+    failureCount += tally.failures;
+    successLatencySumMs += tally.successLatencyMs;
+    if (tally.lastSuccessAt !== undefined) {
+      lastSuccessAt = later(lastSuccessAt, tally.lastSuccessAt);
+      succeeded.push(window);
+    }
+    if (tally.lastFailureAt !== undefined) {
+      lastFailureAt = later(lastFailureAt, tally.lastFailureAt);
     }
   }
   return {

@@ -1,5 +1,5 @@
 import { decodeJson, mustReadJson, ObjectType, readJson, syncIndex, type KeyLedgerContext } from '../../lib';
-import type { ProviderProfile, ProviderStats, ReputationEntry } from '../../protocol/providers';
+import type { ProviderProfile, ProviderStats, ReputationRecord } from '../../protocol/providers';
 import { algorithmIndexKey, keyIdIndexKey, providerKey, statsKey } from './keys';
 
 export async function readProvider(ctx: KeyLedgerContext, providerId: string): Promise<ProviderProfile> {
@@ -31,13 +31,13 @@ export async function recentEntries(
   ctx: KeyLedgerContext,
   providerId: string,
   count: number,
-): Promise<ReputationEntry[]> {
+): Promise<ReputationRecord[]> {
   if (count === 0) {
     return [];
   }
-  const window: ReputationEntry[] = [];
+  const window: ReputationRecord[] = [];
   for await (const entry of ctx.stub.getStateByPartialCompositeKey(ObjectType.reputation, [providerId])) {
-    window.push(decodeJson<ReputationEntry>(entry.value));
+    window.push(decodeJson<ReputationRecord>(entry.value));
     if (window.length > count) {
       window.shift();
     }
