@@ -2,6 +2,7 @@ import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { GovernanceLedger } from '../../gateway/src/governance';
 import { ProviderCallError } from '../../gateway/src/providers/transport';
+import { ProvidersLedger } from '../../gateway/src/providers/ledger';
 import { startProviderNet, type ProviderNet } from './support/providerStack';
 
 jest.setTimeout(180_000);
@@ -207,6 +208,16 @@ describe('key providers (separate processes, SoftHSM, mutual TLS, devnet)', () =
     });
     expect(faults.status).toBe(404);
     expect((await net.profile('kp1')).keyIds).not.toContain('etc');
+
+    // A key placed on providers that do not exist is refused before anything is registered on the ledger.
+    const ledger = new ProvidersLedger(net.connectionAs(net.admin));
+    await expect(net.replicateKey('nowhere', { origin: 'kp9' })).rejects.toThrow(
+      'provider kp9 is not registered',
+    );
+    await expect(net.replicateKey('nowhere', { replicas: ['kp9'] })).rejects.toThrow(
+      'provider kp9 is not registered',
+    );
+    expect(await ledger.getKey('nowhere')).toBeUndefined();
   });
 
   it('refuses a replica wrapped for someone else, and wraps only to the key the ledger names', async () => {

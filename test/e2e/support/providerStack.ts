@@ -17,7 +17,11 @@ import { certificateFingerprint, FabricConnection, type FabricConfig } from '../
 import { ensureBootstrapped, ensureMembers, GovernanceLedger } from '../../../gateway/src/governance';
 import { ProviderClient, type ClientTlsIdentity } from '../../../gateway/src/providers/client/providerClient';
 import { ProvidersLedger, type ScoredProvider } from '../../../gateway/src/providers/ledger';
-import { KeyReplicator, type ReplicationReport } from '../../../gateway/src/providers/registry/replicate';
+import {
+  KeyReplicator,
+  type CreateReplicatedKeyInput,
+  type ReplicationReport,
+} from '../../../gateway/src/providers/registry/replicate';
 import { spawnProvider, type ProviderProcess } from '../../../gateway/src/stack/providerProcesses';
 
 export const CHAINCODE_NAME = 'keyledger';
@@ -50,7 +54,10 @@ export interface ProviderNet {
   profile(name: string): Promise<ScoredProvider>;
   /** An mTLS client of a provider, as the orchestrator (closed by stop). */
   client(name: string, identity?: ClientTlsIdentity): Promise<ProviderClient>;
-  replicateKey(keyId: string): Promise<ReplicationReport>;
+  replicateKey(
+    keyId: string,
+    placement?: Pick<CreateReplicatedKeyInput, 'origin' | 'replicas'>,
+  ): Promise<ReplicationReport>;
   startProvider(spec: ProviderSpec, allowFaultInjection?: boolean): Promise<ProviderProcess>;
   kill(name: string): Promise<void>;
   /** A client identity of an organisation, issued by its CA but not registered. */
@@ -186,7 +193,8 @@ export async function startProviderNet(options: {
       providersLedgerAs: (who) => new ProvidersLedger(connectionAs(who)),
       profile,
       client,
-      replicateKey: (keyId) => replicator.createReplicatedKey(adminAccess, { keyId }),
+      replicateKey: (keyId, placement = {}) =>
+        replicator.createReplicatedKey(adminAccess, { keyId, ...placement }),
       startProvider,
       kill: async (name) => {
         await providers.get(name)?.kill();

@@ -73,14 +73,6 @@ export class KeyReplicator {
     caller: LedgerAccess,
     input: CreateReplicatedKeyInput,
   ): Promise<ReplicationReport> {
-    const callerLedger = new ProvidersLedger(caller);
-    const registered = await callerLedger.getKey(input.keyId);
-    if (!registered) {
-      await callerLedger.createKey({
-        keyId: input.keyId,
-        ...(input.description === undefined ? {} : { description: input.description }),
-      });
-    }
     const profiles = (await this.#providers.listProviders()).sort((a, b) =>
       a.providerId < b.providerId ? -1 : 1,
     );
@@ -106,6 +98,14 @@ export class KeyReplicator {
         return profile;
       });
 
+    // Registered only once the request is known to be servable: a refused request leaves the ledger as it was.
+    const callerLedger = new ProvidersLedger(caller);
+    if (!(await callerLedger.getKey(input.keyId))) {
+      await callerLedger.createKey({
+        keyId: input.keyId,
+        ...(input.description === undefined ? {} : { description: input.description }),
+      });
+    }
     const originTransport = this.#transportOf(origin);
     const heldBefore = (await originTransport.listKeys()).some((key) => key.keyId === input.keyId);
     const made = await originTransport.createKey(input.keyId);
