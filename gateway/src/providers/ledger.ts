@@ -42,12 +42,16 @@ export type UpdateProviderInput = Partial<Omit<RegisterProviderInput, 'providerI
   readonly expectedVersion?: number;
 };
 
+/** One provider call's outcome, as the orchestrator observes it. */
 export interface OutcomeInput {
   readonly providerId: string;
   readonly success: boolean;
   readonly latencyMs: number;
   readonly at: number;
 }
+
+/** What RecordOutcomes takes: single outcomes, or tallies of many calls in one reputation window. */
+export type ReportedOutcome = OutcomeInput | providers.OutcomeTally;
 
 /** Typed calls of the KeyProviders contract. */
 export class ProvidersLedger {
@@ -166,7 +170,7 @@ export class ProvidersLedger {
   }
 
   /** One outcome batch; a batch id already recorded is a CONFLICT (the batch was counted once already). */
-  recordOutcomes(batchId: string, outcomes: readonly OutcomeInput[]): Promise<unknown> {
+  recordOutcomes(batchId: string, outcomes: readonly ReportedOutcome[]): Promise<unknown> {
     return this.#contract.submit('RecordOutcomes', JSON.stringify({ batchId, outcomes }));
   }
 }

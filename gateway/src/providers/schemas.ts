@@ -160,7 +160,22 @@ export const providerDetailSchema = named(
   z.looseObject({
     provider: providerViewSchema,
     stats: z.looseObject({ successCount: nonNegativeInt, failureCount: nonNegativeInt }),
-    recent: z.array(z.looseObject({ success: z.boolean(), latencyMs: z.number(), at: epochMs })),
+    recent: z
+      .array(
+        z.union([
+          z.looseObject({ success: z.boolean(), latencyMs: z.number(), at: epochMs }),
+          z.looseObject({
+            from: epochMs,
+            to: epochMs,
+            at: epochMs,
+            successes: nonNegativeInt,
+            failures: nonNegativeInt,
+            successLatencyMs: nonNegativeInt,
+            failureLatencyMs: nonNegativeInt,
+          }),
+        ]),
+      )
+      .describe('newest first: single outcomes, and tallies of the calls one orchestrator batch reported'),
     asOf: epochMs,
   }),
   'KeyProviderDetail',

@@ -127,7 +127,7 @@ export const providerShow = defineCommand({
     const { body } = await context.client().request<{
       provider: ProviderView;
       stats: { successCount: number; failureCount: number };
-      recent: { success: boolean; latencyMs: number; at: number }[];
+      recent: RecentOutcome[];
     }>({ method: 'GET', path: apiPath`/v1/providers/${providerId}` });
     const p = body.provider;
     context.emit(body, () =>
@@ -155,10 +155,30 @@ export const providerShow = defineCommand({
           'recent',
           body.recent
             .slice(0, 5)
-            .map((r) => `${formatTime(r.at)} ${r.success ? 'ok' : 'FAILED'} ${r.latencyMs} ms`)
+            .map((r) => `${formatTime(r.at)} ${describeRecent(r)}`)
             .join('\n          ') || 'none',
         ],
       ]),
     );
   },
 });
+
+type RecentOutcome =
+  | { readonly at: number; readonly success: boolean; readonly latencyMs: number }
+  | {
+      readonly at: number;
+      readonly from: number;
+      readonly successes: number;
+      readonly failures: number;
+      readonly successLatencyMs: number;
+    };
+
+/** One call, or a tally: "412 ok, 3 failed in 4.9 s, 1.2 ms on average". */
+function describeRecent(entry: RecentOutcome): string {
+  if ('success' in entry) {
+    return `${entry.success ? 'ok' : 'FAILED'} ${entry.latencyMs} ms`;
+  }
+  const mean =
+    entry.successes > 0 ? `, ${(entry.successLatencyMs / entry.successes).toFixed(1)} ms on average` : '';
+  return `${entry.successes} ok, ${entry.failures} failed in ${((entry.at - entry.from) / 1000).toFixed(1)} s${mean}`;
+}

@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { providers } from '@keyledger/chaincode/protocol';
 import { writeFileAtomic } from '../../files';
-import type { OutcomeInput } from '../ledger';
+import type { ReportedOutcome } from '../ledger';
 
 /** A batch cut for the ledger: its id never changes, whatever happens to the attempts to send it. */
 export interface OutcomeBatch {
   readonly batchId: string;
-  readonly outcomes: readonly OutcomeInput[];
+  readonly outcomes: readonly ReportedOutcome[];
 }
 
 /** What survives a restart: batches cut but not confirmed, outcomes not yet batched, and the id sequence. */
@@ -14,18 +15,34 @@ export interface OutcomeJournalState {
   readonly epoch: number;
   readonly seq: number;
   readonly pending: readonly OutcomeBatch[];
-  readonly unbatched: readonly OutcomeInput[];
+  readonly unbatched: readonly ReportedOutcome[];
 }
 
-const outcome = z.strictObject({
+const single = z.strictObject({
   providerId: z.string().min(1),
   success: z.boolean(),
   latencyMs: z.number().nonnegative(),
   at: z.number(),
 });
 
+const count = z.number().int().nonnegative();
+const tally: z.ZodType<providers.OutcomeTally> = z.strictObject({
+  providerId: z.string().min(1),
+  from: z.number(),
+  to: z.number(),
+  successes: count,
+  failures: count,
+  successLatencyMs: count,
+  failureLatencyMs: count,
+  lastSuccessAt: z.number().optional(),
+  lastFailureAt: z.number().optional(),
+});
+
+const outcome = z.union([single, tally]);
+
+/** Version 1 held single outcomes only; version 2 also tallies. Both read back the same way. */
 const fileSchema = z.strictObject({
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   epoch: z.number().int(),
   seq: z.number().int().nonnegative(),
   pending: z.array(z.strictObject({ batchId: z.string().min(1), outcomes: z.array(outcome) })),
@@ -47,5 +64,5 @@ export function readOutcomeJournal(path: string): OutcomeJournalState | undefine
  * (losing that only resends it, and the ledger answers CONFLICT).
  */
 export function writeOutcomeJournal(path: string, state: OutcomeJournalState, durable: boolean): void {
-  writeFileAtomic(path, JSON.stringify({ version: 1, ...state }), { durable });
+  writeFileAtomic(path, JSON.stringify({ version: 2, ...state }), { durable });
 }

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { LedgerError } from '../../fabric';
-import type { OutcomeInput } from '../ledger';
+import type { OutcomeInput, ReportedOutcome } from '../ledger';
 import { readOutcomeJournal, writeOutcomeJournal, type OutcomeBatch } from './outcomeJournal';
+import { callsIn, OutcomeTallies } from './outcomeTally';
 
 /** Sends one batch to the ledger (`ProvidersLedger.recordOutcomes`). */
-export type OutcomeSink = (batchId: string, outcomes: readonly OutcomeInput[]) => Promise<unknown>;
+export type OutcomeSink = (batchId: string, outcomes: readonly ReportedOutcome[]) => Promise<unknown>;
 
 /** What the orchestrator needs of a reporter: the hot path only. */
 export interface OutcomeRecorder {
@@ -17,9 +18,9 @@ export interface OutcomeReporterOptions {
   readonly sink: OutcomeSink;
   /** Flush at least this often once started (default 5000 ms). */
   readonly flushIntervalMs?: number;
-  /** Flush as soon as this many outcomes wait (default 200). */
+  /** Flush as soon as this many calls wait (default 10 000): bounds what a crash can lose. */
   readonly flushEvery?: number;
-  /** Most outcomes in one batch (default 500: the chaincode's limit). */
+  /** Most entries (tallies) in one batch (default 500: the chaincode's limit). */
   readonly maxBatch?: number;
   /** First wait before resending a failed batch (default 1000 ms), doubled per consecutive failure. */
   readonly retryBackoffMs?: number;
@@ -31,6 +32,7 @@ export interface OutcomeReporterOptions {
   readonly logger?: Logger;
 }
 
+/** Counts are of calls: a tally of 300 calls counts 300. */
 export interface OutcomeReporterStats {
   /** Outcomes handed to record(). */
   readonly received: number;
@@ -50,15 +52,17 @@ export interface OutcomeReporterStats {
 }
 
 /**
- * Reports provider outcomes to the ledger in batches, never one transaction per request.
+ * Reports provider outcomes to the ledger in batches, never one transaction per request: the outcomes waiting are
+ * folded into one tally per provider and reputation window (successes, failures, latency sums, the last success and
+ * failure: what the on-chain score uses), so one flush is one transaction whatever the request rate.
  *
  * Idempotency: a batch gets its id `${orchestratorId}-${epoch}-${seq}` when it is cut and keeps it; a failed send is
- * retried later with the same id and the same outcomes (FIFO, one batch in flight), and the ledger refuses a batch
+ * retried later with the same id and the same entries (FIFO, one batch in flight), and the ledger refuses a batch
  * id it already has with CONFLICT — which then means an earlier attempt was recorded and its answer lost.
  *
  * Durability (with `journalPath`): at each flush, the cut batches and the unconfirmed ones are written (fsynced)
  * before any is sent, and `recover()` after a restart resends them with their ids. The window: outcomes recorded
- * since the last flush are only in memory, so a crash loses at most `flushEvery` outcomes or `flushIntervalMs` of
+ * since the last flush are only in memory, so a crash loses at most `flushEvery` calls or `flushIntervalMs` of
  * them — outcomes are reputation statistics, not money; the hot path stays free of disk writes.
  */
 export class OutcomeReporter implements OutcomeRecorder {
@@ -74,7 +78,7 @@ export class OutcomeReporter implements OutcomeRecorder {
   readonly #logger: Logger | undefined;
   #epoch: number;
   #seq = 0;
-  #unbatched: OutcomeInput[] = [];
+  #unbatched = new OutcomeTallies();
   readonly #pending: OutcomeBatch[] = [];
   /** Batch ids that failed at least once (for the retries counter). */
   readonly #failedOnce = new Set<string>();
@@ -96,7 +100,7 @@ export class OutcomeReporter implements OutcomeRecorder {
     this.#orchestratorId = options.orchestratorId;
     this.#sink = options.sink;
     this.#intervalMs = options.flushIntervalMs ?? 5_000;
-    this.#every = options.flushEvery ?? 200;
+    this.#every = options.flushEvery ?? 10_000;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#backoffMs = options.retryBackoffMs ?? 1_000;
     this.#maxBackoffMs = options.maxRetryBackoffMs ?? 60_000;
@@ -136,8 +140,11 @@ export class OutcomeReporter implements OutcomeRecorder {
     const known = new Set(this.#pending.map((batch) => batch.batchId));
     const batches = state.pending.filter((batch) => !known.has(batch.batchId));
     this.#pending.unshift(...batches);
-    this.#unbatched = [...state.unbatched, ...this.#unbatched];
-    const recovered = batches.reduce((sum, batch) => sum + batch.outcomes.length, 0) + state.unbatched.length;
+    for (const outcome of state.unbatched) {
+      this.#unbatched.add(outcome);
+    }
+    const recovered =
+      batches.reduce((sum, batch) => sum + callsOfBatch(batch), 0) + callsOfAll(state.unbatched);
     this.#received += recovered;
     if (recovered > 0) {
       this.#logger?.warn(
@@ -150,9 +157,9 @@ export class OutcomeReporter implements OutcomeRecorder {
 
   /** Hot path: memory only. */
   record(outcome: OutcomeInput): void {
-    this.#unbatched.push(outcome);
+    this.#unbatched.add(outcome);
     this.#received += 1;
-    if (this.#unbatched.length >= this.#every && !this.#kicked && !this.#stopped) {
+    if (this.#unbatched.calls >= this.#every && !this.#kicked && !this.#stopped) {
       this.#kicked = true;
       setImmediate(() => {
         void this.flush();
@@ -196,7 +203,7 @@ export class OutcomeReporter implements OutcomeRecorder {
   }
 
   stats(): OutcomeReporterStats {
-    const batched = this.#pending.reduce((sum, batch) => sum + batch.outcomes.length, 0);
+    const batched = this.#pending.reduce((sum, batch) => sum + callsOfBatch(batch), 0);
     return {
       received: this.#received,
       recorded: this.#recorded,
@@ -204,7 +211,7 @@ export class OutcomeReporter implements OutcomeRecorder {
       batchesConfirmed: this.#confirmed,
       retries: this.#retries,
       dropped: this.#dropped,
-      pending: batched + this.#unbatched.length,
+      pending: batched + this.#unbatched.calls,
       pendingBatches: this.#pending.length,
       ...(this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
     };
@@ -218,9 +225,10 @@ export class OutcomeReporter implements OutcomeRecorder {
 
   async #flushOnce(ignoreBackoff: boolean): Promise<void> {
     this.#kicked = false;
-    if (this.#unbatched.length > 0) {
-      while (this.#unbatched.length > 0) {
-        const outcomes = this.#unbatched.splice(0, this.#maxBatch);
+    if (this.#unbatched.calls > 0) {
+      const tallies = this.#unbatched.take();
+      for (let start = 0; start < tallies.length; start += this.#maxBatch) {
+        const outcomes = tallies.slice(start, start + this.#maxBatch);
         this.#seq += 1;
         this.#pending.push({ batchId: `${this.#orchestratorId}-${this.#epoch}-${this.#seq}`, outcomes });
       }
@@ -246,7 +254,7 @@ export class OutcomeReporter implements OutcomeRecorder {
     if (this.#failedOnce.has(batch.batchId)) {
       this.#retries += 1;
     }
-    const fields = { batchId: batch.batchId, outcomes: batch.outcomes.length };
+    const fields = { batchId: batch.batchId, entries: batch.outcomes.length, calls: callsOfBatch(batch) };
     try {
       await this.#sink(batch.batchId, batch.outcomes);
       this.#settled(batch, 'confirmed');
@@ -287,9 +295,9 @@ export class OutcomeReporter implements OutcomeRecorder {
     this.#retryAt = 0;
     if (how === 'confirmed') {
       this.#confirmed += 1;
-      this.#recorded += batch.outcomes.length;
+      this.#recorded += callsOfBatch(batch);
     } else {
-      this.#dropped += batch.outcomes.length;
+      this.#dropped += callsOfBatch(batch);
     }
   }
 
@@ -297,9 +305,17 @@ export class OutcomeReporter implements OutcomeRecorder {
     if (this.#journalPath !== undefined) {
       writeOutcomeJournal(
         this.#journalPath,
-        { epoch: this.#epoch, seq: this.#seq, pending: this.#pending, unbatched: this.#unbatched },
+        { epoch: this.#epoch, seq: this.#seq, pending: this.#pending, unbatched: this.#unbatched.peek() },
         durable,
       );
     }
   }
+}
+
+function callsOfAll(outcomes: readonly ReportedOutcome[]): number {
+  return outcomes.reduce((sum, outcome) => sum + callsIn(outcome), 0);
+}
+
+function callsOfBatch(batch: OutcomeBatch): number {
+  return callsOfAll(batch.outcomes);
 }

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerError } from '../../../src/fabric';
-import type { OutcomeInput } from '../../../src/providers/ledger';
+import type { OutcomeInput, ReportedOutcome } from '../../../src/providers/ledger';
+import { callsIn } from '../../../src/providers/orchestrator/outcomeTally';
 import {
   OutcomeReporter,
   type OutcomeReporterOptions,
@@ -11,18 +12,21 @@ import { ManualClock } from './support';
 
 interface Sent {
   readonly batchId: string;
-  readonly outcomes: readonly OutcomeInput[];
+  readonly outcomes: readonly ReportedOutcome[];
 }
+
+const calls = (outcomes: readonly ReportedOutcome[] | undefined): number =>
+  (outcomes ?? []).reduce((sum, outcome) => sum + callsIn(outcome), 0);
 
 /** A ledger that keeps batches by id, refusing a known id with CONFLICT, as RecordOutcomes does. */
 class FakeLedger {
-  readonly batches = new Map<string, readonly OutcomeInput[]>();
+  readonly batches = new Map<string, readonly ReportedOutcome[]>();
   readonly calls: Sent[] = [];
   failNext = 0;
   /** Records the batch but loses the answer. */
   loseAnswerNext = 0;
 
-  readonly sink = async (batchId: string, outcomes: readonly OutcomeInput[]): Promise<void> => {
+  readonly sink = async (batchId: string, outcomes: readonly ReportedOutcome[]): Promise<void> => {
     this.calls.push({ batchId, outcomes });
     if (this.failNext > 0) {
       this.failNext -= 1;
@@ -39,7 +43,7 @@ class FakeLedger {
   };
 
   outcomeCount(): number {
-    return [...this.batches.values()].reduce((sum, batch) => sum + batch.length, 0);
+    return [...this.batches.values()].reduce((sum, batch) => sum + calls(batch), 0);
   }
 }
 
@@ -66,10 +70,10 @@ function make(
 const flushMicrotasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('OutcomeReporter', () => {
-  it('flushes on its own once flushEvery outcomes wait, in batches of at most maxBatch', async () => {
+  it('flushes on its own once flushEvery calls wait, one tally per provider, in batches of at most maxBatch', async () => {
     const ledger = new FakeLedger();
     const clock = new ManualClock(5_000);
-    const reporter = make(ledger, clock, { flushEvery: 10, maxBatch: 4 });
+    const reporter = make(ledger, clock, { flushEvery: 10, maxBatch: 2 });
     for (let i = 0; i < 9; i += 1) {
       reporter.record(outcome(i));
     }
@@ -78,12 +82,47 @@ describe('OutcomeReporter', () => {
     reporter.record(outcome(9));
     await flushMicrotasks();
     await reporter.flush();
-    expect(ledger.calls.map((call) => [call.batchId, call.outcomes.length])).toEqual([
-      ['orch-1-5000-1', 4],
-      ['orch-1-5000-2', 4],
-      ['orch-1-5000-3', 2],
+    // p0: calls 0 3 6 9 (0 and 5 fail… only 0 here), p1: 1 4 7, p2: 2 5 8 (5 fails): three tallies, two batches.
+    expect(ledger.calls.map((call) => [call.batchId, call.outcomes.length, calls(call.outcomes)])).toEqual([
+      ['orch-1-5000-1', 2, 7],
+      ['orch-1-5000-2', 1, 3],
     ]);
-    expect(reporter.stats()).toMatchObject({ received: 10, recorded: 10, batchesConfirmed: 3, pending: 0 });
+    expect(ledger.calls[0]?.outcomes[0]).toEqual({
+      providerId: 'p0',
+      from: 1_000,
+      to: 1_009,
+      successes: 3,
+      failures: 1,
+      successLatencyMs: 3 + 6 + 9,
+      failureLatencyMs: 0,
+      lastSuccessAt: 1_009,
+      lastFailureAt: 1_000,
+    });
+    expect(reporter.stats()).toMatchObject({ received: 10, recorded: 10, batchesConfirmed: 2, pending: 0 });
+  });
+
+  it('sends one batch per flush however many calls wait, a tally per provider and hour', async () => {
+    const ledger = new FakeLedger();
+    const reporter = make(ledger, new ManualClock(), { flushEvery: 1_000_000 });
+    const hour = 3_600_000;
+    for (let i = 0; i < 20_000; i += 1) {
+      reporter.record({ providerId: `p${i % 3}`, success: true, latencyMs: 2, at: 10 * hour - 10_000 + i });
+    }
+    await reporter.flush();
+    expect(ledger.calls).toHaveLength(1);
+    // The calls straddle an hour boundary: each provider has a tally on either side of it.
+    expect(
+      ledger.calls[0]?.outcomes.map((o) => ('from' in o ? [o.providerId, o.from < 10 * hour] : o)),
+    ).toEqual([
+      ['p0', true],
+      ['p1', true],
+      ['p2', true],
+      ['p0', false],
+      ['p1', false],
+      ['p2', false],
+    ]);
+    expect(calls(ledger.calls[0]?.outcomes)).toBe(20_000);
+    expect(reporter.stats()).toMatchObject({ received: 20_000, recorded: 20_000, batchesConfirmed: 1 });
   });
 
   it('flushes on the interval once started', async () => {
@@ -170,7 +209,7 @@ describe('OutcomeReporter', () => {
       const journalPath = join(dir, 'outcomes.json');
       const ledger = new FakeLedger();
       const clock = new ManualClock(9_000);
-      const first = make(ledger, clock, { journalPath, maxBatch: 2, flushEvery: 1_000 });
+      const first = make(ledger, clock, { journalPath, maxBatch: 1, flushEvery: 1_000 });
       for (let i = 0; i < 5; i += 1) {
         first.record(outcome(i));
       }
@@ -179,7 +218,7 @@ describe('OutcomeReporter', () => {
       await first.flush(); // batch 1 answer lost: batches 1-3 stay pending, in the journal
       expect(first.stats()).toMatchObject({ pending: 5, pendingBatches: 3 });
       // The process dies here. A new run, same clock millisecond (the ids must still not collide).
-      const second = make(ledger, clock, { journalPath, maxBatch: 2, flushEvery: 1_000, retryBackoffMs: 0 });
+      const second = make(ledger, clock, { journalPath, maxBatch: 1, flushEvery: 1_000, retryBackoffMs: 0 });
       expect(second.recover()).toBe(5);
       second.record(outcome(5));
       await second.flush();
