@@ -185,6 +185,7 @@ describe('key providers (separate processes, SoftHSM, mutual TLS, devnet)', () =
       ['/v1/generate-data-key', body({ keyId: 'orders', keySpec: 'DES' })],
       ['/v1/generate-data-key', body({ keyId: '../etc', encryptionContext: {} })],
       ['/v1/encrypt', body({ keyId: 'orders', plaintext: 'not base64!' })],
+      ['/v1/encrypt', body({ keyId: 'orders', plaintext: '' })], // the HSM refuses empty input: the caller's error
       ['/v1/encrypt', body({ keyId: 'orders', plaintext: Buffer.alloc(5000).toString('base64') })],
       ['/v1/decrypt', body({ ciphertextBlob: Buffer.from('short').toString('base64') })],
       ['/v1/decrypt', body({ ciphertextBlob: 'AAAA', encryptionContext: { a: 1 } })],

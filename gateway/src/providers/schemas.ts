@@ -11,8 +11,8 @@ import {
 
 /** REST shapes of the key operations (served by providers the orchestrator picks) and of the provider views. */
 
-function base64Of(maxBytes: number, what: string): z.ZodString {
-  return wireBase64Of(maxBytes).describe(what);
+function base64Of(maxBytes: number, what: string, minBytes = 0): z.ZodString {
+  return wireBase64Of(maxBytes, minBytes).describe(what);
 }
 
 const region = z
@@ -37,7 +37,7 @@ export const dataKeyBody = named(
 );
 export const encryptBody = named(
   z.strictObject({
-    plaintext: base64Of(MAX_ENCRYPT_PLAINTEXT_BYTES, 'the data, base64 (at most 4 KiB)'),
+    plaintext: base64Of(MAX_ENCRYPT_PLAINTEXT_BYTES, 'the data, base64 (1 byte to 4 KiB)', 1),
     encryptionContext: context,
     region,
   }),

@@ -18,13 +18,18 @@ export const MAX_BLOB_BYTES = 4096 + 256;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Standard base64 that decodes to at most `maxBytes` bytes. */
-export function base64Of(maxBytes: number): z.ZodString {
+export function base64Of(maxBytes: number, minBytes = 0): z.ZodString {
   return z
     .string()
     .regex(BASE64, 'must be standard base64 (RFC 4648 §4) with padding')
     .refine(
-      (value) => Buffer.byteLength(value, 'base64') <= maxBytes,
-      `must decode to at most ${maxBytes} bytes`,
+      (value) => {
+        const bytes = Buffer.byteLength(value, 'base64');
+        return bytes >= minBytes && bytes <= maxBytes;
+      },
+      minBytes > 0
+        ? `must decode to ${minBytes} to ${maxBytes} bytes`
+        : `must decode to at most ${maxBytes} bytes`,
     );
 }
 
@@ -59,7 +64,8 @@ export type GenerateDataKeyRequest = z.input<typeof generateDataKeyRequest>;
 
 export const encryptRequest = z.strictObject({
   keyId: keyIdSchema,
-  plaintext: base64Of(MAX_ENCRYPT_PLAINTEXT_BYTES),
+  // 1..4096 bytes, as KMS Encrypt: an empty message is the caller's error (the HSM refuses it), not the provider's.
+  plaintext: base64Of(MAX_ENCRYPT_PLAINTEXT_BYTES, 1),
   encryptionContext: encryptionContextSchema,
 });
 export type EncryptRequest = z.input<typeof encryptRequest>;

@@ -7,6 +7,7 @@
  * profiles' key lists are kept (scores and load move with every served request).
  */
 import { isDeepStrictEqual } from 'node:util';
+import { isVersionRetained } from '@keyledger/chaincode/protocol';
 
 export interface StateReader {
   readonly apiUrl: string;
@@ -152,8 +153,8 @@ export function existingIds(snapshot: Snapshot, frontends: readonly string[]): M
 
 /**
  * Why the agents are not done yet (undefined when they are) with what the last accepted request started: no proposal open, and every
- * front-end holds exactly the versions the queue's retention keeps (the newest `retentionVersions`, a changed
- * retention makes a node fetch or destroy some) with the active one as current. A queue that stays due (one
+ * front-end holds exactly the versions the queue's retention keeps (the newest `retentionVersions` and those
+ * superseded less than `retentionMs` ago; a changed retention makes a node fetch or destroy some) with the active one as current. A queue that stays due (one
  * whose id is too long for a key id, say) counts as settled once `patient` is over.
  */
 export function unsettled(
@@ -166,14 +167,29 @@ export function unsettled(
   }
   for (const [queueId, state] of Object.entries(snapshot.perQueue)) {
     const key = state['key'] as { due?: { due?: boolean; activeVersion?: number } };
-    const retention = Number((state['policy'] as Record<string, unknown>)['retentionVersions'] ?? 1);
+    const policy = state['policy'] as Record<string, unknown>;
+    const retention = {
+      retentionVersions: Number(policy['retentionVersions'] ?? 1),
+      retentionMs: Number(policy['retentionMs'] ?? 0),
+    };
     const active = key.due?.activeVersion ?? 0;
     if (key.due?.due && !patient) {
       return `${queueId} is due for a rotation`;
     }
+    const rotations =
+      ((state['history'] as Record<string, unknown>)?.['rotations'] as {
+        version: number;
+        supersededAt?: number;
+      }[]) ?? [];
+    const supersededAt = new Map(rotations.map((rotation) => [rotation.version, rotation.supersededAt]));
+    // The front-ends' own rule: the newest retentionVersions, and any version superseded less than retentionMs ago.
     const kept: number[] = [];
-    for (let version = Math.max(1, active - retention + 1); version <= active; version += 1) {
-      kept.push(version);
+    for (let version = 1; version <= active; version += 1) {
+      const at = supersededAt.get(version);
+      const subject = at === undefined ? { version } : { version, supersededAt: at };
+      if (isVersionRetained(retention, active, subject, Date.now())) {
+        kept.push(version);
+      }
     }
     const held = state['frontends'] as Record<string, { version: number; current: boolean }[] | undefined>;
     for (const name of frontends) {
