@@ -9,7 +9,7 @@ import { differences, readSnapshot, unsettled, type Snapshot, type StateReader }
 /**
  * A policy under which the agents do nothing on their own during a run: an hour between rotations and more
  * messages than a run encrypts. A fuzzed policy that is faster is put back to this one (keeping its TTL and
- * retention), so that a 1-second interval found by the fuzzer does not keep the validators rotating.
+ * retention, by count and by time), so that a 1-second interval found by the fuzzer does not keep the validators rotating.
  */
 export const CALM_POLICY = { rotationIntervalMs: 3_600_000, maxMessages: 100_000, algorithm: 'AES-256-GCM' };
 
@@ -33,6 +33,7 @@ async function calm(reader: StateReader, snapshot: Snapshot): Promise<boolean> {
         ...CALM_POLICY,
         proposalTtlMs: policy['proposalTtlMs'],
         retentionVersions: policy['retentionVersions'],
+        retentionMs: policy['retentionMs'],
       }),
     });
     if (response.status !== 200) {

@@ -182,22 +182,32 @@ export function unsettled(
         supersededAt?: number;
       }[]) ?? [];
     const supersededAt = new Map(rotations.map((rotation) => [rotation.version, rotation.supersededAt]));
-    // The front-ends' own rule: the newest retentionVersions, and any version superseded less than retentionMs ago.
+    // The front-ends' own rule: they must hold the newest retentionVersions, and may hold a version superseded less
+    // than retentionMs ago (one destroyed under an earlier, shorter retention is not fetched again).
     const kept: number[] = [];
+    const allowed = new Set<number>();
     for (let version = 1; version <= active; version += 1) {
       const at = supersededAt.get(version);
       const subject = at === undefined ? { version } : { version, supersededAt: at };
-      if (isVersionRetained(retention, active, subject, Date.now())) {
+      if (active - version < retention.retentionVersions) {
         kept.push(version);
+      }
+      if (isVersionRetained(retention, active, subject, Date.now())) {
+        allowed.add(version);
       }
     }
     const held = state['frontends'] as Record<string, { version: number; current: boolean }[] | undefined>;
     for (const name of frontends) {
       const versions = held[name] ?? [];
       const holds = versions.map((entry) => entry.version).sort((a, b) => a - b);
-      // Compared as text: fetch's arrays come from another realm than jest's, which isDeepStrictEqual tells apart.
-      if (holds.join(',') !== kept.join(',')) {
-        return `${name} holds versions [${holds.join(', ')}] of ${queueId}, retention keeps [${kept.join(', ')}]`;
+      if (
+        kept.some((version) => !holds.includes(version)) ||
+        holds.some((version) => !allowed.has(version))
+      ) {
+        return (
+          `${name} holds versions [${holds.join(', ')}] of ${queueId}; retention needs [${kept.join(', ')}] ` +
+          `and allows [${[...allowed].join(', ')}]`
+        );
       }
       if (active > 0 && !versions.some((entry) => entry.version === active && entry.current)) {
         return `${name} does not use version ${active} of ${queueId} yet`;
