@@ -222,5 +222,11 @@ describe('the keyledger command on a running stack', () => {
     expect(shell.stdout.match(/^hello$/gm)).toHaveLength(2);
     expect(shell.stdout).toMatch(/^exit code 6$/m);
     expect(shell.stderr).toMatch(/--max-messages \(body\.maxMessages\)/);
+    // Key providers: the data key decrypts back to its 32 bytes, stderr says who served it, and with kp1 killed
+    // every one of the ten requests still succeeds.
+    expect(shell.stdout).toMatch(/^ *32$/m);
+    expect(shell.stderr).toMatch(/served by kp\d \(/);
+    expect(shell.stdout).not.toMatch(/^failed$/m);
+    expect(shell.stdout).toMatch(/^provider +kp1$/m);
   }, 60_000);
 });
