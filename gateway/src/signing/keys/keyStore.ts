@@ -77,8 +77,8 @@ export class SigningKeyStore {
       const kid = options.kid ?? jwkThumbprint(pair.publicBytes, alg);
       if (options.kid === undefined) {
         this.#refuseExisting(kid);
-        this.#relabel([pair.privateKey, pair.publicKey], kid);
       }
+      this.#finish(pair, kid);
       const record: KeyRecord = {
         kid,
         alg,
@@ -212,11 +212,19 @@ export class SigningKeyStore {
     }
   }
 
-  #relabel(keys: readonly KeyRef[], label: string): void {
+  /**
+   * Labels both halves by kid (a thumbprint kid is known only once the pair exists) and narrows the private
+   * half to signing: SoftHSM defaults CKA_DECRYPT and CKA_UNWRAP to true, which the hsm layer's generator
+   * leaves as is.
+   */
+  #finish(pair: { privateKey: KeyRef; publicKey: KeyRef }, kid: string): void {
     this.token.use('signing key labelling', (pkcs11, session) => {
-      for (const key of keys) {
-        pkcs11.C_SetAttributeValue(session, key.handle, [{ type: pkcs11js.CKA_LABEL, value: label }]);
-      }
+      pkcs11.C_SetAttributeValue(session, pair.privateKey.handle, [
+        { type: pkcs11js.CKA_LABEL, value: kid },
+        { type: pkcs11js.CKA_DECRYPT, value: false },
+        { type: pkcs11js.CKA_UNWRAP, value: false },
+      ]);
+      pkcs11.C_SetAttributeValue(session, pair.publicKey.handle, [{ type: pkcs11js.CKA_LABEL, value: kid }]);
     });
   }
 }
