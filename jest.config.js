@@ -13,6 +13,21 @@ function project(name, dir, extra = {}) {
   };
 }
 
+/**
+ * jose, pkijs and their helpers are ESM-only: jest's CommonJS runtime cannot require them, so ts-jest transforms
+ * them too (allowJs, to CommonJS) while every other package stays untransformed.
+ */
+const ESM_ONLY = ['jose', 'pkijs', 'asn1js', '@peculiar/utils', 'pvtsutils', 'pvutils', 'bytestreamjs'];
+const esmSupport = {
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
+};
+const esmTransform = {
+  '^.+\\.js$': [
+    'ts-jest',
+    { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } },
+  ],
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
@@ -21,6 +36,11 @@ module.exports = {
     project('gateway', 'gateway', {
       globalSetup: '<rootDir>/test/support/softhsmGlobalSetup.js',
       globalTeardown: '<rootDir>/test/support/softhsmGlobalTeardown.js',
+      ...esmSupport,
+      transform: {
+        '^.+\\.ts$': ['ts-jest', { tsconfig: `<rootDir>/tsconfig.test.json`, isolatedModules: false }],
+        ...esmTransform,
+      },
     }),
     {
       ...project('e2e', 'test', {
@@ -28,7 +48,8 @@ module.exports = {
         globalTeardown: '<rootDir>/../gateway/test/support/softhsmGlobalTeardown.js',
       }),
       testMatch: ['<rootDir>/e2e/**/*.test.ts'],
-      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+      ...esmSupport,
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }], ...esmTransform },
     },
   ],
 };
