@@ -120,9 +120,15 @@ export const PROVIDERS = {
 
 export const SIGNING = {
   name: 'SigningKeys',
-  submit: ['RegisterSigningKey', 'RetireSigningKey', 'RevokeSigningKey'],
-  evaluate: ['GetSigningKey', 'ListSigningKeys', 'GetJwks'],
-  events: ['SigningKeyRegistered', 'SigningKeyRetired', 'SigningKeyRevoked'],
+  submit: ['RegisterSigningKey', 'ActivateSigningKey', 'RetireSigningKey', 'RevokeSigningKey'],
+  evaluate: ['GetSigningKey', 'GetSigningKeyStatusAt', 'ListSigningKeys', 'GetJwks'],
+  events: [
+    'SigningKeyRegistered',
+    'SigningKeyPublished',
+    'SigningKeyActivated',
+    'SigningKeyRetired',
+    'SigningKeyRevoked',
+  ],
 } as const satisfies ContractProtocol;
 
 export const SHARDS = {

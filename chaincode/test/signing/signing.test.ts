@@ -121,7 +121,10 @@ describe('RegisterSigningKey', () => {
       thumbprint,
       issuerCaIds: ['ca-org1', 'ca-backup'],
       notBefore: NOT_BEFORE,
+      serviceId: 'default',
+      graceMs: 86_400_000,
       status: 'active',
+      activatedAt: harness.now,
       registeredAt: harness.now,
       registeredBy: { mspId: 'Org2MSP', fingerprint: signer.fingerprint },
       updatedAt: harness.now,
@@ -135,8 +138,10 @@ describe('RegisterSigningKey', () => {
         thumbprint,
         issuerCaIds: ['ca-org1', 'ca-backup'],
         notBefore: NOT_BEFORE,
+        serviceId: 'default',
         status: 'active',
         version: 1,
+        retired: [],
         txId,
       },
     });
@@ -287,7 +292,7 @@ describe('RegisterSigningKey', () => {
 
   it('revoked key reuse: neither the revoked kid nor the revoked public key can ever be registered again', async () => {
     await registerKey();
-    await harness.submit(signer, `${C}:RevokeSigningKey`, 'sig-2026-01', 'keyCompromise');
+    await harness.submit(signer, `${C}:RevokeSigningKey`, 'sig-2026-01', 'keyCompromise', '');
     harness.advance(365 * 24 * 3_600_000);
     const sameKid = await harness.expectRejected(
       signer,
@@ -329,6 +334,7 @@ describe('RetireSigningKey / RevokeSigningKey', () => {
       signer,
       `${C}:RetireSigningKey`,
       'sig-2026-01',
+      '',
     );
     expect(value).toMatchObject({
       status: 'retired',
@@ -338,7 +344,16 @@ describe('RetireSigningKey / RevokeSigningKey', () => {
     });
     expect(event).toEqual({
       name: 'SigningKeyRetired',
-      payload: { kid: 'sig-2026-01', status: 'retired', retiredAt: harness.now, version: 2, txId },
+      payload: {
+        kid: 'sig-2026-01',
+        serviceId: 'default',
+        status: 'retired',
+        retiredAt: harness.now,
+        graceMs: 86_400_000,
+        jwksUntil: harness.now + 86_400_000,
+        version: 2,
+        txId,
+      },
     });
     const jwks = await harness.evaluate<{ keys: Jwk[] }>(auditor, `${C}:GetJwks`);
     expect(jwks.value.keys.map((k) => k['kid'])).toEqual(['sig-2026-01']);
@@ -351,12 +366,14 @@ describe('RetireSigningKey / RevokeSigningKey', () => {
   });
 
   it('revokes from active with an RFC 5280 reason, and from retired', async () => {
-    await registerKey({ kid: 'sig-2', publicJwk: ecJwk().publicJwk });
+    // another service's key, so that registering it does not retire sig-2026-01
+    await registerKey({ kid: 'sig-2', publicJwk: ecJwk().publicJwk, serviceId: 'other-issuer' });
     const revoked = await harness.submit<SigningKeyRecord>(
       admin,
       `${C}:RevokeSigningKey`,
       'sig-2026-01',
       'superseded',
+      '',
     );
     expect(revoked.value).toMatchObject({
       status: 'revoked',
@@ -369,6 +386,8 @@ describe('RetireSigningKey / RevokeSigningKey', () => {
       name: 'SigningKeyRevoked',
       payload: {
         kid: 'sig-2026-01',
+        serviceId: 'default',
+        status: 'revoked',
         reason: 'superseded',
         previousStatus: 'active',
         thumbprint: revoked.value.thumbprint,
@@ -377,12 +396,13 @@ describe('RetireSigningKey / RevokeSigningKey', () => {
         txId: revoked.txId,
       },
     });
-    await harness.submit(signer, `${C}:RetireSigningKey`, 'sig-2');
+    await harness.submit(signer, `${C}:RetireSigningKey`, 'sig-2', '');
     const fromRetired = await harness.submit<SigningKeyRecord>(
       signer,
       `${C}:RevokeSigningKey`,
       'sig-2',
       'cessationOfOperation',
+      '',
     );
     expect(fromRetired.event?.payload['previousStatus']).toBe('retired');
     expect(fromRetired.value.retiredAt).toBeDefined();
@@ -418,44 +438,45 @@ describe('RetireSigningKey / RevokeSigningKey', () => {
         `${C}:RevokeSigningKey`,
         `k${i}`,
         reason,
+        '',
       );
       expect(value.revocationReason).toBe(reason);
     }
   });
 
   it('makes revocation final and refuses invalid transitions', async () => {
-    await harness.submit(signer, `${C}:RevokeSigningKey`, 'sig-2026-01', 'keyCompromise');
+    await harness.submit(signer, `${C}:RevokeSigningKey`, 'sig-2026-01', 'keyCompromise', '');
     expect(
       await harness.expectRejected(
         signer,
         `${C}:RevokeSigningKey`,
-        ['sig-2026-01', 'superseded'],
+        ['sig-2026-01', 'superseded', ''],
         'CONFLICT',
       ),
     ).toMatch(/already revoked \(keyCompromise\); revocation is final/);
     expect(
-      await harness.expectRejected(signer, `${C}:RetireSigningKey`, ['sig-2026-01'], 'CONFLICT'),
+      await harness.expectRejected(signer, `${C}:RetireSigningKey`, ['sig-2026-01', ''], 'CONFLICT'),
     ).toMatch(/is revoked; only an active key can be retired/);
     await registerKey({ kid: 'sig-r', publicJwk: ecJwk().publicJwk });
-    await harness.submit(signer, `${C}:RetireSigningKey`, 'sig-r');
-    expect(await harness.expectRejected(signer, `${C}:RetireSigningKey`, ['sig-r'], 'CONFLICT')).toMatch(
+    await harness.submit(signer, `${C}:RetireSigningKey`, 'sig-r', '');
+    expect(await harness.expectRejected(signer, `${C}:RetireSigningKey`, ['sig-r', ''], 'CONFLICT')).toMatch(
       /is retired/,
     );
   });
 
   it('rejects wrong roles, bad kids and reasons, and unknown keys', async () => {
-    await harness.expectRejected(provider, `${C}:RetireSigningKey`, ['sig-2026-01'], 'FORBIDDEN');
+    await harness.expectRejected(provider, `${C}:RetireSigningKey`, ['sig-2026-01', ''], 'FORBIDDEN');
     await harness.expectRejected(
       auditor,
       `${C}:RevokeSigningKey`,
-      ['sig-2026-01', 'keyCompromise'],
+      ['sig-2026-01', 'keyCompromise', ''],
       'FORBIDDEN',
     );
-    await harness.expectRejected(signer, `${C}:RetireSigningKey`, [''], 'INVALID_ARGUMENT');
+    await harness.expectRejected(signer, `${C}:RetireSigningKey`, ['', ''], 'INVALID_ARGUMENT');
     await harness.expectRejected(
       signer,
       `${C}:RevokeSigningKey`,
-      ['a b', 'keyCompromise'],
+      ['a b', 'keyCompromise', ''],
       'INVALID_ARGUMENT',
     );
     for (const reason of ['compromised', 'KeyCompromise', '', 'removeFromCRL']) {
@@ -463,23 +484,24 @@ describe('RetireSigningKey / RevokeSigningKey', () => {
         await harness.expectRejected(
           signer,
           `${C}:RevokeSigningKey`,
-          ['sig-2026-01', reason],
+          ['sig-2026-01', reason, ''],
           'INVALID_ARGUMENT',
         ),
       ).toMatch(/revocation reason/);
     }
-    await harness.expectRejected(signer, `${C}:RetireSigningKey`, ['nope'], 'NOT_FOUND');
-    await harness.expectRejected(signer, `${C}:RevokeSigningKey`, ['nope', 'unspecified'], 'NOT_FOUND');
+    await harness.expectRejected(signer, `${C}:RetireSigningKey`, ['nope', ''], 'NOT_FOUND');
+    await harness.expectRejected(signer, `${C}:RevokeSigningKey`, ['nope', 'unspecified', ''], 'NOT_FOUND');
   });
 });
 
 describe('reads', () => {
   beforeEach(async () => {
+    // one service per key, so that each stays active until this setup retires or revokes it
     for (const kid of ['k-a', 'k-b', 'k-c', 'k-d', 'k-e']) {
-      await registerKey({ kid, publicJwk: ecJwk().publicJwk });
+      await registerKey({ kid, publicJwk: ecJwk().publicJwk, serviceId: `svc-${kid}` });
     }
-    await harness.submit(signer, `${C}:RetireSigningKey`, 'k-b');
-    await harness.submit(signer, `${C}:RevokeSigningKey`, 'k-d', 'keyCompromise');
+    await harness.submit(signer, `${C}:RetireSigningKey`, 'k-b', '');
+    await harness.submit(signer, `${C}:RevokeSigningKey`, 'k-d', 'keyCompromise', '');
   });
 
   it('GetSigningKey returns the record; unknown is NOT_FOUND; no role is FORBIDDEN', async () => {

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { idSchema, timeSchema, uniqueArray } from '../../lib';
-import { REVOCATION_REASONS, SIGNING_ALGORITHMS, SIGNING_KEY_STATUSES } from '../../protocol/signing';
+import {
+  MAX_GRACE_MS,
+  MIN_GRACE_MS,
+  REVOCATION_REASONS,
+  SIGNING_ALGORITHMS,
+  SIGNING_KEY_STATUSES,
+} from '../../protocol/signing';
 
 /**
  * Key ids: the idSchema alphabet, but any of its characters may come first, so that an RFC 7638 thumbprint
@@ -13,13 +19,25 @@ export const kidSchema = z
 export const algorithmSchema = z.enum(SIGNING_ALGORITHMS);
 export const statusSchema = z.enum(SIGNING_KEY_STATUSES);
 export const revocationReasonSchema = z.enum(REVOCATION_REASONS);
+export const graceSchema = z.number().int().min(MIN_GRACE_MS).max(MAX_GRACE_MS);
 
-export const registerSigningKeySchema = z.strictObject({
-  kid: kidSchema,
-  publicJwk: z.record(z.string(), z.unknown()),
-  issuerCaIds: uniqueArray(idSchema, 1, 16),
-  notBefore: timeSchema,
-  algorithm: algorithmSchema,
-});
+export const registerSigningKeySchema = z
+  .strictObject({
+    kid: kidSchema,
+    publicJwk: z.record(z.string(), z.unknown()),
+    issuerCaIds: uniqueArray(idSchema, 1, 16),
+    notBefore: timeSchema,
+    algorithm: algorithmSchema,
+    /** false: register as 'published' (verify-only); default true: active at once, retiring the scope's key. */
+    activate: z.boolean().optional(),
+    serviceId: idSchema.optional(),
+    graceMs: graceSchema.optional(),
+    /** With activation only: the key that must be the scope's active one now (optimistic concurrency). */
+    expectedActiveKid: kidSchema.optional(),
+  })
+  .refine((input) => input.activate !== false || input.expectedActiveKid === undefined, {
+    message: 'only a key that is activated at registration can name an expectedActiveKid',
+    path: ['expectedActiveKid'],
+  });
 
 export type RegisterSigningKeyInput = z.infer<typeof registerSigningKeySchema>;
