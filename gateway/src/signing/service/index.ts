@@ -1,0 +1,16 @@
+export {
+  NoActiveKeyError,
+  SigningKeyManager,
+  type ActiveSigningKey,
+  type CertifyKey,
+  type RotationCause,
+  type RotationReport,
+  type SigningKeyManagerOptions,
+} from './keyManager';
+export {
+  RESERVED_CLAIMS,
+  SigningService,
+  type SignedToken,
+  type SigningRequestPayload,
+  type SigningServiceOptions,
+} from './signingService';

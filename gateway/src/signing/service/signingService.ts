@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import type { LedgerAccess } from '../../fabric';
+import type { HsmToken } from '../../hsm';
+import { HsmJwsSigner, SigningKeyStore, type JwtClaims, type SigningAlgorithm } from '../keys';
+import { SigningLedger } from '../ledger';
+import {
+  JobFailure,
+  SigningQueue,
+  startQueueWorkers,
+  type ClaimedJob,
+  type JsonValue,
+  type QueueWorkers,
+  type SigningQueueOptions,
+} from '../queue';
+import { SigningKeyManager, type CertifyKey } from './keyManager';
+
+/** What a job carries: the claims to sign and how (validated by the REST layer before it is queued). */
+export interface SigningRequestPayload {
+  readonly claims: JwtClaims;
+  readonly audience?: string | readonly string[];
+  /** Seconds from iat to exp. */
+  readonly lifetimeSeconds: number;
+  /** Who asked (MSP id and certificate fingerprint): stored with the job, never put in the token. */
+  readonly requestedBy?: { readonly mspId: string; readonly fingerprint: string };
+}
+
+/** A done job's result. */
+export interface SignedToken {
+  readonly token: string;
+  readonly kid: string;
+}
+
+/** Claims the service sets itself; a request that names one is refused before it is queued. */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'iat', 'exp', 'nbf', 'jti', 'aud']);
+
+export interface SigningServiceOptions {
+  readonly dataDir: string;
+  /** The service's own token: its signing keys are made and kept there. */
+  readonly token: HsmToken;
+  /** The service's ledger identity (role signer). */
+  readonly ledger: LedgerAccess;
+  /** Issuer scope on the ledger and the tokens' `iss`. */
+  readonly serviceId: string;
+  readonly certify: CertifyKey;
+  readonly algorithm?: SigningAlgorithm;
+  readonly workers?: number;
+  readonly claimBatch?: number;
+  readonly leaseMs?: number;
+  readonly queue?: Omit<SigningQueueOptions, 'dataDir'>;
+  readonly clock?: () => number;
+  readonly logger?: Logger;
+}
+
+/** A token is re-signed at most this often when its key is withdrawn while it is being signed. */
+const MAX_SIGN_TRIES = 3;
+
+/**
+ * The asynchronous signing service: requests wait in the durable queue, workers sign them in the HSM with the
+ * service's active key, and the key manager keeps that key's lifecycle on the ledger (rotating at once when it is
+ * revoked, workers waiting for the new key meanwhile). A token signed with a key that was withdrawn while it was
+ * being signed is signed again with the new key, so every token released after a switch carries the new kid.
+ */
+export class SigningService {
+  readonly queue: SigningQueue;
+  readonly keys: SigningKeyManager;
+  readonly ledger: SigningLedger;
+  readonly #signer: HsmJwsSigner;
+  readonly #clock: () => number;
+  readonly #serviceId: string;
+  #workers: QueueWorkers | undefined;
+
+  private constructor(options: Readonly<SigningServiceOptions>, queue: SigningQueue) {
+    this.queue = queue;
+    this.ledger = new SigningLedger(options.ledger);
+    const store = new SigningKeyStore({ token: options.token });
+    this.#signer = new HsmJwsSigner({ keys: store });
+    this.#clock = options.clock ?? Date.now;
+    this.#serviceId = options.serviceId;
+    this.keys = new SigningKeyManager({
+      store,
+      ledger: this.ledger,
+      serviceId: options.serviceId,
+      certify: options.certify,
+      ...(options.algorithm === undefined ? {} : { algorithm: options.algorithm }),
+      clock: this.#clock,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+  }
+
+  /** Opens the queue, takes up (or makes) the active key, starts the workers. */
+  static async start(options: Readonly<SigningServiceOptions>): Promise<SigningService> {
+    const queue = SigningQueue.open({ ...options.queue, dataDir: options.dataDir });
+    const service = new SigningService(options, queue);
+    try {
+      await service.keys.start();
+      service.#workers = startQueueWorkers({
+        queue,
+        handler: (job) => service.#sign(job),
+        name: options.serviceId,
+        ...(options.workers === undefined ? {} : { workers: options.workers }),
+        ...(options.claimBatch === undefined ? {} : { claimBatch: options.claimBatch }),
+        ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+      });
+      return service;
+    } catch (error) {
+      queue.close();
+      throw error;
+    }
+  }
+
+  /** Stops claiming, lets the workers finish what they hold, closes the queue. */
+  async stop(): Promise<void> {
+    await this.#workers?.stop();
+    this.#workers = undefined;
+    this.queue.close();
+  }
+
+  async #sign(job: ClaimedJob): Promise<JsonValue> {
+    const request = job.payload as unknown as SigningRequestPayload;
+    for (let attempt = 0; attempt < MAX_SIGN_TRIES; attempt += 1) {
+      const key = await this.keys.current().catch((error: unknown) => {
+        // No key now (a rotation failed): the job goes back to the queue for a later claim, it is not lost.
+        throw new JobFailure({
+          code: 'key-unavailable',
+          message: 'no active signing key',
+          retryable: true,
+          cause: error,
+        });
+      });
+      const iat = Math.floor(this.#clock() / 1000);
+      const claims: JwtClaims = {
+        ...request.claims,
+        iss: this.#serviceId,
+        iat,
+        exp: iat + request.lifetimeSeconds,
+        jti: job.id,
+        ...(request.audience === undefined ? {} : { aud: request.audience as JsonValue }),
+      };
+      const token = this.#signer.sign({ kid: key.kid, claims });
+      if (this.keys.stillActive(key.kid)) {
+        const result: SignedToken = { token, kid: key.kid };
+        return { ...result };
+      }
+      // Withdrawn while we signed (revoked, rotated): this token is dropped, the next try waits for the new key.
+    }
+    throw new JobFailure({
+      code: 'key-unavailable',
+      message: 'the signing key kept changing while this request was signed',
+      retryable: true,
+    });
+  }
+}
