@@ -176,7 +176,7 @@ export class CertificateAuthority {
           issuer: this.certificate.subjectName,
           notBefore,
           notAfter,
-          publicKey: subject.spki,
+          publicKey: new Uint8Array(subject.spki),
           signingKey: this.#signingKey,
           signingAlgorithm: SIGNING,
           extensions: [
@@ -260,7 +260,7 @@ export class CertificateAuthority {
           issuer: this.certificate.subjectName,
           notBefore: new Date(now - BACKDATE_MS),
           notAfter: new Date(now + validityMs),
-          publicKey: spki,
+          publicKey: new Uint8Array(spki),
           signingKey: this.#signingKey,
           signingAlgorithm: SIGNING,
           extensions: [
@@ -394,7 +394,7 @@ async function loadOrCreateCaCertificate(
       issuer: name,
       notBefore: new Date(now - BACKDATE_MS),
       notAfter: new Date(now + (options.caValidityMs ?? 3650 * DAY_MS)),
-      publicKey: key.spki,
+      publicKey: new Uint8Array(key.spki),
       signingKey: key.privateKey.asCryptoKey(),
       signingAlgorithm: SIGNING,
       extensions: [
