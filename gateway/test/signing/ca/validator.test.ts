@@ -16,7 +16,11 @@ let validator: CaValidator;
 
 beforeAll(async () => {
   client = await newClientIdentity('signing-service');
-  [ca1, ca2, ca3] = await Promise.all(['ca1', 'ca2', 'ca3'].map((name) => startTestCa(name, client)));
+  [ca1, ca2, ca3] = await Promise.all([
+    startTestCa('ca1', client),
+    startTestCa('ca2', client),
+    startTestCa('ca3', client),
+  ]);
   validator = new CaValidator({
     cas: [ca1, ca2, ca3].map((ca) => trusted(ca.server, client)),
     crl: { maxAgeMs: 0 },

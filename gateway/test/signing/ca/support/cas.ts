@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { createHash, generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { createHash, generateKeyPairSync, webcrypto, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
@@ -50,8 +50,19 @@ export function newCaToken(name: string): { label: string; pin: string } {
   return { label, pin: TEST_PIN };
 }
 
+const dataDirs: string[] = [];
+
+// Registered when a test file imports this module: its data folders go when the file is done.
+afterAll(() => {
+  for (const dir of dataDirs.splice(0)) {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 export function newDataDir(name: string): string {
-  return mkdtempSync(join(tmpdir(), `keyledger-${name}-`));
+  const dir = mkdtempSync(join(tmpdir(), `keyledger-${name}-`));
+  dataDirs.push(dir);
+  return dir;
 }
 
 export interface TestCa {
@@ -91,7 +102,7 @@ export function trusted(ca: CaServer, clientTls?: ClientTlsIdentity): TrustedCa 
 }
 
 /** A P-256 signing key as the signing service would hold it (here in memory: only its public half matters). */
-export function newSigningKey(): { publicKey: KeyObject; publicJwk: webcrypto.JsonWebKey; spkiPem: string } {
+export function newSigningKey(): { publicKey: KeyObject; publicJwk: JsonWebKey; spkiPem: string } {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     publicKey,
