@@ -3,6 +3,7 @@ import type { CliEntry } from '../command';
 import { governanceCommands } from '../governance/cli';
 import { rotationCommands } from '../rotation/cli';
 import { providerCommands } from '../providers/cli';
+import { caCommands } from '../signing/ca/cli';
 import { localCommands } from './localCommands';
 
 /**
@@ -14,5 +15,6 @@ export const KEYLEDGER_COMMANDS: readonly CliEntry[] = [
   ...governanceCommands,
   ...rotationCommands,
   ...providerCommands,
+  ...caCommands,
   ...tokenCommands,
 ];
