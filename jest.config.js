@@ -17,7 +17,16 @@ function project(name, dir, extra = {}) {
  * jose, pkijs and their helpers are ESM-only: jest's CommonJS runtime cannot require them, so ts-jest transforms
  * them too (allowJs, to CommonJS) while every other package stays untransformed.
  */
-const ESM_ONLY = ['jose', 'pkijs', 'asn1js', '@peculiar/utils', 'pvtsutils', 'pvutils', 'bytestreamjs', '@noble/hashes'];
+const ESM_ONLY = [
+  'jose',
+  'pkijs',
+  'asn1js',
+  '@peculiar/utils',
+  'pvtsutils',
+  'pvutils',
+  'bytestreamjs',
+  '@noble/hashes',
+];
 const esmSupport = {
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
 };

@@ -21,13 +21,14 @@ export interface VerifiedJwt {
 }
 
 /**
- * Verifies a compact JWT with jose against a JWKS (the key chosen by the token's kid and alg, as a relying
+ * Verifies a compact JWT with jose against a JWKS — this store's, or the ledger's (any public JWK members; jose
+ * checks them) — (the key chosen by the token's kid and alg, as a relying
  * party would). jose 6 is ESM-only: it is imported on first use (Node 20.19+ loads it through require(esm)),
  * so importing the signing module does not load it — the signer needs none of it.
  */
 export async function verifyJwt(
   jwt: string,
-  jwks: Readonly<{ keys: readonly PublicJwk[] }>,
+  jwks: Readonly<{ keys: readonly (PublicJwk | Readonly<Record<string, string>>)[] }>,
   options: Readonly<VerifyJwtOptions> = {},
 ): Promise<VerifiedJwt> {
   const jose = await import('jose');

@@ -14,3 +14,4 @@ export {
   type SigningRequestPayload,
   type SigningServiceOptions,
 } from './signingService';
+export { KeyCertification, type CertificationClaims, type KeyCertificationOptions } from './certification';

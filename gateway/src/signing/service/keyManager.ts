@@ -163,7 +163,7 @@ export class SigningKeyManager {
       await revokeOnly();
       // The ledger has no active key for this service now: the next one activates without an expected kid.
       this.#current = undefined;
-      return this.#rotateOnce('revoked', undefined);
+      return this.#rotateOnce('revoked', undefined, input.kid);
     });
     return { revoked: revoked as signing.SigningKeyRecord, rotation };
   }
@@ -183,7 +183,11 @@ export class SigningKeyManager {
     return run;
   }
 
-  async #rotateOnce(cause: RotationCause, expectedActiveKid: string | undefined): Promise<RotationReport> {
+  async #rotateOnce(
+    cause: RotationCause,
+    expectedActiveKid: string | undefined,
+    replacing = this.#current?.kid ?? expectedActiveKid,
+  ): Promise<RotationReport> {
     const made = this.#store.generate({ alg: this.#algorithm });
     let activated: signing.SigningKeyRecord;
     let issuerCaIds: readonly string[];
@@ -211,7 +215,7 @@ export class SigningKeyManager {
         error,
       );
     }
-    const previousKid = this.#current?.kid ?? expectedActiveKid;
+    const previousKid = replacing;
     if (previousKid !== undefined && previousKid !== made.kid) {
       this.#withdrawn.add(previousKid);
       this.#store.destroy(previousKid);

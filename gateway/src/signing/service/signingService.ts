@@ -12,7 +12,8 @@ import {
   type QueueWorkers,
   type SigningQueueOptions,
 } from '../queue';
-import { SigningKeyManager, type CertifyKey } from './keyManager';
+import type { KeyCertification } from './certification';
+import { SigningKeyManager } from './keyManager';
 
 /** What a job carries: the claims to sign and how (validated by the REST layer before it is queued). */
 export interface SigningRequestPayload {
@@ -31,7 +32,15 @@ export interface SignedToken {
 }
 
 /** Claims the service sets itself; a request that names one is refused before it is queued. */
-export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'iat', 'exp', 'nbf', 'jti', 'aud']);
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  'iss',
+  'iat',
+  'exp',
+  'nbf',
+  'jti',
+  'aud',
+  'keyledger',
+]);
 
 export interface SigningServiceOptions {
   readonly dataDir: string;
@@ -41,7 +50,8 @@ export interface SigningServiceOptions {
   readonly ledger: LedgerAccess;
   /** Issuer scope on the ledger and the tokens' `iss`. */
   readonly serviceId: string;
-  readonly certify: CertifyKey;
+  /** The key's CAs: certifies new keys, and gives each token its CA locations, revocation snapshot and x5c. */
+  readonly certification: KeyCertification;
   readonly algorithm?: SigningAlgorithm;
   readonly workers?: number;
   readonly claimBatch?: number;
@@ -67,6 +77,7 @@ export class SigningService {
   readonly #signer: HsmJwsSigner;
   readonly #clock: () => number;
   readonly #serviceId: string;
+  readonly #certification: KeyCertification;
   #workers: QueueWorkers | undefined;
 
   private constructor(options: Readonly<SigningServiceOptions>, queue: SigningQueue) {
@@ -76,11 +87,12 @@ export class SigningService {
     this.#signer = new HsmJwsSigner({ keys: store });
     this.#clock = options.clock ?? Date.now;
     this.#serviceId = options.serviceId;
+    this.#certification = options.certification;
     this.keys = new SigningKeyManager({
       store,
       ledger: this.ledger,
       serviceId: options.serviceId,
-      certify: options.certify,
+      certify: (key) => options.certification.certify(key),
       ...(options.algorithm === undefined ? {} : { algorithm: options.algorithm }),
       clock: this.#clock,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
@@ -127,16 +139,25 @@ export class SigningService {
           cause: error,
         });
       });
+      const certified = await this.#certification.forToken(key.kid).catch((error: unknown) => {
+        throw new JobFailure({
+          code: 'key-unavailable',
+          message: 'the signing key is not validated by any CA now',
+          retryable: true,
+          cause: error,
+        });
+      });
       const iat = Math.floor(this.#clock() / 1000);
       const claims: JwtClaims = {
         ...request.claims,
+        keyledger: certified.claims,
         iss: this.#serviceId,
         iat,
         exp: iat + request.lifetimeSeconds,
         jti: job.id,
         ...(request.audience === undefined ? {} : { aud: request.audience as JsonValue }),
       };
-      const token = this.#signer.sign({ kid: key.kid, claims });
+      const token = this.#signer.sign({ kid: key.kid, claims, header: { x5c: certified.x5c } });
       if (this.keys.stillActive(key.kid)) {
         const result: SignedToken = { token, kid: key.kid };
         return { ...result };
