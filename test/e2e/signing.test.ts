@@ -11,7 +11,12 @@ import { HsmToken } from '../../gateway/src/hsm';
 import { CaValidator } from '../../gateway/src/signing/ca';
 import { verifyJwt } from '../../gateway/src/signing/keys';
 import { QUEUE_FILE_NAME, type Job } from '../../gateway/src/signing/queue';
-import { KeyCertification, SigningService, type SignedToken } from '../../gateway/src/signing/service';
+import {
+  KeyCertification,
+  SigningService,
+  TokenVerifier,
+  type SignedToken,
+} from '../../gateway/src/signing/service';
 import { newTestToken } from '../../gateway/test/support/softhsm';
 import { startTestCa, trusted, type TestCa } from '../../gateway/test/signing/ca/support/cas';
 import { startMemberNet, type MemberNet, type NetMember } from './support/memberNet';
@@ -80,6 +85,9 @@ describe('signing service (devnet, SoftHSM, two CAs over HTTPS)', () => {
     await fixture?.net.stop();
   });
 
+  const verifier = (): TokenVerifier =>
+    new TokenVerifier({ ledger: service!.ledger, validator: fixture.validator, issuer: SERVICE });
+
   const waitAll = async (ids: readonly string[]): Promise<Job[]> =>
     Promise.all(ids.map((id) => service!.queue.waitFor(id, { timeoutMs: 60_000 })));
 
@@ -109,6 +117,32 @@ describe('signing service (devnet, SoftHSM, two CAs over HTTPS)', () => {
         revocation: { validatedBy: 'ca1', revocationChecked: 'crl' },
       });
     }
+    // The verifier: valid, by ca1, revocation checked on its CRL; and exactly why a tampered token is not.
+    const sample = (jobs[0]!.result as unknown as SignedToken).token;
+    await expect(verifier().verify(sample)).resolves.toMatchObject({
+      valid: true,
+      kid: active.kid,
+      validatedBy: 'ca1',
+      revocation: { checked: 'crl', policy: 'hard-fail', revoked: false },
+    });
+    const [h, p, sig] = sample.split('.') as [string, string, string];
+    const reencode = (part: string, change: (value: Record<string, unknown>) => void): string => {
+      const value = JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
+      change(value);
+      return Buffer.from(JSON.stringify(value)).toString('base64url');
+    };
+    const flipped = `${sig.slice(0, 10)}${sig[10] === 'A' ? 'B' : 'A'}${sig.slice(11)}`;
+    const tampered: [string, string][] = [
+      [`${reencode(h, (v) => (v['kid'] = 'nobody'))}.${p}.${sig}`, 'unknown-kid'],
+      [`${reencode(h, (v) => (v['typ'] = 'at+jwt'))}.${p}.${sig}`, 'bad-signature'],
+      [`${h}.${reencode(p, (v) => (v['sub'] = 'someone-else'))}.${sig}`, 'bad-signature'],
+      [`${h}.${p}.${flipped}`, 'bad-signature'],
+      ['not-a-token', 'malformed'],
+    ];
+    for (const [token, reason] of tampered) {
+      await expect(verifier().verify(token)).resolves.toMatchObject({ valid: false, reason });
+    }
+
     // The queue database holds requests and tokens, never key material.
     expect(
       readFileSync(join(fixture.net.dataDir, 'signing', QUEUE_FILE_NAME)).toString('latin1'),
@@ -185,6 +219,29 @@ describe('signing service (devnet, SoftHSM, two CAs over HTTPS)', () => {
       const iat = Number(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())['iat']) * 1000;
       expect(signing.tokenValidityAt(record, iat, now).valid).toBe(iat < compromisedAt);
     }
+    // The verifier says the same, with the times: an old token from before the compromise still verifies.
+    const oldTokens = jobs
+      .map((job) => job.result as unknown as SignedToken)
+      .filter((result) => result.kid === old)
+      .map((result) => ({
+        token: result.token,
+        iat:
+          Number(JSON.parse(Buffer.from(result.token.split('.')[1]!, 'base64url').toString())['iat']) * 1000,
+      }));
+    const before = oldTokens.find((t) => t.iat < compromisedAt);
+    const after = oldTokens.find((t) => t.iat >= compromisedAt);
+    if (before !== undefined) {
+      await expect(verifier().verify(before.token)).resolves.toMatchObject({
+        valid: true,
+        keyStatus: 'revoked',
+      });
+    }
+    if (after !== undefined) {
+      const verdict = await verifier().verify(after.token);
+      expect(verdict).toMatchObject({ valid: false, reason: 'signed-after-compromise' });
+      expect(verdict.valid ? '' : verdict.detail).toContain('compromised from');
+    }
+    expect(before ?? after).toBeDefined();
     // The new key's tokens verify; the private half of the old one is gone from the token.
     const newest = jobs[jobs.length - 1]!.result as unknown as SignedToken;
     await expect(verifyJwt(newest.token, jwks, { issuer: SERVICE })).resolves.toMatchObject({

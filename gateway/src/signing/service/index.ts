@@ -15,3 +15,9 @@ export {
   type SigningServiceOptions,
 } from './signingService';
 export { KeyCertification, type CertificationClaims, type KeyCertificationOptions } from './certification';
+export {
+  TokenVerifier,
+  type TokenInvalidReason,
+  type TokenVerdict,
+  type TokenVerifierOptions,
+} from './tokenVerifier';
