@@ -8,13 +8,11 @@
  *   await net.kill('kp1');                       // SIGKILL
  *   await net.stop();
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { issueIdentity, startDevnet, type Devnet, type IdentityFiles } from '@keyledger/devnet';
-import { certificateFingerprint, FabricConnection, type FabricConfig } from '../../../gateway/src/fabric';
-import { ensureBootstrapped, ensureMembers, GovernanceLedger } from '../../../gateway/src/governance';
+import type { Devnet } from '@keyledger/devnet';
+import type { FabricConnection } from '../../../gateway/src/fabric';
+import { ensureMembers } from '../../../gateway/src/governance';
 import { ProviderClient, type ClientTlsIdentity } from '../../../gateway/src/providers/client/providerClient';
 import { ProvidersLedger, type ScoredProvider } from '../../../gateway/src/providers/ledger';
 import {
@@ -23,20 +21,13 @@ import {
   type ReplicationReport,
 } from '../../../gateway/src/providers/registry/replicate';
 import { spawnProvider, type ProviderProcess } from '../../../gateway/src/stack/providerProcesses';
+import { startMemberNet, type NetMember } from './memberNet';
 
-export const CHAINCODE_NAME = 'keyledger';
-export const CHAINCODE_DIR = join(__dirname, '../../../chaincode');
+export { CHAINCODE_DIR, CHAINCODE_NAME, type NetMember } from './memberNet';
 
 export interface ProviderSpec {
   readonly name: string;
   readonly region: string;
-}
-
-export interface NetMember {
-  readonly name: string;
-  readonly files: IdentityFiles;
-  readonly fabric: FabricConfig;
-  readonly fingerprint: string;
 }
 
 export interface ProviderNet {
@@ -69,59 +60,17 @@ export async function startProviderNet(options: {
   readonly providers: readonly ProviderSpec[];
   readonly allowFaultInjection?: boolean;
 }): Promise<ProviderNet> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'keyledger-providers-'));
-  const devnet = await startDevnet({
-    dataDir: join(dataDir, 'devnet'),
-    port: 0,
-    orgs: 3,
-    batchTimeoutMs: 50,
-  });
-  const connections: FabricConnection[] = [];
+  const net = await startMemberNet({ prefix: 'keyledger-providers-' });
+  const { devnet, dataDir, admin, adminGovernance, newIdentity, connectionAs } = net;
   const clients: ProviderClient[] = [];
   const providers = new Map<string, ProviderProcess | undefined>();
   const members = new Map<string, NetMember>();
-  const run = randomBytes(3).toString('hex');
-  const fabricConfig = (files: IdentityFiles): FabricConfig => ({
-    endpoint: devnet.endpoint,
-    tlsRootCertPath: devnet.material.tls.caCertPath,
-    hostnameOverride: 'localhost',
-    channel: devnet.channelId,
-    chaincode: CHAINCODE_NAME,
-    mspId: files.mspId,
-    certPath: files.certPath,
-    keyPath: files.keyPath,
-  });
-  const asMember = (name: string, files: IdentityFiles): NetMember => ({
-    name,
-    files,
-    fabric: fabricConfig(files),
-    fingerprint: certificateFingerprint(files.certPem),
-  });
-  let orgIndex = 0;
-  const newIdentity = async (name: string): Promise<NetMember> => {
-    const org = devnet.material.orgs[orgIndex++ % devnet.material.orgs.length];
-    if (!org) {
-      throw new Error('devnet has no organisations');
-    }
-    return asMember(name, await issueIdentity(org, `${name}-${run}`, 'client'));
-  };
-  const connectionAs = (who: NetMember): FabricConnection => {
-    const connection = FabricConnection.open(who.fabric);
-    connections.push(connection);
-    return connection;
-  };
-  const stop = async (): Promise<void> => {
+  net.onStop(async () => {
     await Promise.all([...providers.values()].map((p) => p?.kill()));
     await Promise.all(clients.map((c) => c.close()));
-    connections.forEach((c) => c.close());
-    await devnet.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  });
+  const stop = (): Promise<void> => net.stop();
   try {
-    await devnet.deploy(CHAINCODE_NAME, CHAINCODE_DIR);
-    const admin = asMember('admin', devnet.identity(1, 'admin'));
-    const adminGovernance = new GovernanceLedger(connectionAs(admin));
-    await ensureBootstrapped(adminGovernance);
     const orchestrator = await newIdentity('orchestrator');
     await ensureMembers(
       adminGovernance,
