@@ -29,6 +29,7 @@ export { type QueueStats } from './stats';
 export { MAX_BATCH_SIZE, type SubmitOptions, type SubmitResult } from './submit';
 export {
   startQueueWorkers,
+  type BatchJobHandler,
   type JobHandler,
   type QueueWorkers,
   type QueueWorkersOptions,

@@ -7,9 +7,17 @@ import type { SigningQueue } from './signingQueue';
 /** Produces a job's result (the signed token); throws JobFailure to fail the job with a message of its own. */
 export type JobHandler = (job: ClaimedJob) => Promise<JsonValue>;
 
+/**
+ * Produces the results of a whole claimed batch at once (one HSM session for all its tokens): one entry per job, in
+ * order — a result, or a JobFailure for that job alone. Throwing fails every job of the batch.
+ */
+export type BatchJobHandler = (jobs: readonly ClaimedJob[]) => Promise<readonly (JsonValue | JobFailure)[]>;
+
 export interface QueueWorkersOptions {
   readonly queue: SigningQueue;
-  readonly handler: JobHandler;
+  /** Per job; or give `batchHandler` instead. */
+  readonly handler?: JobHandler;
+  readonly batchHandler?: BatchJobHandler;
   /** Name of this pool in the jobs it claims (`<name>/<loop>`), for operators. Default `worker`. */
   readonly name?: string;
   /** Claim loops running at once. Default 1. */
@@ -42,7 +50,19 @@ const UNEXPECTED: JobError = { code: 'signing-failed', message: 'the signer fail
 
 /** Starts a pool of claim loops over the queue; each claims a batch, runs the handler on it and stores it. */
 export function startQueueWorkers(options: QueueWorkersOptions): QueueWorkers {
-  const { queue, handler } = options;
+  const { queue } = options;
+  const batchHandler: BatchJobHandler =
+    options.batchHandler ??
+    ((jobs) => {
+      const handler = options.handler;
+      if (handler === undefined) {
+        throw new Error('startQueueWorkers needs a handler or a batchHandler');
+      }
+      return Promise.all(jobs.map((job) => handler(job).catch((error: unknown) => asFailure(error))));
+    });
+  if (options.handler === undefined && options.batchHandler === undefined) {
+    throw new Error('startQueueWorkers needs a handler or a batchHandler');
+  }
   const claimBatch = options.claimBatch ?? 10;
   const idleMs = options.idleMs ?? 50;
   const stopping = new AbortController();
@@ -50,22 +70,29 @@ export function startQueueWorkers(options: QueueWorkersOptions): QueueWorkers {
   let failed = 0;
   let leaseLost = 0;
 
-  const settle = async (job: ClaimedJob): Promise<Completion | undefined> => {
+  const settle = (job: ClaimedJob, outcome: JsonValue | JobFailure): Completion | undefined => {
+    if (!(outcome instanceof JobFailure)) {
+      return { jobId: job.id, leaseToken: job.leaseToken, result: outcome };
+    }
     try {
-      return { jobId: job.id, leaseToken: job.leaseToken, result: await handler(job) };
-    } catch (error) {
-      // A handler's own error text may name keys: only a JobFailure's message reaches the client.
-      const failure = error instanceof JobFailure ? error : undefined;
-      try {
-        queue.fail(job.id, job.leaseToken, failure?.jobError ?? UNEXPECTED, {
-          retryable: failure?.retryable ?? true,
-        });
-        failed++;
-      } catch (refused) {
-        if (!(refused instanceof LeaseLostError)) throw refused;
-        leaseLost++;
+      queue.fail(job.id, job.leaseToken, outcome.jobError, { retryable: outcome.retryable });
+      failed++;
+    } catch (refused) {
+      if (!(refused instanceof LeaseLostError)) throw refused;
+      leaseLost++;
+    }
+    return undefined;
+  };
+
+  const run = async (jobs: readonly ClaimedJob[]): Promise<readonly (JsonValue | JobFailure)[]> => {
+    try {
+      const outcomes = await batchHandler(jobs);
+      if (outcomes.length !== jobs.length) {
+        throw new Error(`the batch handler answered ${outcomes.length} results for ${jobs.length} jobs`);
       }
-      return undefined;
+      return outcomes;
+    } catch (error) {
+      return jobs.map(() => asFailure(error));
     }
   };
 
@@ -79,7 +106,10 @@ export function startQueueWorkers(options: QueueWorkersOptions): QueueWorkers {
         await sleep(idleMs, undefined, { signal: stopping.signal }).catch(() => undefined);
         continue;
       }
-      const completions = (await Promise.all(jobs.map(settle))).filter((c) => c !== undefined);
+      const outcomes = await run(jobs);
+      const completions = jobs
+        .map((job, i) => settle(job, outcomes[i] as JsonValue | JobFailure))
+        .filter((c) => c !== undefined);
       if (completions.length === 0) continue;
       for (const outcome of queue.completeBatch(completions)) {
         if (outcome.completed) completed++;
@@ -105,4 +135,11 @@ export function startQueueWorkers(options: QueueWorkersOptions): QueueWorkers {
       await all;
     },
   };
+}
+
+/** A handler's own error text may name keys: only a JobFailure's message reaches the client. */
+function asFailure(error: unknown): JobFailure {
+  return error instanceof JobFailure
+    ? error
+    : new JobFailure({ ...UNEXPECTED, retryable: true, cause: error });
 }

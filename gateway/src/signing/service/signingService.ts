@@ -107,7 +107,7 @@ export class SigningService {
       await service.keys.start();
       service.#workers = startQueueWorkers({
         queue,
-        handler: (job) => service.#sign(job),
+        batchHandler: (jobs) => service.#signBatch(jobs),
         name: options.serviceId,
         ...(options.workers === undefined ? {} : { workers: options.workers }),
         ...(options.claimBatch === undefined ? {} : { claimBatch: options.claimBatch }),
@@ -127,11 +127,11 @@ export class SigningService {
     this.queue.close();
   }
 
-  async #sign(job: ClaimedJob): Promise<JsonValue> {
-    const request = job.payload as unknown as SigningRequestPayload;
+  /** A claimed batch signed in one HSM session with the active key; signed again if the key changed meanwhile. */
+  async #signBatch(jobs: readonly ClaimedJob[]): Promise<readonly (JsonValue | JobFailure)[]> {
     for (let attempt = 0; attempt < MAX_SIGN_TRIES; attempt += 1) {
       const key = await this.keys.current().catch((error: unknown) => {
-        // No key now (a rotation failed): the job goes back to the queue for a later claim, it is not lost.
+        // No key now (a rotation failed): the jobs go back to the queue for a later claim, they are not lost.
         throw new JobFailure({
           code: 'key-unavailable',
           message: 'no active signing key',
@@ -148,21 +148,24 @@ export class SigningService {
         });
       });
       const iat = Math.floor(this.#clock() / 1000);
-      const claims: JwtClaims = {
-        ...request.claims,
-        keyledger: certified.claims,
-        iss: this.#serviceId,
-        iat,
-        exp: iat + request.lifetimeSeconds,
-        jti: job.id,
-        ...(request.audience === undefined ? {} : { aud: request.audience as JsonValue }),
-      };
-      const token = this.#signer.sign({ kid: key.kid, claims, header: { x5c: certified.x5c } });
+      const requests = jobs.map((job) => {
+        const request = job.payload as unknown as SigningRequestPayload;
+        const claims: JwtClaims = {
+          ...request.claims,
+          keyledger: certified.claims,
+          iss: this.#serviceId,
+          iat,
+          exp: iat + request.lifetimeSeconds,
+          jti: job.id,
+          ...(request.audience === undefined ? {} : { aud: request.audience as JsonValue }),
+        };
+        return { kid: key.kid, claims, header: { x5c: certified.x5c } };
+      });
+      const tokens = this.#signer.signMany(requests);
       if (this.keys.stillActive(key.kid)) {
-        const result: SignedToken = { token, kid: key.kid };
-        return { ...result };
+        return tokens.map((token): JsonValue => ({ token, kid: key.kid }) satisfies SignedToken);
       }
-      // Withdrawn while we signed (revoked, rotated): this token is dropped, the next try waits for the new key.
+      // Withdrawn while we signed (revoked, rotated): these tokens are dropped, the next try waits for the new key.
     }
     throw new JobFailure({
       code: 'key-unavailable',
