@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { renderProblem, PROBLEM_CONTENT_TYPE } from '../../api/problem';
+import { serviceFallbacks } from '../../api/serviceFallbacks';
 import { ServiceError } from '../../errors';
 import { ProblemError, type FieldError } from '../../http';
-import { errorText } from '../../logging';
 import {
   createKeyRequest,
   decryptRequest,
@@ -190,15 +188,6 @@ export function providerApp(options: ProviderAppOptions): Express {
     ),
   );
 
-  app.use((req: Request, _res: Response, next: NextFunction) => {
-    next(new ProblemError('not-found', `no route ${req.method} ${req.path} on this provider`));
-  });
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const problem = renderProblem(error, req.path, randomUUID());
-    if (problem.unexpected) {
-      logger.error({ error: errorText(error), path: req.path }, 'unexpected error');
-    }
-    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.body));
-  });
+  app.use(...serviceFallbacks(logger, 'this provider'));
   return app;
 }

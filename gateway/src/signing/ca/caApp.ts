@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { PROBLEM_CONTENT_TYPE, renderProblem } from '../../api/problem';
+import { serviceFallbacks } from '../../api/serviceFallbacks';
 import { ProblemError, type FieldError } from '../../http';
-import { errorText } from '../../logging';
 import { CA_PATHS } from './caNames';
 import type { CertificateAuthority } from './certificateAuthority';
 import { issueRequestSchema, revokeRequestSchema, serialSchema } from './schemas';
@@ -107,15 +105,6 @@ export function caApp(options: CaAppOptions): Express {
     res.json(revocation);
   });
 
-  app.use((req: Request, _res: Response, next: NextFunction) => {
-    next(new ProblemError('not-found', `no route ${req.method} ${req.path} on this CA`));
-  });
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const problem = renderProblem(error, req.path, randomUUID());
-    if (problem.unexpected) {
-      logger.error({ error: errorText(error), path: req.path }, 'unexpected error');
-    }
-    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.body));
-  });
+  app.use(...serviceFallbacks(logger, 'this CA'));
   return app;
 }
