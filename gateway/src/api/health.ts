@@ -1,10 +1,20 @@
 import { LedgerError } from '../fabric';
 import type { HsmToken } from '../hsm';
-import type { HealthCheck } from '../http';
+import type { HealthCheck, HealthFinding } from '../http';
 
+export type HealthStatus = 'ok' | 'degraded' | 'fail';
+
+export interface CheckResult {
+  readonly status: HealthStatus;
+  readonly durationMs: number;
+  readonly detail?: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/** `fail` if any check failed, else `degraded` if any is, else `ok`. */
 export interface HealthReport {
-  readonly status: 'ok' | 'fail';
-  readonly checks: Record<string, { status: 'ok' | 'fail'; durationMs: number; detail?: string }>;
+  readonly status: HealthStatus;
+  readonly checks: Record<string, CheckResult>;
 }
 
 /**
@@ -42,35 +52,35 @@ function reasonOf(error: unknown): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
+function resultOf(finding: HealthFinding, durationMs: number): CheckResult {
+  return {
+    status: finding.status ?? 'ok',
+    durationMs,
+    ...(finding.detail === undefined ? {} : { detail: finding.detail }),
+    ...(finding.data === undefined ? {} : { data: finding.data }),
+  };
+}
+
 /** Runs every check concurrently, each bounded by `timeoutMs`. */
 export async function runHealthChecks(
   checks: readonly HealthCheck[],
   timeoutMs: number,
 ): Promise<HealthReport> {
   const results = await Promise.all(
-    checks.map(async (health) => {
+    checks.map(async (health): Promise<readonly [string, CheckResult]> => {
       const started = performance.now();
+      const took = (): number => Math.round(performance.now() - started);
       let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
+        const finding = await Promise.race([
           Promise.resolve().then(() => health.check()),
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
           }),
         ]);
-        return [
-          health.name,
-          { status: 'ok' as const, durationMs: Math.round(performance.now() - started) },
-        ] as const;
+        return [health.name, resultOf(finding ?? {}, took())];
       } catch (error) {
-        return [
-          health.name,
-          {
-            status: 'fail' as const,
-            durationMs: Math.round(performance.now() - started),
-            detail: reasonOf(error),
-          },
-        ] as const;
+        return [health.name, { status: 'fail', durationMs: took(), detail: reasonOf(error) }];
       } finally {
         clearTimeout(timer);
       }
@@ -80,5 +90,7 @@ export async function runHealthChecks(
   for (const [name, result] of results) {
     report[name] = result;
   }
-  return { status: results.every(([, result]) => result.status === 'ok') ? 'ok' : 'fail', checks: report };
+  const statuses = new Set(results.map(([, result]) => result.status));
+  const status: HealthStatus = statuses.has('fail') ? 'fail' : statuses.has('degraded') ? 'degraded' : 'ok';
+  return { status, checks: report };
 }

@@ -5,13 +5,16 @@ import { named } from '../http/schemas';
 
 export const healthSchema = named(
   z.looseObject({
-    status: z.enum(['ok', 'fail']),
+    status: z
+      .enum(['ok', 'degraded', 'fail'])
+      .describe('degraded: usable, but a check needs attention (a CA down, a queue backing up)'),
     checks: z.record(
       z.string(),
       z.looseObject({
-        status: z.enum(['ok', 'fail']),
+        status: z.enum(['ok', 'degraded', 'fail']),
         durationMs: z.number(),
         detail: z.string().optional(),
+        data: z.record(z.string(), z.unknown()).optional().describe("the check's figures"),
       }),
     ),
   }),

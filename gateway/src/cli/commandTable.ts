@@ -1,9 +1,10 @@
-import { tokenCommands } from '../api/tokens/cli';
-import type { CliEntry } from '../command';
+import { apiTokenCommands } from '../api/tokens/cli';
+import { defineGroup, type CliEntry } from '../command';
 import { governanceCommands } from '../governance/cli';
 import { rotationCommands } from '../rotation/cli';
 import { providerCommands } from '../providers/cli';
 import { caCommands } from '../signing/ca/cli';
+import { signingCommands, tokenVerifyCommand } from '../signing/cli';
 import { localCommands } from './localCommands';
 
 /**
@@ -15,6 +16,10 @@ export const KEYLEDGER_COMMANDS: readonly CliEntry[] = [
   ...governanceCommands,
   ...rotationCommands,
   ...providerCommands,
+  ...signingCommands,
   ...caCommands,
-  ...tokenCommands,
+  defineGroup('token', 'API bearer tokens (create, list, revoke) and signed JWTs (verify)', [
+    ...apiTokenCommands,
+    tokenVerifyCommand,
+  ]),
 ];

@@ -1,5 +1,5 @@
 import { ApiProblemError, ApiUnreachableError, CredentialsError, ProfileError } from '../client';
-import { UsageError, WaitIncompleteError } from '../command';
+import { CheckFailedError, UsageError, WaitIncompleteError } from '../command';
 
 /** What `keyledger` exits with. Scripts switch on these; `keyledger --help` lists them. */
 export const EXIT = {
@@ -23,7 +23,7 @@ export const EXIT_CODE_HELP: readonly (readonly [ExitCode, string])[] = [
   [EXIT.notFound, 'not found: no such queue, proposal, token or identity'],
   [EXIT.denied, 'unauthenticated or forbidden: no or bad token, or the identity may not do this'],
   [EXIT.conflict, 'conflict with the current state (e.g. a rotation is already open)'],
-  [EXIT.invalid, 'invalid request, or an envelope that does not decrypt'],
+  [EXIT.invalid, 'invalid request, an envelope that does not decrypt, or a token that does not verify'],
   [EXIT.unavailable, 'ledger or service unavailable (5xx, connection refused, no answer)'],
   [EXIT.waitIncomplete, '--wait timed out, or the proposal closed without committing'],
 ];
@@ -63,6 +63,7 @@ function byStatus(status: number): ExitCode {
 export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof UsageError) return EXIT.usage;
   if (error instanceof WaitIncompleteError) return EXIT.waitIncomplete;
+  if (error instanceof CheckFailedError) return EXIT.invalid;
   if (error instanceof ApiUnreachableError) return EXIT.unavailable;
   if (error instanceof CredentialsError) return error.usage ? EXIT.usage : EXIT.denied;
   if (error instanceof ProfileError) return EXIT.denied;

@@ -16,6 +16,11 @@ export function describeStack(stack: LocalStack): string {
         `    ${p.name.padEnd(11)} ${p.region.padEnd(9)} ${p.url}   pid ${p.pid} (${p.pidFile}), log ${p.logFile}`,
     ),
     '',
+    `  Signing service ${stack.signingServiceId} (JWKS: ${stack.apiUrl}/.well-known/jwks.json); its CAs:`,
+    ...stack.cas.map(
+      (ca) => `    ${ca.name.padEnd(11)} ${ca.url}   pid ${ca.pid} (${ca.pidFile}), log ${ca.logFile}`,
+    ),
+    '',
     `  Participants and their API bearer tokens (also in ${stack.profilePath}, the keyledger command's profile):`,
     ...stack.participants.map(
       (p) => `    ${p.name.padEnd(11)} ${p.role.padEnd(9)} ${p.mspId.padEnd(8)} ${p.apiToken}`,

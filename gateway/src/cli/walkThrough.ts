@@ -51,6 +51,15 @@ export function walkThrough(stack: LocalStack): string[] {
           `  sleep 6; npx keyledger provider show ${killed.name}`,
         ]
       : []),
+    '  # 7. signing service: claims queued, signed in the HSM into a JWT, verified against the ledger and the CAs',
+    '  REQ=$(npx keyledger signing request --claim sub=alice --claim role=reader --audience demo)',
+    '  npx keyledger signing status "$REQ" --wait',
+    '  TOKEN=$(npx keyledger signing token "$REQ")',
+    '  npx keyledger token verify "$TOKEN"',
+    '  # 8. revoke the signing key: the service rotates at once, the old token is rejected and says why',
+    '  npx keyledger signing revoke "$(npx keyledger signing keys --active)" --reason keyCompromise',
+    '  npx keyledger token verify "$TOKEN"; echo "exit code $?"',
+    '  npx keyledger token verify "$(npx keyledger signing request --claim sub=bob --wait)"',
     '',
     'The same with curl:',
     `  export KL=${stack.apiUrl} ADMIN=${token('admin')} V2=${token('validator2')} FE1=${token('frontend1')}`,
@@ -66,5 +75,10 @@ export function walkThrough(stack: LocalStack): string[] {
     `  curl -s -X PUT $KL/v1/queues/orders/policy ${as('ADMIN')} ${json} -d '{"maxMessages":0}'`,
     `  curl -s -X POST $KL/v1/keys/${key}/datakey ${as('ADMIN')} ${json} -d '{"encryptionContext":{"app":"walkthrough"}}'`,
     `  curl -s $KL/v1/providers ${as('ADMIN')}`,
+    `  REQ=$(curl -s -X POST $KL/v1/signing/requests ${as('ADMIN')} ${json} -d '{"claims":{"sub":"alice"}}' \\`,
+    `       | sed -E 's/.*"id":"([^"]+)".*/\\1/')`,
+    `  TOKEN=$(curl -s "$KL/v1/signing/requests/$REQ?waitMs=5000" ${as('ADMIN')} | sed -E 's/.*"token":"([^"]+)".*/\\1/')`,
+    `  curl -s $KL/.well-known/jwks.json`,
+    `  curl -s -X POST $KL/v1/signing/verify ${as('ADMIN')} ${json} -d "{\\"token\\":\\"$TOKEN\\"}"`,
   ];
 }

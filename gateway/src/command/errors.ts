@@ -26,3 +26,14 @@ export class WaitIncompleteError extends Error {
     this.outcome = options.outcome;
   }
 }
+
+/**
+ * What the command checked does not hold (a token that does not verify): the request succeeded, the answer is
+ * "no". Its message says why; the exit code is the one for invalid input.
+ */
+export class CheckFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = CheckFailedError.name;
+  }
+}

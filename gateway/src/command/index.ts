@@ -1,6 +1,6 @@
 export { integerOption, parseCommandLine, requiredOption, wantsHelp, type ParsedCommandLine } from './args';
 export { formatDuration, parseDuration } from './duration';
-export { UsageError, WaitIncompleteError, type IncompleteWait } from './errors';
+export { CheckFailedError, UsageError, WaitIncompleteError, type IncompleteWait } from './errors';
 export { readAll, readFileOption, readInput } from './input';
 export { formatFields, formatTable, formatTime } from './output';
 export {

@@ -5,6 +5,7 @@ export type {
   ApiModuleFactory,
   ApiTag,
   HealthCheck,
+  HealthFinding,
   RequestServices,
 } from './module';
 export { ProblemError, type FieldError, type ProblemErrorOptions } from './problem';

@@ -5,10 +5,25 @@ import type { LedgerAccess } from '../fabric';
 import type { ApiCaller } from './caller';
 import type { AnyRoute } from './route';
 
-/** One dependency the API needs. `check` resolves when it is usable and throws (with a reason) when not. */
+/**
+ * What a check found besides "usable": `degraded` when the dependency works but needs attention (one CA of two
+ * down, a queue backing up) — `/health` still answers 200, saying so — and figures an operator reads.
+ */
+export interface HealthFinding {
+  readonly status?: 'ok' | 'degraded';
+  readonly detail?: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * One dependency the API needs. `check` resolves when it is usable (optionally with a finding) and throws (with
+ * a reason) when not.
+ */
 export interface HealthCheck {
   readonly name: string;
-  check(): Promise<void> | void;
+  // A check that finds nothing to report returns nothing, as most do.
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type
+  check(): Promise<HealthFinding | void> | HealthFinding | void;
 }
 
 /** What the API offers every route while it handles a request. */

@@ -36,6 +36,9 @@ import { providersApi } from '../providers/api';
 import { bootstrapTokens } from './apiTokens';
 import { DEMO_KEY_ID, ensureDemoKey, STACK_PROVIDER_REGIONS, startStackProviders } from './keyProviders';
 import { assertPortFree, portError } from './ports';
+import { STACK_SIGNING_SERVICE_ID, startStackSigning } from './signingStack';
+import { signingApi } from '../signing/api';
+import { CA_PID_FILE } from '../signing/ca/caServer';
 
 export const CHAINCODE_NAME = 'keyledger';
 /** The chaincode package folder (gateway/dist/stack → repository root → chaincode). */
@@ -61,7 +64,7 @@ export interface LocalStackOptions {
 
 export interface StackParticipant {
   readonly name: string;
-  readonly role: 'admin' | 'validator' | 'frontend';
+  readonly role: 'admin' | 'validator' | 'frontend' | 'signer';
   readonly mspId: string;
   readonly apiToken: string;
 }
@@ -73,6 +76,16 @@ export interface StackProvider {
   readonly url: string;
   readonly pid: number;
   /** `kill -9 $(cat <pidFile>)` simulates a crash. */
+  readonly pidFile: string;
+  readonly logFile: string;
+}
+
+/** A CA of the signing service: a process of its own. */
+export interface StackCaProcess {
+  readonly name: string;
+  readonly url: string;
+  readonly pid: number;
+  /** `kill $(cat <pidFile>)` stops it, to see validation fail over. */
   readonly pidFile: string;
   readonly logFile: string;
 }
@@ -90,6 +103,10 @@ export interface LocalStack {
   readonly providers: readonly StackProvider[];
   /** The CMK created and replicated for the walk-through. */
   readonly demoKeyId: string;
+  /** The signing service's CAs: processes of their own. */
+  readonly cas: readonly StackCaProcess[];
+  /** The signing service's issuer id (its tokens' iss). */
+  readonly signingServiceId: string;
   stop(): Promise<void>;
 }
 
@@ -99,7 +116,7 @@ interface Identity {
   readonly fingerprint: string;
 }
 
-const STEPS = 7;
+const STEPS = 8;
 
 /**
  * Brings up KeyLedger on one machine: SoftHSM tokens, the ledger (embedded devnet, or a real Fabric network
@@ -155,6 +172,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let frontends: Identity[];
     let orchestratorIdentity: Identity;
     let providerIdentities: Identity[];
+    let signerIdentity: Identity;
     let connectionFile: string;
     let ledgerEndpoint: string;
     let startBlock: (() => bigint) | undefined;
@@ -209,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       frontends = await Promise.all(names.frontends.map((name, i) => identity(name, i)));
       orchestratorIdentity = await identity('orchestrator', 0);
       providerIdentities = await Promise.all(STACK_PROVIDER_REGIONS.map(([name], i) => identity(name, i)));
+      signerIdentity = await identity('signer', 1);
     } else {
       step(2, 'ledger: Hyperledger Fabric network from its connection file');
       connectionFile = resolve(options.connectionFile ?? 'network/test-network/connection.json');
@@ -237,6 +256,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...fromFile(name, orgAt(i), 'user'),
         name,
       }));
+      signerIdentity = { ...fromFile('signer', orgAt(2), 'admin'), name: 'signer' };
     }
     progress(`      ${ledgerEndpoint}; connection file ${connectionFile}`);
 
@@ -341,19 +361,39 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `      key ${DEMO_KEY_ID} on ${demo.providers.join(', ')} (key check value ${demo.keyCheckValue})`,
     );
 
-    step(6, 'REST API');
+    step(
+      6,
+      'signing service: two CAs (processes, own SoftHSM tokens), its key in its token, the durable queue',
+    );
+    const signing = await startStackSigning({
+      admin: adminLedger,
+      signer: signerIdentity,
+      token: tokenOf('signer'),
+      dataDir,
+      logger,
+    });
+    closers.push(() => signing.stop());
+    for (const ca of signing.cas) {
+      progress(`      ${ca.name} ${ca.url} (pid ${ca.pid}; log ${ca.logFile})`);
+    }
+    progress(
+      `      service ${STACK_SIGNING_SERVICE_ID}: active key ${signing.service.keys.peek()?.kid ?? '(none)'}, queue ${join(dataDir, 'signing')}`,
+    );
+
+    step(7, 'REST API');
     const tokenStore = new ApiTokenStore({ path: join(dataDir, 'api', 'tokens.json') });
     const profilePath = join(dataDir, 'profile.json');
     const apiTokens = bootstrapTokens({
       store: tokenStore,
       profilePath,
       legacyPath: join(dataDir, 'api-tokens.json'),
-      names: ['admin', ...names.validators, ...names.frontends],
+      names: ['admin', ...names.validators, ...names.frontends, signerIdentity.name],
     });
     const everyone: { who: Identity; role: StackParticipant['role'] }[] = [
       { who: admin, role: 'admin' },
       ...validators.map((who) => ({ who, role: 'validator' as const })),
       ...frontends.map((who) => ({ who, role: 'frontend' as const })),
+      { who: signerIdentity, role: 'signer' },
     ];
     const identities = fabricIdentityResolver(
       everyone.map(({ who }) => ({ name: who.name, fabric: who.fabric })),
@@ -375,6 +415,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           replicator: orchestrator.replicator,
           reporting: () => orchestrator.reporter.stats(),
         }),
+        signingApi({ service: signing.service, validator: signing.validator }),
       ],
       logger,
       health: adminCaller
@@ -391,7 +432,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(() => api.close());
     writeProfile(profilePath, { url: api.url, default: 'admin', tokens: apiTokens });
 
-    step(7, 'ready');
+    step(8, 'ready');
     return {
       apiUrl: api.url,
       ledgerEndpoint,
@@ -408,6 +449,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         logFile: p.logFile,
       })),
       demoKeyId: DEMO_KEY_ID,
+      cas: signing.cas.map((ca) => ({
+        name: ca.name,
+        url: ca.url,
+        pid: ca.pid,
+        pidFile: join(ca.dataDir, CA_PID_FILE),
+        logFile: ca.logFile,
+      })),
+      signingServiceId: STACK_SIGNING_SERVICE_ID,
       participants: everyone.map(({ who, role }) => ({
         name: who.name,
         role,

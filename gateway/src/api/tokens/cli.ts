@@ -1,7 +1,6 @@
 import { apiPath } from '../../client';
 import {
   defineCommand,
-  defineGroup,
   formatTable,
   formatTime,
   parseDuration,
@@ -102,7 +101,5 @@ const revoke = defineCommand({
   },
 });
 
-/** `token create|list|revoke`: the API's bearer tokens. */
-export const tokenCommands: readonly CliEntry[] = [
-  defineGroup('token', 'API bearer tokens: create, list, revoke', [create, list, revoke]),
-];
+/** The API bearer token subcommands, for a `token` group that may hold others (`token verify`). */
+export const apiTokenCommands: readonly CliEntry[] = [create, list, revoke];

@@ -1,7 +1,15 @@
 import type Database from 'better-sqlite3';
 import { openQueueDatabase, storage } from './database';
 import { JobNotFoundError, QueueClosedError } from './errors';
-import { systemClock, type ClaimedJob, type Clock, type Job, type JobError, type JobRequest } from './job';
+import {
+  systemClock,
+  type ClaimedJob,
+  type Clock,
+  type Job,
+  type JobError,
+  type JobRequest,
+  type JsonValue,
+} from './job';
 import {
   createLeases,
   type ClaimOptions,
@@ -58,6 +66,7 @@ export class SigningQueue {
   readonly #stats: () => QueueStats;
   readonly #waiter = new CompletionWaiter();
   readonly #findJob: Database.Statement<[string], JobRow>;
+  readonly #findPayload: Database.Statement<[string], { payload: string }>;
   readonly #pollMs: number;
   #closed = false;
 
@@ -71,6 +80,7 @@ export class SigningQueue {
     });
     this.#stats = createStats(db, clock);
     this.#findJob = db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`);
+    this.#findPayload = db.prepare('SELECT payload FROM jobs WHERE id = ?');
     this.#pollMs = options.pollMs ?? 50;
   }
 
@@ -159,6 +169,13 @@ export class SigningQueue {
     const row = this.#run('read a job', () => this.#findJob.get(jobId));
     if (row === undefined) throw new JobNotFoundError(jobId);
     return jobOf(row);
+  }
+
+  /** The payload the job was accepted with (who asked, what to sign). Throws JobNotFoundError for an unknown id. */
+  payloadOf(jobId: string): JsonValue {
+    const row = this.#run('read a job', () => this.#findPayload.get(jobId));
+    if (row === undefined) throw new JobNotFoundError(jobId);
+    return JSON.parse(row.payload) as JsonValue;
   }
 
   /** Resolves when the job is done or failed, or with its current state once `timeoutMs` has passed. */

@@ -124,6 +124,11 @@ export class SigningKeyManager {
     return this.#rotating === undefined ? this.#current : undefined;
   }
 
+  /** Whether a rotation is under way (workers wait for it). */
+  rotating(): boolean {
+    return this.#rotating !== undefined;
+  }
+
   /** Whether a token signed with `kid` may still be released (the key was not withdrawn meanwhile). */
   stillActive(kid: string): boolean {
     return !this.#withdrawn.has(kid) && this.#rotating === undefined && this.#current?.kid === kid;

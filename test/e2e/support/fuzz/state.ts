@@ -4,7 +4,8 @@
  * keys with their grants and status, and which keys each provider's profile lists. A rejected request must leave
  * it as it was; fields that move on their own (time since the last rotation, message counts the front-ends report
  * in batches, the time a key list was read) are left out of the comparison, and of the providers only their
- * profiles' key lists are kept (scores and load move with every served request).
+ * profiles' key lists are kept (scores and load move with every served request); the signing keys on the ledger and
+ * how many requests the signing queue holds.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { isVersionRetained } from '@keyledger/chaincode/protocol';
@@ -23,6 +24,10 @@ export interface Snapshot {
   readonly keys: readonly Record<string, unknown>[];
   /** Provider id → the key ids its profile lists. */
   readonly providerKeys: Readonly<Record<string, unknown>>;
+  /** The signing keys on the ledger (kid, status, …). */
+  readonly signingKeys: readonly Record<string, unknown>[];
+  /** Signing requests the service's queue holds, in any state (states move on their own; the count does not). */
+  readonly signingRequests: number;
 }
 
 /**
@@ -60,12 +65,18 @@ async function read(reader: StateReader, path: string): Promise<Record<string, u
 
 /** Reads everything a request could change. */
 export async function readSnapshot(reader: StateReader): Promise<Snapshot> {
-  const [queues, proposals, keys, providers] = await Promise.all([
+  const [queues, proposals, keys, providers, signingKeys, health] = await Promise.all([
     read(reader, '/v1/queues'),
     read(reader, '/v1/proposals'),
     read(reader, '/v1/keys'),
     read(reader, '/v1/providers'),
+    read(reader, '/v1/signing/keys'),
+    read(reader, '/health'),
   ]);
+  const signingQueue =
+    (health['checks'] as Record<string, { data?: { queue?: { byState?: Record<string, number> } } }>)[
+      'signing'
+    ]?.data?.queue?.byState ?? {};
   const items = (queues['items'] as Record<string, unknown>[]) ?? [];
   const perQueue: Record<string, Record<string, unknown>> = {};
   for (const queue of items) {
@@ -99,6 +110,8 @@ export async function readSnapshot(reader: StateReader): Promise<Snapshot> {
         provider['keyIds'],
       ]),
     ),
+    signingKeys: (signingKeys['keys'] as Record<string, unknown>[]) ?? [],
+    signingRequests: Object.values(signingQueue).reduce((sum, n) => sum + n, 0),
   };
 }
 
@@ -148,6 +161,7 @@ export function existingIds(snapshot: Snapshot, frontends: readonly string[]): M
     ['name', [...frontends]],
     ['keyId', snapshot.keys.map((key) => String(key['keyId']))],
     ['providerId', Object.keys(snapshot.providerKeys)],
+    ['kid', snapshot.signingKeys.map((key) => String(key['kid']))],
   ]);
 }
 
