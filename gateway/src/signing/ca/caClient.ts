@@ -33,8 +33,12 @@ interface Answer {
 /** The body of an answer that was not what was asked (problem+json's detail when there is one). */
 function describe(answer: Answer): string {
   try {
-    const problem = JSON.parse(answer.body.toString('utf8')) as { detail?: string };
-    return `HTTP ${answer.status}${problem.detail ? `: ${problem.detail}` : ''}`;
+    const problem = JSON.parse(answer.body.toString('utf8')) as {
+      detail?: string;
+      errors?: { path?: string; message?: string }[];
+    };
+    const fields = (problem.errors ?? []).map((error) => `${error.path ?? '?'} ${error.message ?? ''}`);
+    return `HTTP ${answer.status}${problem.detail ? `: ${problem.detail}` : ''}${fields.length > 0 ? ` (${fields.join('; ')})` : ''}`;
   } catch {
     return `HTTP ${answer.status}`;
   }

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 /** A CA name: what `keyledger ca start --name` takes, its token label suffix and its certificate's CN. */
 export const CA_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,30}$/;
 /** A signing key id as the issue request takes it (the certificate's subject CN). */
-export const KID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;
+export const KID_PATTERN = /^[A-Za-z0-9._:@/-]{1,128}$/;
 
 /** Where a CA publishes, relative to its base URL (the AIA and CRL distribution point of what it issues). */
 export const CA_PATHS = {

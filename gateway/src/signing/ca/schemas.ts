@@ -5,7 +5,7 @@ import { REVOCATION_REASON_NAMES } from './revocationReason';
 
 const kid = z
   .string()
-  .regex(KID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ / - starting with a letter or digit');
+  .regex(KID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ / - (as the ledger has kids)');
 
 /** POST /v1/certificates: the key to certify, as a public JWK or an SPKI PEM (exactly one). */
 export const issueRequestSchema = z.union([

@@ -65,6 +65,17 @@ test('a certificate issued by ca1 validates against ca1 with its CRL checked', a
   await expect(validator.validate(der)).resolves.toMatchObject({ valid: true, validatedBy: 'ca1' });
 });
 
+test('any kid the ledger takes is certified: a JWK thumbprint may start with - or _ (base64url)', async () => {
+  for (const kid of [
+    '-Jx3Yq0k9d0Zb8w5F2T1u7XvA6sLrNcPmQeHgiKoWyE',
+    '_Jx3Yq0k9d0Zb8w5F2T1u7XvA6sLrNcPmQeHgiKoWyE',
+  ]) {
+    const issued = await validator.client('ca1').issue(kid, { publicJwk: newSigningKey().publicJwk });
+    expect(new x509.X509Certificate(issued.certificatePem).subject).toBe(`CN=${kid}`);
+    await expect(validator.validate(issued.certificatePem)).resolves.toMatchObject({ valid: true, kid });
+  }
+});
+
 test('a certificate from ca2 is validated by ca2 (not ca1), without fail-over', async () => {
   const issued = await issue('ca2', 'kid-ca2');
   const result = await validator.validate(issued.certificatePem);
