@@ -7,7 +7,11 @@
  * 1. Worker throughput, queued request → HSM sign → token stored, at 1, 4 and 8 workers, requests submitted in
  *    batches of 100 — beside raw pkcs11js CKM_ECDSA over a digest on the same token and node:crypto ES256 with a
  *    key in memory, measured in the same run.
- * 2. Request → done latency (submit, then wait for the stored token), one request at a time: p50/p99.
+ * 2. Request → done latency (submit, then wait for the stored token), one request at a time: p50/p99 — direct on
+ *    the queue, and through the REST API (POST /v1/signing/requests, then GET its Location with waitMs) at
+ *    concurrency 1 and 20.
+ * 3. JWKS (GET /.well-known/jwks.json: a ledger evaluate) and verification (POST /v1/signing/verify: ledger record,
+ *    jose, certificate path and CRL) throughput, beside the direct calls without REST, and jose alone.
  * Every loop is bounded; only 127.0.0.1 is used; tokens and data live in temporary directories.
  */
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
@@ -22,7 +26,11 @@ import { CaValidator, startCaServer, type CaServer } from '../../gateway/src/sig
 import { SigningKeyStore } from '../../gateway/src/signing/keys';
 import { KeyCertification, SigningService } from '../../gateway/src/signing/service';
 import { startMemberNet, type MemberNet } from '../e2e/support/memberNet';
-import { percentile } from './support/load';
+import { createApp, fabricIdentityResolver, startApiServer } from '../../gateway/src/api';
+import { signingApi } from '../../gateway/src/signing/api';
+import { verifyJwt } from '../../gateway/src/signing/keys';
+import { TokenVerifier, type SignedToken } from '../../gateway/src/signing/service';
+import { percentile, row, runPhase, statsOf } from './support/load';
 
 const QUICK = process.argv.includes('--quick');
 const JOBS = QUICK ? 1_000 : 4_000;
@@ -46,6 +54,102 @@ function rawRate(fn: () => void, ms: number): number {
     count += 1;
   }
   return (count * 1000) / (performance.now() - start);
+}
+
+const REST_SAMPLES = QUICK ? 100 : 400;
+
+function latencyRow(name: string, latencies: readonly number[]): string {
+  return `  ${name.padEnd(44)} p50 ${percentile(latencies, 50).toFixed(2).padStart(6)} ms   p99 ${percentile(latencies, 99).toFixed(2).padStart(6)} ms   (n ${latencies.length})`;
+}
+
+/** The REST API in front of the service: latency of a request until its token, JWKS and verify throughput. */
+async function restPhases(
+  service: SigningService,
+  validator: CaValidator,
+  net: MemberNet,
+  signer: Awaited<ReturnType<MemberNet['addMember']>>,
+): Promise<void> {
+  const bearer = `bench-${randomBytes(16).toString('hex')}`;
+  const identities = fabricIdentityResolver([{ name: 'signer', fabric: signer.fabric, tokens: [bearer] }]);
+  const server = await startApiServer({
+    app: createApp({ identities: identities.resolver, modules: [signingApi({ service, validator })] }),
+    host: '127.0.0.1',
+    port: 0,
+  });
+  const headers = { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' };
+  const requestToDone = async (i: number): Promise<string> => {
+    const accepted = await fetch(`${server.url}/v1/signing/requests`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ claims: { sub: `user-${i}` }, lifetimeSeconds: 600 }),
+    });
+    const location = accepted.headers.get('location');
+    await accepted.arrayBuffer();
+    const done = await fetch(`${server.url}${location}?waitMs=10000`, { headers });
+    const body = (await done.json()) as { state: string; result?: SignedToken };
+    if (body.state !== 'done' || body.result === undefined) throw new Error(`request ended ${body.state}`);
+    return body.result.token;
+  };
+  try {
+    await runPhase(4, 40, 10_000, requestToDone); // warm-up
+    console.log('\nREST in front (4 workers): POST /v1/signing/requests → GET its Location?waitMs → token');
+    for (const concurrency of [1, 20]) {
+      const phase = await runPhase(concurrency, REST_SAMPLES, 60_000, requestToDone);
+      console.log(
+        latencyRow(`request → done, concurrency ${concurrency}`, phase.latencies) +
+          `   ${Math.round(phase.latencies.length / phase.seconds)} requests/s`,
+      );
+    }
+    const token = await requestToDone(0);
+    const direct = new TokenVerifier({ ledger: service.ledger, validator, issuer: service.keys.serviceId });
+    const jwks = await service.ledger.jwks();
+    const n = QUICK ? 200 : 1_000;
+    console.log('\nJWKS and verification, concurrency 10');
+    console.log(
+      row(
+        'GET /.well-known/jwks.json',
+        statsOf(
+          await runPhase(10, n, 20_000, async () => {
+            await (await fetch(`${server.url}/.well-known/jwks.json`)).arrayBuffer();
+          }),
+        ),
+      ),
+    );
+    console.log(
+      row('  direct: GetJwks evaluate', statsOf(await runPhase(10, n, 20_000, () => service.ledger.jwks()))),
+    );
+    console.log(
+      row(
+        'POST /v1/signing/verify (hard-fail)',
+        statsOf(
+          await runPhase(10, n, 20_000, async () => {
+            const reply = await fetch(`${server.url}/v1/signing/verify`, {
+              method: 'POST',
+              headers,
+              body: JSON.stringify({ token }),
+            });
+            const verdict = (await reply.json()) as { valid: boolean };
+            if (!verdict.valid) throw new Error('the token did not verify');
+          }),
+        ),
+      ),
+    );
+    console.log(
+      row(
+        '  direct: TokenVerifier.verify',
+        statsOf(await runPhase(10, n, 20_000, () => direct.verify(token))),
+      ),
+    );
+    console.log(
+      row(
+        '  jose alone: verifyJwt with the JWKS',
+        statsOf(await runPhase(10, n, 20_000, () => verifyJwt(token, jwks))),
+      ),
+    );
+  } finally {
+    await server.close();
+    identities.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -161,8 +265,9 @@ async function main(): Promise<void> {
           }
           console.log(
             `  request → done, one at a time (4 workers): p50 ${percentile(latencies, 50).toFixed(2)} ms` +
-              `  p99 ${percentile(latencies, 99).toFixed(2)} ms (n ${LATENCY_SAMPLES}; REST not yet in front)`,
+              `  p99 ${percentile(latencies, 99).toFixed(2)} ms (n ${LATENCY_SAMPLES}; the queue directly)`,
           );
+          await restPhases(service, validator, net, signer);
         }
       } finally {
         await service.stop();

@@ -63,7 +63,7 @@ export function signingKeyRoutes(deps: SigningKeyRouteDeps): AnyRoute[] {
       },
       errors: [502, 503],
       async handler() {
-        const { keys } = await service.ledger.jwks();
+        const { keys } = await service.jwks();
         return ok({ keys }, 200, { 'Cache-Control': `public, max-age=${JWKS_MAX_AGE_SECONDS}` });
       },
     }),

@@ -1,3 +1,4 @@
+import type { signing } from '@keyledger/chaincode/protocol';
 import type { Logger } from 'pino';
 import type { LedgerAccess } from '../../fabric';
 import type { HsmToken } from '../../hsm';
@@ -13,6 +14,7 @@ import {
   type SigningQueueOptions,
 } from '../queue';
 import type { KeyCertification } from './certification';
+import { JwksCache } from './jwksCache';
 import { SigningKeyManager } from './keyManager';
 
 /** What a job carries: the claims to sign and how (validated by the REST layer before it is queued). */
@@ -78,6 +80,7 @@ export class SigningService {
   readonly #clock: () => number;
   readonly #serviceId: string;
   readonly #certification: KeyCertification;
+  readonly #jwks: JwksCache;
   #workers: QueueWorkers | undefined;
 
   private constructor(options: Readonly<SigningServiceOptions>, queue: SigningQueue) {
@@ -88,6 +91,7 @@ export class SigningService {
     this.#clock = options.clock ?? Date.now;
     this.#serviceId = options.serviceId;
     this.#certification = options.certification;
+    this.#jwks = new JwksCache(() => this.ledger.jwks());
     this.keys = new SigningKeyManager({
       store,
       ledger: this.ledger,
@@ -118,6 +122,11 @@ export class SigningService {
       queue.close();
       throw error;
     }
+  }
+
+  /** The JWKS from the ledger (active, published, retired in grace), cached for a second. */
+  jwks(): Promise<signing.Jwks> {
+    return this.#jwks.get();
   }
 
   /** Stops claiming, lets the workers finish what they hold, closes the queue. */
