@@ -45,7 +45,7 @@ describe('npm start (startLocalStack)', () => {
       tokenLabelPrefix: 'ls-',
     };
     stack = await startLocalStack({ ...options, progress: (line) => progress.push(line) });
-    expect(progress.filter((line) => /^\[\d\/7\]/.test(line))).toHaveLength(7);
+    expect(progress.filter((line) => /^\[\d\/8\]/.test(line))).toHaveLength(8);
     expect(stack.providers.map((p) => [p.name, p.region])).toEqual([
       ['kp1', 'eu-west'],
       ['kp2', 'eu-west'],
@@ -59,7 +59,9 @@ describe('npm start (startLocalStack)', () => {
       'validator',
       'frontend',
       'frontend',
+      'signer',
     ]);
+    expect(stack.cas.map((ca) => ca.name)).toEqual(['ca1', 'ca2']);
 
     const policy = await call('PUT', '/v1/queues/orders/policy', 'admin', {
       rotationIntervalMs: 3_600_000,
@@ -81,6 +83,16 @@ describe('npm start (startLocalStack)', () => {
     expect(dataKey).toMatchObject({ status: 200, json: { keyId: 'demo', verified: true } });
     const ungranted = await call('POST', '/v1/keys/demo/datakey', 'validator1', {});
     expect(ungranted.status).toBe(403);
+    // The signing service signs a request with its active key; the token verifies against the ledger and a CA.
+    const accepted = await call('POST', '/v1/signing/requests', 'signer', { claims: { sub: 'ls' } });
+    expect(accepted.status).toBe(202);
+    const signed = await call('GET', `/v1/signing/requests/${accepted.json['id']}?waitMs=10000`, 'signer');
+    expect(signed).toMatchObject({ status: 200, json: { state: 'done' } });
+    const { token: jwt, kid } = signed.json['result'] as { token: string; kid: string };
+    await expect(call('POST', '/v1/signing/verify', 'admin', { token: jwt })).resolves.toMatchObject({
+      status: 200,
+      json: { valid: true, kid, validatedBy: 'ca1' },
+    });
     // One gRPC channel to the one peer endpoint, shared by every identity's Gateway connection.
     expect(sharedGrpcClients.size).toBe(1);
     // The CLI profile holds the tokens (mode 0600); the gateway's store only their digests.
@@ -114,6 +126,13 @@ describe('npm start (startLocalStack)', () => {
       envelope: sealed['envelope'],
     });
     expect(opened).toMatchObject({ status: 200, json: { plaintext } });
+    // The signing service takes its key up again (the CAs restarted on their own tokens) and the token still verifies.
+    const again = await call('POST', '/v1/signing/requests', 'signer', { claims: { sub: 'ls-again' } });
+    const resigned = await call('GET', `/v1/signing/requests/${again.json['id']}?waitMs=10000`, 'signer');
+    expect(resigned.json['result']).toMatchObject({ kid });
+    await expect(call('POST', '/v1/signing/verify', 'admin', { token: jwt })).resolves.toMatchObject({
+      json: { valid: true, kid },
+    });
     // kill -9 of the chaincode process: the devnet relaunches it on the next invocation and the stack recovers
     // by itself (a Fabric peer does the same).
     const chaincode = stack.devnet?.status().chaincodes.find((cc) => cc.name === 'keyledger');
