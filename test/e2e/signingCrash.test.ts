@@ -141,6 +141,7 @@ describe('signing service across kill -9 mid-queue (devnet, SoftHSM, two CAs)', 
           // Small claims: a slow signer, so that the kill finds most of the queue still to do.
           claimBatch: 2,
           leaseMs: LEASE_MS,
+          hold: 4,
           submissions,
         }),
       ],
@@ -154,9 +155,10 @@ describe('signing service across kill -9 mid-queue (devnet, SoftHSM, two CAs)', 
       (line) => /^started (\S+)$/.exec(line)?.[1],
       () => stderr,
     );
-    const accepted = await lineFrom(
+    const { accepted, held } = await lineFrom(
       child,
-      (line) => (line.startsWith('{') ? (JSON.parse(line) as { accepted: string[][] }).accepted : undefined),
+      (line) =>
+        line.startsWith('{') ? (JSON.parse(line) as { accepted: string[][]; held: string[] }) : undefined,
       () => stderr,
     );
     const ids = accepted.flat();
@@ -175,8 +177,9 @@ describe('signing service across kill -9 mid-queue (devnet, SoftHSM, two CAs)', 
     const notDone = [...atKill.values()].filter((job) => !job.done);
     const leased = notDone.filter((job) => job.state === 'signing');
     expect(notDone.length).toBeGreaterThanOrEqual(200);
-    // A worker claims again in the same turn of the event loop as it completes: the kill finds a batch leased.
-    expect(leased.length).toBeGreaterThan(0);
+    // The claims of the child's stalled worker, at least, were under a lease when it died.
+    expect(held).toHaveLength(4);
+    expect(held.map((id) => atKill.get(id)?.state)).toEqual(['signing', 'signing', 'signing', 'signing']);
     expect([...atKill.values()].filter((job) => job.state === 'failed')).toEqual([]);
 
     // Restarted in this process on the same folder and token: it takes up the same key.

@@ -11,7 +11,7 @@ const { join } = require('node:path');
 
 async function main() {
   /**
-   * { fabric, token: {label, pin}, dataDir, serviceId, cas: TrustedCa[], workers, claimBatch, leaseMs,
+   * { fabric, token: {label, pin}, dataDir, serviceId, cas: TrustedCa[], workers, claimBatch, leaseMs, hold,
    *   submissions: [{ kind: 'single' | 'batch', idempotencyKey?, requests: [{ id?, payload }] }] }
    */
   const config = JSON.parse(process.argv[2]);
@@ -42,7 +42,12 @@ async function main() {
       ? [service.queue.submit(submission.requests[0], options).job.id]
       : service.queue.submitBatch(submission.requests, options).jobs.map((job) => job.id);
   });
-  process.stdout.write(`${JSON.stringify({ accepted })}\n`);
+  // A worker of this process that has claimed jobs and dies before it completes them, as every worker does at
+  // the kill: which jobs the service's own workers hold at that instant is a race (a claim is visible only once
+  // its commit is synced), these are held for certain. The restarted service must claim them again.
+  const held =
+    config.hold > 0 ? service.queue.claim('stalled-worker', { limit: config.hold }).map((job) => job.id) : [];
+  process.stdout.write(`${JSON.stringify({ accepted, held })}\n`);
   setInterval(() => undefined, 60_000);
 }
 
