@@ -115,6 +115,7 @@ export class KeyCertification {
    * draws the same line as the ledger. Never throws for a CA: each answers an outcome, and one that is down is
    * reported (`revoked: false`, logged) for the caller to ask again — the call is idempotent, a CA keeps the first
    * revocation. Nothing is retried here: the ledger has already decided, this only brings the CRLs in line.
+   * A key with no certificate here answers no outcome.
    */
   async revokeCertificates(
     kid: string,
@@ -124,10 +125,12 @@ export class KeyCertification {
     const outcomes = await revokeAtIssuers(this.#validator, this.certificates(kid), reason, compromisedAt);
     // The cached snapshot said "not revoked": no token may carry it any more.
     this.#cache.delete(kid);
-    const failed = outcomes.filter((outcome) => !outcome.revoked);
+    const failed = outcomes.flatMap((outcome) =>
+      outcome.revoked ? [] : [{ caId: outcome.caId, serial: outcome.serial, error: outcome.error.message }],
+    );
     if (failed.length > 0) {
       this.#logger?.warn(
-        { kid, failed: failed.map((outcome) => ({ caId: outcome.caId, serial: outcome.serial })) },
+        { kid, failed },
         'some CAs did not revoke the certificate of the signing key; ask again',
       );
     }
