@@ -97,6 +97,7 @@ export function caApp(options: CaAppOptions): Express {
     const revocation = await ca.revoke(serial, {
       ...(body.reason !== undefined ? { reason: body.reason } : {}),
       ...(body.revokedAt !== undefined ? { revokedAt: new Date(body.revokedAt) } : {}),
+      ...(body.invalidityDate !== undefined ? { invalidityDate: new Date(body.invalidityDate) } : {}),
     });
     logger.info(
       { serial, reason: revocation.reason, crlNumber: revocation.crlNumber },

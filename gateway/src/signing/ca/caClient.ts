@@ -1,9 +1,8 @@
 import { request } from 'node:https';
 import { CA_PATHS, revokeUrl } from './caNames';
-import type { IssuedCertificate, Revocation } from './certificateAuthority';
+import type { IssuedCertificate, Revocation, RevokeRequest } from './certificateAuthority';
 import { CaUnavailableError } from './errors';
 import type { SubjectPublicKey } from './publicKeyInput';
-import type { RevocationReason } from './revocationReason';
 
 /** A client certificate for mutual TLS (issuing and revoking). */
 export interface ClientTlsIdentity {
@@ -85,11 +84,13 @@ export class CaClient {
     return this.#json(answer, 201) as IssuedCertificate;
   }
 
-  async revoke(serial: string, reason?: RevocationReason, revokedAt?: Date): Promise<Revocation> {
+  /** Revokes a certificate the CA issued (idempotent: a second call answers the first revocation). */
+  async revoke(serial: string, request: Readonly<RevokeRequest> = {}): Promise<Revocation> {
     const path = revokeUrl('', serial);
     const body = {
-      ...(reason ? { reason } : {}),
-      ...(revokedAt ? { revokedAt: revokedAt.toISOString() } : {}),
+      ...(request.reason ? { reason: request.reason } : {}),
+      ...(request.revokedAt ? { revokedAt: request.revokedAt.toISOString() } : {}),
+      ...(request.invalidityDate ? { invalidityDate: request.invalidityDate.toISOString() } : {}),
     };
     return this.#json(await this.#call('POST', path, body), 200) as Revocation;
   }

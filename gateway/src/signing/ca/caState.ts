@@ -19,6 +19,8 @@ const revokedSchema = z.strictObject({
   serial: z.string(),
   reason: z.enum(REVOCATION_REASON_NAMES),
   revokedAt: z.string(),
+  /** Absent in state written before invalidity dates were recorded, and when the revocation gave none. */
+  invalidityDate: z.string().optional(),
 });
 const stateSchema = z.strictObject({
   version: z.literal(1),

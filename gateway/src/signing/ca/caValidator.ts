@@ -40,6 +40,22 @@ export interface RevocationSnapshot {
   readonly revoked?: boolean;
   readonly reason?: RevocationReason;
   readonly revokedAt?: string;
+  /** The CRL entry's invalidityDate (RFC 5280 §5.3.2): from when the key is not to be trusted, if it says. */
+  readonly invalidityDate?: string;
+}
+
+/**
+ * The CRL entry that made a certificate invalid, given only when it is the one fault found: the path held
+ * (pkijs, without the CRL, keyUsage and EKU included) and the deciding CA's CRL lists the serial. A caller
+ * judging a signature made before `invalidityDate` (or `revocationDate` when there is none) may rely on it.
+ */
+export interface RevokedEntry {
+  readonly caId: string;
+  readonly serial: string;
+  readonly crlNumber: number;
+  readonly reason: RevocationReason;
+  readonly revocationDate: string;
+  readonly invalidityDate?: string;
 }
 
 export interface PathElement {
@@ -71,6 +87,8 @@ export interface ValidationResult {
   readonly attempts: readonly CaAttempt[];
   /** Why it is invalid. */
   readonly reason?: string;
+  /** When it is invalid only because it was revoked: the CRL entry (see {@link RevokedEntry}). */
+  readonly revokedEntry?: RevokedEntry;
 }
 
 export interface CaValidatorOptions {
@@ -312,19 +330,32 @@ export class CaValidator {
     const checked = await this.#checkPath(candidate, crl.der, at);
     if (entry) {
       const reason = revocationReasonName(entry.reason);
+      const revokedAt = entry.revocationDate.toISOString();
+      const invalidityDate = entry.invalidity?.toISOString();
       const revocation: RevocationSnapshot = {
         ...base,
         revoked: true,
         reason,
-        revokedAt: entry.revocationDate.toISOString(),
+        revokedAt,
+        ...(invalidityDate === undefined ? {} : { invalidityDate }),
       };
-      const text = `revoked by ${candidate.ca.id} (${reason}, ${revocation.revokedAt}) in CRL number ${crl.crlNumber}`;
+      const since = invalidityDate === undefined ? '' : `, invalid since ${invalidityDate}`;
+      const text = `revoked by ${candidate.ca.id} (${reason}, ${revokedAt}${since}) in CRL number ${crl.crlNumber}`;
       attempts.push({ caId: candidate.ca.id, outcome: 'invalid', detail: text });
+      // The offline path held (checked before the CRL was fetched): the entry is the only fault.
       return {
         ...this.#invalid(text, revocation, attempts),
         validatedBy: candidate.ca.id,
         ...this.#identity(candidate),
         path: checked.path,
+        revokedEntry: {
+          caId: candidate.ca.id,
+          serial: candidate.certificate.serialNumber,
+          crlNumber: crl.crlNumber,
+          reason,
+          revocationDate: revokedAt,
+          ...(invalidityDate === undefined ? {} : { invalidityDate }),
+        },
       };
     }
     const revocation: RevocationSnapshot = { ...base, revoked: false };

@@ -70,14 +70,22 @@ export interface IssuedCertificate {
 
 export interface RevokeRequest {
   readonly reason?: RevocationReason;
-  /** When the key stopped being trustworthy (default now). */
+  /** When the CA revokes it: the CRL entry's revocationDate (default now). */
   readonly revokedAt?: Date;
+  /**
+   * When the key is known or suspected to have been compromised, or otherwise stopped being trustworthy: the CRL
+   * entry's invalidityDate extension (RFC 5280 §5.3.2). It may be earlier than revokedAt, which is when the CA
+   * learnt of it; a signature made before it may still be relied on. Default: none on the entry.
+   */
+  readonly invalidityDate?: Date;
 }
 
 export interface Revocation {
   readonly serial: string;
   readonly reason: RevocationReason;
   readonly revokedAt: string;
+  /** The entry's invalidityDate, when the revocation gave one. */
+  readonly invalidityDate?: string;
   /** The CRL that lists it. */
   readonly crlNumber: number;
   /** True when it had been revoked before (nothing changed). */
@@ -217,10 +225,20 @@ export class CertificateAuthority {
 
   /**
    * Revokes a certificate this CA issued and publishes a new CRL listing it. Revoking it again changes nothing and
-   * answers the first revocation (reason and time are not rewritten: RFC 5280 keeps the first).
+   * answers the first revocation (reason and times are not rewritten: RFC 5280 keeps the first).
    */
   revoke(serial: string, request: RevokeRequest = {}): Promise<Revocation> {
     const normalised = serial.toLowerCase();
+    const revokedAt = request.revokedAt ?? this.#now();
+    // Compromised later than revoked would say the CA revoked a key that was still good: a caller's mistake.
+    if (
+      request.invalidityDate !== undefined &&
+      request.invalidityDate.getTime() > revokedAt.getTime() + BACKDATE_MS
+    ) {
+      throw new CaRequestError(
+        `invalidityDate ${request.invalidityDate.toISOString()} is after the revocation (${revokedAt.toISOString()})`,
+      );
+    }
     return this.#exclusive(async () => {
       if (this.#state.issued(normalised) === undefined) {
         throw new CertificateNotFoundError(normalised);
@@ -232,7 +250,10 @@ export class CertificateAuthority {
       const record = {
         serial: normalised,
         reason: request.reason ?? 'unspecified',
-        revokedAt: (request.revokedAt ?? this.#now()).toISOString(),
+        revokedAt: revokedAt.toISOString(),
+        ...(request.invalidityDate === undefined
+          ? {}
+          : { invalidityDate: request.invalidityDate.toISOString() }),
       };
       const crlNumber = await this.#publishCrl((draft) => draft.revoked.push(record));
       return { ...record, crlNumber, alreadyRevoked: false };
@@ -349,6 +370,7 @@ export class CertificateAuthority {
           serialNumber: record.serial,
           revocationDate: new Date(record.revokedAt),
           reason: REVOCATION_REASONS[record.reason],
+          ...(record.invalidityDate === undefined ? {} : { invalidity: new Date(record.invalidityDate) }),
         })),
         extensions: [
           crlNumberExtension(saved.crlNumber),

@@ -29,6 +29,7 @@ export {
   type PathElement,
   type RevocationPolicy,
   type RevocationSnapshot,
+  type RevokedEntry,
   type TrustedCa,
   type ValidateOptions,
   type ValidationResult,

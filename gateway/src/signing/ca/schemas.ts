@@ -17,6 +17,7 @@ export const issueRequestSchema = z.union([
 export const revokeRequestSchema = z.strictObject({
   reason: z.enum(REVOCATION_REASON_NAMES).optional(),
   revokedAt: z.iso.datetime({ offset: true }).optional(),
+  invalidityDate: z.iso.datetime({ offset: true }).optional(),
 });
 
 export const serialSchema = z

@@ -2,9 +2,16 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from '../../files';
-import type { CaValidator, IssuedCertificate, RevocationSnapshot, SubjectPublicKey } from '../ca';
+import type {
+  CaValidator,
+  IssuedCertificate,
+  RevocationReason,
+  RevocationSnapshot,
+  SubjectPublicKey,
+} from '../ca';
 import type { JsonValue } from '../queue';
 import type { SigningKeyInfo } from '../keys';
+import { revokeAtIssuers, type CertificateRevocationOutcome } from './certificateRevocation';
 import { NoActiveKeyError } from './keyManager';
 
 export interface KeyCertificationOptions {
@@ -100,6 +107,34 @@ export class KeyCertification {
   certificates(kid: string): IssuedCertificate[] {
     const file = this.#file(kid);
     return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as IssuedCertificate[]) : [];
+  }
+
+  /**
+   * Revokes the key's certificate at every CA that issued it, with the ledger's reason and, for a compromise,
+   * `compromisedAt` (epoch ms) as the CRL entry's invalidityDate — so that a relying party checking only the CRL
+   * draws the same line as the ledger. Never throws for a CA: each answers an outcome, and one that is down is
+   * reported (`revoked: false`, logged) for the caller to ask again — the call is idempotent, a CA keeps the first
+   * revocation. Nothing is retried here: the ledger has already decided, this only brings the CRLs in line.
+   * A key with no certificate here answers no outcome.
+   */
+  async revokeCertificates(
+    kid: string,
+    reason: RevocationReason,
+    compromisedAt?: number,
+  ): Promise<readonly CertificateRevocationOutcome[]> {
+    const outcomes = await revokeAtIssuers(this.#validator, this.certificates(kid), reason, compromisedAt);
+    // The cached snapshot said "not revoked": no token may carry it any more.
+    this.#cache.delete(kid);
+    const failed = outcomes.flatMap((outcome) =>
+      outcome.revoked ? [] : [{ caId: outcome.caId, serial: outcome.serial, error: outcome.error.message }],
+    );
+    if (failed.length > 0) {
+      this.#logger?.warn(
+        { kid, failed },
+        'some CAs did not revoke the certificate of the signing key; ask again',
+      );
+    }
+    return outcomes;
   }
 
   /** Claims and the x5c header for a token signed with `kid` now (validation reused within the TTL). */

@@ -15,6 +15,7 @@ export {
   type SigningServiceOptions,
 } from './signingService';
 export { KeyCertification, type CertificationClaims, type KeyCertificationOptions } from './certification';
+export { type CertificateRevocationOutcome } from './certificateRevocation';
 export {
   TokenVerifier,
   type TokenInvalidReason,

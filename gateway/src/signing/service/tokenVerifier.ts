@@ -2,6 +2,7 @@ import { signing } from '@keyledger/chaincode/protocol';
 import type { CaValidator, RevocationPolicy, RevocationSnapshot } from '../ca';
 import { JwsVerificationError, verifyJwt } from '../keys';
 import type { SigningLedger } from '../ledger';
+import { pathFaultForToken } from './certificatePath';
 
 /** Why a token is not to be trusted; each has a sentence in `detail`. */
 export type TokenInvalidReason =
@@ -70,7 +71,9 @@ function statusDetail(
  * Verifies a token as a relying party should: the key by its kid from the ledger (not only the JWKS — a revoked
  * key's tokens from before its compromise stay valid), the signature and exp with jose, the key's status by the
  * contract's own rule (`tokenValidityAt`), and the key's certificate path and revocation at the CAs with the
- * caller's policy (hard-fail by default: no CRL, no trust). Says exactly why a token is invalid.
+ * caller's policy (hard-fail by default: no CRL, no trust). A certificate revoked after the token was signed (by
+ * the CRL entry's invalidityDate) still vouches for it, as the ledger does for the key. Says exactly why a token
+ * is invalid.
  */
 export class TokenVerifier {
   readonly #ledger: SigningLedger;
@@ -152,13 +155,12 @@ export class TokenVerifier {
     }
     const pem = `-----BEGIN CERTIFICATE-----\n${x5c[0]}\n-----END CERTIFICATE-----\n`;
     const path = await this.#validator.validate(pem, { revocation: options.revocation ?? 'hard-fail' });
-    if (!path.valid || path.kid !== kid) {
+    const fault = pathFaultForToken(path, kid, iatMs);
+    if (fault !== undefined) {
       return {
         valid: false,
         reason: 'ca-path',
-        detail: path.valid
-          ? `the certificate names key ${path.kid ?? '?'}, not ${kid}`
-          : (path.reason ?? 'the certificate does not validate'),
+        detail: fault,
         kid,
         keyStatus: record.status,
         revocation: path.revocation,

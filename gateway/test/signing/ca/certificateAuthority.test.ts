@@ -24,7 +24,8 @@ test('CRL numbers only grow: a lost or torn CRL file is replaced by the next num
     const ca = await open(token);
     expect((await ca.currentCrl()).crlNumber).toBe(1);
     const issued = await ca.issue({ kid: 'k', publicKey: { publicJwk: newSigningKey().publicJwk } });
-    await ca.revoke(issued.serial, { reason: 'cessationOfOperation' });
+    const invalidityDate = new Date(clock - 90_001);
+    await ca.revoke(issued.serial, { reason: 'cessationOfOperation', invalidityDate });
     const published = await ca.currentCrl();
     expect(published.crlNumber).toBe(2);
     expect(new x509.X509Crl(new Uint8Array(published.der)).findRevoked(issued.serial)?.reason).toBe(
@@ -40,7 +41,10 @@ test('CRL numbers only grow: a lost or torn CRL file is replaced by the next num
     const reopened = await open(token);
     const crl = await reopened.currentCrl();
     expect(crl.crlNumber).toBe(4);
-    expect(new x509.X509Crl(new Uint8Array(crl.der)).findRevoked(issued.serial)).not.toBeNull();
+    // Every CRL signed after the revocation keeps the entry's invalidity date (it is in the state, not only the CRL).
+    expect(new x509.X509Crl(new Uint8Array(crl.der)).findRevoked(issued.serial)?.invalidity).toEqual(
+      invalidityDate,
+    );
 
     // Past half its validity, a CRL is re-signed with the next number.
     clock += 31_000;

@@ -100,7 +100,7 @@ test('a revocation at a reachable CA is not overruled by another CA', async () =
   const { ca1, ca2, certificates, validator: make } = await crossIssued('kid-revoked-at-one');
   const validator = make();
   try {
-    await validator.client('ca1').revoke(certificates[0]?.serial ?? '', 'keyCompromise');
+    await validator.client('ca1').revoke(certificates[0]?.serial ?? '', { reason: 'keyCompromise' });
     const result = await validator.validate(certificates.map((issued) => issued.certificatePem));
     expect(result).toMatchObject({ valid: false, validatedBy: 'ca1', revocation: { revoked: true } });
   } finally {

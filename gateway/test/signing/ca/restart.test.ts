@@ -50,7 +50,7 @@ test('a CA killed with SIGKILL restarts with its key, certificate, issued and re
   const before = validatorFor('ca1', first.url, dataDir);
   const kept = await before.client('ca1').issue('kid-kept', { publicJwk: newSigningKey().publicJwk });
   const revoked = await before.client('ca1').issue('kid-revoked', { publicJwk: newSigningKey().publicJwk });
-  const revocation = await before.client('ca1').revoke(revoked.serial, 'keyCompromise');
+  const revocation = await before.client('ca1').revoke(revoked.serial, { reason: 'keyCompromise' });
   expect(revocation.crlNumber).toBe(2);
   expect(existsSync(join(dataDir, 'ca.pid'))).toBe(true);
 
@@ -78,7 +78,7 @@ test('a CA killed with SIGKILL restarts with its key, certificate, issued and re
   });
   await expect(after.client('ca1').revoke(revoked.serial)).resolves.toMatchObject({ alreadyRevoked: true });
 
-  const next = await after.client('ca1').revoke(kept.serial, 'superseded');
+  const next = await after.client('ca1').revoke(kept.serial, { reason: 'superseded' });
   expect(next.crlNumber).toBe(Number(health['crlNumber']) + 1);
 
   await second.stop();

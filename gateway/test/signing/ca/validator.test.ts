@@ -89,7 +89,7 @@ test('a revoked certificate is invalid, with its reason and the CRL number that 
   expect(before.valid).toBe(true);
   const firstNumber = before.revocation.crlNumber ?? 0;
 
-  const revocation = await validator.client('ca3').revoke(issued.serial, 'keyCompromise');
+  const revocation = await validator.client('ca3').revoke(issued.serial, { reason: 'keyCompromise' });
   expect(revocation).toMatchObject({ serial: issued.serial, reason: 'keyCompromise', alreadyRevoked: false });
   expect(revocation.crlNumber).toBe(firstNumber + 1);
 
@@ -102,16 +102,57 @@ test('a revoked certificate is invalid, with its reason and the CRL number that 
   expect(after.reason).toMatch(/revoked by ca3 \(keyCompromise, .*\) in CRL number/);
 
   // Revoking again changes nothing; another revocation publishes the next number.
-  await expect(validator.client('ca3').revoke(issued.serial, 'superseded')).resolves.toMatchObject({
+  await expect(
+    validator.client('ca3').revoke(issued.serial, { reason: 'superseded' }),
+  ).resolves.toMatchObject({
     reason: 'keyCompromise',
     alreadyRevoked: true,
     crlNumber: firstNumber + 1,
   });
   const other = await issue('ca3', 'kid-superseded');
-  const second = await validator.client('ca3').revoke(other.serial, 'superseded');
+  const second = await validator.client('ca3').revoke(other.serial, { reason: 'superseded' });
   expect(second.crlNumber).toBe(firstNumber + 2);
   const still = await validator.validate(issued.certificatePem);
   expect(still.revocation.crlNumber).toBe(firstNumber + 2);
+});
+
+test('a revocation with an invalidity date: the CRL entry carries it to the millisecond, the answer names the entry', async () => {
+  const issued = await issue('ca3', 'kid-compromised');
+  const compromisedAt = new Date(Date.now() - 61_234);
+  const revocation = await validator
+    .client('ca3')
+    .revoke(issued.serial, { reason: 'keyCompromise', invalidityDate: compromisedAt });
+  expect(revocation).toMatchObject({ reason: 'keyCompromise', invalidityDate: compromisedAt.toISOString() });
+
+  const crl = new x509.X509Crl(new Uint8Array(await validator.client('ca3').crl()));
+  expect(crl.findRevoked(issued.serial)?.invalidity?.toISOString()).toBe(compromisedAt.toISOString());
+  const after = await validator.validate(issued.certificatePem);
+  expect(after).toMatchObject({
+    valid: false,
+    validatedBy: 'ca3',
+    revocation: { revoked: true, reason: 'keyCompromise', invalidityDate: compromisedAt.toISOString() },
+    revokedEntry: {
+      caId: 'ca3',
+      serial: issued.serial,
+      crlNumber: revocation.crlNumber,
+      reason: 'keyCompromise',
+      revocationDate: after.revocation.revokedAt,
+      invalidityDate: compromisedAt.toISOString(),
+    },
+  });
+  expect(after.reason).toContain(`invalid since ${compromisedAt.toISOString()}`);
+
+  // Without one, the entry has none; a compromise dated after the revocation is refused (nothing stored).
+  const plain = await issue('ca3', 'kid-retired');
+  await validator.client('ca3').revoke(plain.serial, { reason: 'superseded' });
+  const retired = await validator.validate(plain.certificatePem);
+  expect(retired.revokedEntry).toMatchObject({ reason: 'superseded' });
+  expect(retired.revokedEntry?.invalidityDate).toBeUndefined();
+  const later = await issue('ca3', 'kid-later');
+  await expect(
+    validator.client('ca3').revoke(later.serial, { invalidityDate: new Date(Date.now() + 3_600_000) }),
+  ).rejects.toThrow(/HTTP 400: invalidityDate .* is after the revocation/);
+  await expect(validator.validate(later.certificatePem)).resolves.toMatchObject({ valid: true });
 });
 
 test('a tampered certificate is rejected', async () => {
