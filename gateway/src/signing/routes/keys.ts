@@ -90,6 +90,7 @@ export function signingKeyRoutes(deps: SigningKeyRouteDeps): AnyRoute[] {
           ledger: new SigningLedger(callerOf(context).ledger),
           validator,
           issuer: service.keys.serviceId,
+          certificatesOf: (kid) => service.certificatesOf(kid),
         });
         const { token, revocation } = context.body;
         return ok(await verifier.verify(token, { revocation }));

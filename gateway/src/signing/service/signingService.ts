@@ -124,6 +124,11 @@ export class SigningService {
     }
   }
 
+  /** The certificates (PEM) the CAs issued for one of this service's keys. */
+  certificatesOf(kid: string): readonly string[] {
+    return this.#certification.certificates(kid).map((issued) => issued.certificatePem);
+  }
+
   /** The JWKS from the ledger (active, published, retired in grace), cached for a second. */
   jwks(): Promise<signing.Jwks> {
     return this.#jwks.get();

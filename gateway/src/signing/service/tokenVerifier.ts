@@ -31,6 +31,16 @@ export interface TokenVerifierOptions {
   readonly validator: CaValidator;
   readonly issuer?: string;
   readonly clock?: () => number;
+  /**
+   * The key's other certificates (PEM) known here — the signing service keeps one per CA. A token carries one in
+   * x5c, from one CA; with the others, validation can fail over to another CA that certified the same key.
+   */
+  readonly certificatesOf?: (kid: string) => readonly string[];
+}
+
+/** A PEM's base64 body without line breaks: what x5c holds. */
+function bodyOf(pem: string): string {
+  return pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
 }
 
 const JOSE_REASONS: Readonly<Record<string, TokenInvalidReason>> = {
@@ -80,12 +90,14 @@ export class TokenVerifier {
   readonly #validator: CaValidator;
   readonly #issuer: string | undefined;
   readonly #clock: () => number;
+  readonly #certificatesOf: (kid: string) => readonly string[];
 
   constructor(options: Readonly<TokenVerifierOptions>) {
     this.#ledger = options.ledger;
     this.#validator = options.validator;
     this.#issuer = options.issuer;
     this.#clock = options.clock ?? Date.now;
+    this.#certificatesOf = options.certificatesOf ?? ((): readonly string[] => []);
   }
 
   async verify(
@@ -154,7 +166,11 @@ export class TokenVerifier {
       };
     }
     const pem = `-----BEGIN CERTIFICATE-----\n${x5c[0]}\n-----END CERTIFICATE-----\n`;
-    const path = await this.#validator.validate(pem, { revocation: options.revocation ?? 'hard-fail' });
+    // The token's own certificate first; the validator refuses the set unless all certify this one key.
+    const others = this.#certificatesOf(kid).filter((other) => bodyOf(other) !== x5c[0]);
+    const path = await this.#validator.validate([pem, ...others], {
+      revocation: options.revocation ?? 'hard-fail',
+    });
     const fault = pathFaultForToken(path, kid, iatMs);
     if (fault !== undefined) {
       return {
