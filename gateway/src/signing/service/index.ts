@@ -14,6 +14,16 @@ export {
   type SigningRequestPayload,
   type SigningServiceOptions,
 } from './signingService';
+export type { PendingSigningKey, RotationScheduleStatus } from './keyScheduler';
+export { InvalidRotationPolicyError, type IsoDuration } from './isoDuration';
+export type { RevocationEvents } from './revocationWatch';
+export {
+  defaultPublishAheadMs,
+  nextRotationAt,
+  parseRotationPolicy,
+  type RotationPolicy,
+  type RotationPolicyInput,
+} from './rotationSchedule';
 export { KeyCertification, type CertificationClaims, type KeyCertificationOptions } from './certification';
 export {
   TokenVerifier,

@@ -14,6 +14,8 @@ import {
 } from '../queue';
 import type { KeyCertification } from './certification';
 import { SigningKeyManager } from './keyManager';
+import type { RevocationEvents } from './revocationWatch';
+import type { RotationPolicy, RotationPolicyInput } from './rotationSchedule';
 
 /** What a job carries: the claims to sign and how (validated by the REST layer before it is queued). */
 export interface SigningRequestPayload {
@@ -53,6 +55,15 @@ export interface SigningServiceOptions {
   /** The key's CAs: certifies new keys, and gives each token its CA locations, revocation snapshot and x5c. */
   readonly certification: KeyCertification;
   readonly algorithm?: SigningAlgorithm;
+  /** Scheduled key rotation, e.g. { every: 'monthly', publishAhead: 'PT1H' } (none by default). */
+  readonly rotation?: RotationPolicyInput | RotationPolicy;
+  /**
+   * Chaincode events to follow, so that a revocation by anyone (an admin's CLI) rotates at once; without them
+   * the key manager notices by its poll (every 30 s by default).
+   */
+  readonly events?: RevocationEvents;
+  /** How often the key manager reads its keys' ledger records (default 30 s). */
+  readonly keyPollIntervalMs?: number;
   readonly workers?: number;
   readonly claimBatch?: number;
   readonly leaseMs?: number;
@@ -94,6 +105,9 @@ export class SigningService {
       serviceId: options.serviceId,
       certify: (key) => options.certification.certify(key),
       ...(options.algorithm === undefined ? {} : { algorithm: options.algorithm }),
+      ...(options.rotation === undefined ? {} : { rotation: options.rotation }),
+      ...(options.events === undefined ? {} : { events: options.events }),
+      ...(options.keyPollIntervalMs === undefined ? {} : { pollIntervalMs: options.keyPollIntervalMs }),
       clock: this.#clock,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
@@ -115,13 +129,15 @@ export class SigningService {
       });
       return service;
     } catch (error) {
+      await service.keys.stop().catch(() => undefined);
       queue.close();
       throw error;
     }
   }
 
-  /** Stops claiming, lets the workers finish what they hold, closes the queue. */
+  /** Stops the key schedule, then claiming; lets the workers finish what they hold, closes the queue. */
   async stop(): Promise<void> {
+    await this.keys.stop();
     await this.#workers?.stop();
     this.#workers = undefined;
     this.queue.close();
