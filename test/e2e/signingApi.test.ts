@@ -249,6 +249,67 @@ describe('signing REST API (devnet, SoftHSM, two CAs over HTTPS)', () => {
     expect(service.queue.stats().byState).toEqual(before.byState);
   });
 
+  it('revoking the active key as the caller rotates at once: the old token is rejected and says why, new ones carry the new kid', async () => {
+    const before = await signed({ sub: 'frank' });
+    const { token, kid } = before.json.result;
+    expectProblem(
+      await call('POST', `/v1/signing/keys/${kid}/revoke`, {
+        as: 'frontend',
+        body: { reason: 'keyCompromise' },
+      }),
+      403,
+    );
+    expectProblem(
+      await call('POST', `/v1/signing/keys/${kid}/revoke`, { as: 'signer', body: { reason: 'stolen' } }),
+      400,
+      /body\.reason/,
+    );
+    expectProblem(
+      await call('POST', `/v1/signing/keys/${'A'.repeat(43)}/revoke`, {
+        as: 'signer',
+        body: { reason: 'keyCompromise' },
+      }),
+      404,
+    );
+    expect(service.keys.peek()?.kid).toBe(kid);
+
+    const revoked = await call('POST', `/v1/signing/keys/${kid}/revoke`, {
+      as: 'signer',
+      body: { reason: 'keyCompromise' },
+    });
+    expect(revoked.status).toBe(200);
+    expect(revoked.json).toMatchObject({
+      revoked: { kid, status: 'revoked', revocationReason: 'keyCompromise' },
+      rotation: { cause: 'revoked', previousKid: kid },
+    });
+    const newKid = revoked.json.rotation.kid;
+    expect(newKid).not.toBe(kid);
+    expect(service.keys.peek()?.kid).toBe(newKid);
+
+    await expect(call('POST', '/v1/signing/verify', { as: 'admin', body: { token } })).resolves.toMatchObject(
+      {
+        status: 200,
+        json: { valid: false, reason: 'compromise-time-unknown', kid, keyStatus: 'revoked' },
+      },
+    );
+    const after = await signed({ sub: 'grace' });
+    expect(after.json.result.kid).toBe(newKid);
+    await expect(
+      call('POST', '/v1/signing/verify', { as: 'admin', body: { token: after.json.result.token } }),
+    ).resolves.toMatchObject({ json: { valid: true, kid: newKid } });
+    const jwks = await call('GET', '/.well-known/jwks.json');
+    expect(jwks.json.keys.map((key: { kid: string }) => key.kid)).toEqual(expect.arrayContaining([newKid]));
+    expect(jwks.json.keys.map((key: { kid: string }) => key.kid)).not.toContain(kid);
+    expectProblem(
+      await call('POST', `/v1/signing/keys/${kid}/revoke`, {
+        as: 'signer',
+        body: { reason: 'keyCompromise' },
+      }),
+      409,
+      /already revoked/,
+    );
+  });
+
   it('health reports the queue, the active key and each CA; a CA down is degraded (200), not down', async () => {
     const healthy = await call('GET', '/health');
     expect(healthy.status).toBe(200);

@@ -3,6 +3,7 @@ import type { CaValidator } from './ca';
 import { signingHealthCheck, type SigningHealthOptions } from './health';
 import { signingKeyRoutes, TAG_SIGNING_KEYS } from './routes/keys';
 import { signingRequestRoutes, TAG_SIGNING_REQUESTS } from './routes/requests';
+import { signingRevokeRoutes } from './routes/revoke';
 import type { SigningService } from './service';
 
 export interface SigningApiDeps {
@@ -16,7 +17,11 @@ export interface SigningApiDeps {
 export function signingApi(deps: SigningApiDeps): ApiModuleFactory {
   return () => ({
     name: 'signing',
-    routes: [...signingRequestRoutes(deps.service), ...signingKeyRoutes(deps)],
+    routes: [
+      ...signingRequestRoutes(deps.service),
+      ...signingKeyRoutes(deps),
+      ...signingRevokeRoutes(deps.service),
+    ],
     tags: [
       {
         name: TAG_SIGNING_REQUESTS,

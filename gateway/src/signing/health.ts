@@ -28,6 +28,7 @@ export function signingHealthCheck(
         queue,
         activeKid: active?.kid ?? null,
         rotating,
+        schedule: service.keys.schedule() ?? null,
         cas: cas.map(({ caId, state, lastCheckedAt, lastError }) => ({
           caId,
           state,

@@ -13,6 +13,8 @@ import { spawnKeyledger, type KeyledgerProcess } from './childProcesses';
 export const STACK_CA_NAMES = ['ca1', 'ca2'] as const;
 /** The signing service's issuer id (the tokens' iss, its scope on the ledger). */
 export const STACK_SIGNING_SERVICE_ID = 'keyledger-signer';
+/** The stack's signing key rotates daily: the next key is published an hour before it becomes active. */
+export const STACK_SIGNING_ROTATION = { every: 'daily' } as const;
 
 /** A CA of the stack: a process of its own. */
 export interface StackCa {
@@ -128,6 +130,9 @@ export async function startStackSigning(options: StackSigningOptions): Promise<S
       }),
       workers: 4,
       claimBatch: 50,
+      rotation: STACK_SIGNING_ROTATION,
+      // A revocation by anyone on the ledger (an admin's CLI) makes the service rotate at once.
+      events: { network: connection.network, chaincode: signer.fabric.chaincode },
       logger,
     });
     closers.push(() => service.stop());

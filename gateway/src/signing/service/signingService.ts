@@ -14,8 +14,11 @@ import {
   type SigningQueueOptions,
 } from '../queue';
 import type { KeyCertification } from './certification';
+import { CertificateRevoker } from './certificateRevoker';
 import { JwksCache } from './jwksCache';
-import { SigningKeyManager } from './keyManager';
+import { SigningKeyManager, type RotationReport } from './keyManager';
+import type { RevocationEvents } from './revocationWatch';
+import type { RotationPolicy, RotationPolicyInput } from './rotationSchedule';
 
 /** What a job carries: the claims to sign and how (validated by the REST layer before it is queued). */
 export interface SigningRequestPayload {
@@ -55,6 +58,15 @@ export interface SigningServiceOptions {
   /** The key's CAs: certifies new keys, and gives each token its CA locations, revocation snapshot and x5c. */
   readonly certification: KeyCertification;
   readonly algorithm?: SigningAlgorithm;
+  /** Scheduled key rotation, e.g. { every: 'monthly', publishAhead: 'PT1H' } (none by default). */
+  readonly rotation?: RotationPolicyInput | RotationPolicy;
+  /**
+   * Chaincode events to follow, so that a revocation by anyone (an admin's CLI) rotates at once; without them
+   * the key manager notices by its poll (every 30 s by default).
+   */
+  readonly events?: RevocationEvents;
+  /** How often the key manager reads its keys' ledger records (default 30 s). */
+  readonly keyPollIntervalMs?: number;
   readonly workers?: number;
   readonly claimBatch?: number;
   readonly leaseMs?: number;
@@ -81,6 +93,7 @@ export class SigningService {
   readonly #serviceId: string;
   readonly #certification: KeyCertification;
   readonly #jwks: JwksCache;
+  readonly #revoker: CertificateRevoker;
   #workers: QueueWorkers | undefined;
 
   private constructor(options: Readonly<SigningServiceOptions>, queue: SigningQueue) {
@@ -92,12 +105,25 @@ export class SigningService {
     this.#serviceId = options.serviceId;
     this.#certification = options.certification;
     this.#jwks = new JwksCache(() => this.ledger.jwks());
+    this.#revoker = new CertificateRevoker({
+      certification: options.certification,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
     this.keys = new SigningKeyManager({
       store,
       ledger: this.ledger,
       serviceId: options.serviceId,
       certify: (key) => options.certification.certify(key),
       ...(options.algorithm === undefined ? {} : { algorithm: options.algorithm }),
+      ...(options.rotation === undefined ? {} : { rotation: options.rotation }),
+      ...(options.events === undefined ? {} : { events: options.events }),
+      ...(options.keyPollIntervalMs === undefined ? {} : { pollIntervalMs: options.keyPollIntervalMs }),
+      onChange: (change) => {
+        this.#jwks.invalidate();
+        if (change.kind === 'revoked') {
+          void this.#revoker.revoke(change.record);
+        }
+      },
       clock: this.#clock,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
@@ -119,9 +145,19 @@ export class SigningService {
       });
       return service;
     } catch (error) {
+      await service.keys.stop().catch(() => undefined);
       queue.close();
       throw error;
     }
+  }
+
+  /**
+   * One of this service's keys was revoked on the ledger (by whoever: a REST caller as itself, say): rotates at
+   * once when it was the active key — the answer names the new one — and has its certificates revoked at the
+   * CAs. The service also learns of it from the ledger's events; both reports rotate once.
+   */
+  keyRevoked(record: signing.SigningKeyRecord): Promise<RotationReport | undefined> {
+    return this.keys.keyRevoked(record);
   }
 
   /** The certificates (PEM) the CAs issued for one of this service's keys. */
@@ -134,8 +170,10 @@ export class SigningService {
     return this.#jwks.get();
   }
 
-  /** Stops claiming, lets the workers finish what they hold, closes the queue. */
+  /** Stops the key schedule, then claiming; lets the workers finish what they hold, closes the queue. */
   async stop(): Promise<void> {
+    this.#revoker.stop();
+    await this.keys.stop();
     await this.#workers?.stop();
     this.#workers = undefined;
     this.queue.close();
