@@ -228,5 +228,19 @@ describe('the keyledger command on a running stack', () => {
     expect(shell.stderr).toMatch(/served by kp\d \(/);
     expect(shell.stdout).not.toMatch(/^failed$/m);
     expect(shell.stdout).toMatch(/^provider +kp1$/m);
-  }, 60_000);
+    // Signing: the request is done, its token verifies (CA and CRL), the key is revoked and the service rotates;
+    // the old token is then refused with its reason and exit code 6, and the new one verifies with another kid.
+    expect(shell.stdout).toMatch(/^state +done$/m);
+    const verdicts = [...shell.stdout.matchAll(/^valid +(.+)$/gm)].map((match) => match[1]);
+    expect(verdicts).toEqual(['yes', 'no: compromise-time-unknown', 'yes']);
+    expect(shell.stdout).toMatch(/^validated by +ca1$/m);
+    expect(shell.stdout).toMatch(/^revoked +\S+ \(keyCompromise\)$/m);
+    const kids = [...shell.stdout.matchAll(/^kid +(\S+)$/gm)].map((match) => match[1]);
+    const rotatedTo = /^now signing with +(\S+)$/m.exec(shell.stdout)?.[1];
+    expect(rotatedTo).toBeDefined();
+    expect(kids.at(-1)).toBe(rotatedTo);
+    expect(kids[0]).not.toBe(rotatedTo);
+    expect(shell.stdout.match(/^exit code 6$/gm)).toHaveLength(2);
+    expect(shell.stderr).toMatch(/the token is not valid: compromise-time-unknown/);
+  }, 90_000);
 });

@@ -4,7 +4,7 @@
  * message sealed before the restart still decrypts.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedGrpcClients } from '../../gateway/src/fabric';
@@ -108,6 +108,15 @@ describe('npm start (startLocalStack)', () => {
     }
     await stack.stop();
     stack = undefined;
+    // No private key material in any log: the gateway's, the providers', the CAs'.
+    for (const log of readdirSync(join(dataDir, 'logs'))) {
+      const text = readFileSync(join(dataDir, 'logs', log), 'utf8');
+      expect({ log, privateJwk: /"d":"/.test(text), pem: /PRIVATE KEY/.test(text) }).toEqual({
+        log,
+        privateJwk: false,
+        pem: false,
+      });
+    }
 
     progress.length = 0;
     stack = await startLocalStack({ ...options, progress: (line) => progress.push(line) });
