@@ -5,6 +5,7 @@ import { CaHealthMonitor, type CaHealth, type CaHealthMonitorOptions } from './c
 import { DOCUMENT_SIGNING_EKU } from './certificateAuthority';
 import { CrlCache, type CrlCacheOptions, type VerifiedCrl } from './crlCache';
 import { validatePath } from './pathValidation';
+import { PathVerdictCache } from './pathVerdictCache';
 import { revocationReasonName, type RevocationReason } from './revocationReason';
 
 /** One CA the validator trusts, in the order it is asked. */
@@ -140,6 +141,7 @@ export class CaValidator {
   }[];
   readonly #health: CaHealthMonitor;
   readonly #crls: CrlCache;
+  readonly #verdicts = new PathVerdictCache();
 
   constructor(options: Readonly<CaValidatorOptions>) {
     if (options.cas.length === 0) {
@@ -385,11 +387,10 @@ export class CaValidator {
     crl: Buffer | undefined,
     at: Date,
   ): Promise<{ readonly reason?: string; readonly path: PathElement[] }> {
-    const verdict = await validatePath(
-      Buffer.from(candidate.certificate.rawData),
-      Buffer.from(candidate.anchor.rawData),
-      crl,
-      at,
+    const leaf = Buffer.from(candidate.certificate.rawData);
+    const anchor = Buffer.from(candidate.anchor.rawData);
+    const verdict = await this.#verdicts.get({ leaf, anchor, crl, at }, candidate.certificate.notAfter, () =>
+      validatePath(leaf, anchor, crl, at),
     );
     const path = verdict.path.map((der) => element(new x509.X509Certificate(new Uint8Array(der))));
     if (!verdict.valid) {

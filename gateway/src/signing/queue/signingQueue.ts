@@ -68,6 +68,7 @@ export class SigningQueue {
   readonly #findJob: Database.Statement<[string], JobRow>;
   readonly #findPayload: Database.Statement<[string], { payload: string }>;
   readonly #pollMs: number;
+  readonly #submitted = new Set<() => void>();
   #closed = false;
 
   private constructor(db: Database.Database, options: SigningQueueOptions) {
@@ -105,6 +106,7 @@ export class SigningQueue {
     const { jobs, replayed } = this.#run('submit a request', () =>
       this.#submit([request], 'single', options),
     );
+    if (!replayed) this.#notifySubmitted();
     const [job] = jobs;
     // One request always gives one job; the check is for the type checker.
     if (job === undefined) throw new Error('a submission of one request answered no job');
@@ -113,7 +115,26 @@ export class SigningQueue {
 
   /** Accepts 1 to MAX_BATCH_SIZE requests in one transaction: all are stored, or none. */
   submitBatch(requests: readonly JobRequest[], options: SubmitOptions = {}): SubmitResult {
-    return this.#run('submit a batch', () => this.#submit(requests, 'batch', options));
+    const result = this.#run('submit a batch', () => this.#submit(requests, 'batch', options));
+    if (!result.replayed) this.#notifySubmitted();
+    return result;
+  }
+
+  /**
+   * Calls `listener` on the next submission through this instance (not another process's: those are polled for).
+   * Returns the unsubscribe function; a listener is called at most once.
+   */
+  onSubmitted(listener: () => void): () => void {
+    const once = (): void => {
+      this.#submitted.delete(once);
+      listener();
+    };
+    this.#submitted.add(once);
+    return () => this.#submitted.delete(once);
+  }
+
+  #notifySubmitted(): void {
+    for (const listener of [...this.#submitted]) listener();
   }
 
   /**

@@ -103,7 +103,14 @@ export function startQueueWorkers(options: QueueWorkersOptions): QueueWorkers {
         ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
       });
       if (jobs.length === 0) {
-        await sleep(idleMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+        // A submission in this process wakes an idle worker at once; one in another process is seen within idleMs.
+        const idle = new AbortController();
+        const wake = (): void => idle.abort();
+        stopping.signal.addEventListener('abort', wake, { once: true });
+        const unsubscribe = queue.onSubmitted(wake);
+        await sleep(idleMs, undefined, { signal: idle.signal }).catch(() => undefined);
+        unsubscribe();
+        stopping.signal.removeEventListener('abort', wake);
         continue;
       }
       const outcomes = await run(jobs);

@@ -45,6 +45,35 @@ describe('startQueueWorkers', () => {
     expect(workers.stats()).toMatchObject({ completed: 29, failed: 1, leaseLost: 0 });
   });
 
+  it('an idle worker is woken by a submission in its process, not left to its poll interval', async () => {
+    const queue = folder.open();
+    const workers = startQueueWorkers({
+      queue,
+      workers: 2,
+      idleMs: 60_000,
+      handler: (job) => Promise.resolve({ echoed: job.payload }),
+    });
+    try {
+      // Both workers have found the queue empty and sleep for a minute.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const payload of [1, 2, 3]) {
+        const started = Date.now();
+        const { job } = queue.submit({ payload });
+        await expect(queue.waitFor(job.id, { timeoutMs: 5_000 })).resolves.toMatchObject({
+          state: 'done',
+          result: { echoed: payload },
+        });
+        expect(Date.now() - started).toBeLessThan(5_000);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const batch = queue.submitBatch([{ payload: 4 }, { payload: 5 }]);
+      const done = await Promise.all(batch.jobs.map((job) => queue.waitFor(job.id, { timeoutMs: 5_000 })));
+      expect(done.map((job) => job.state)).toEqual(['done', 'done']);
+    } finally {
+      await workers.stop();
+    }
+  });
+
   it('fails (retryably) every job of a batch whose handler throws, without the error text', async () => {
     const queue = folder.open({ maxAttempts: 1 });
     const { jobs } = queue.submitBatch([{ payload: 1 }, { payload: 2 }]);
