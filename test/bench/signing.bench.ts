@@ -4,7 +4,8 @@
  *
  * The service as it runs: a devnet with the SigningKeys contract, two CA services over HTTPS with their own SoftHSM
  * tokens, the service's token and its durable queue (SQLite, synchronous FULL). Figures:
- * 1. Worker throughput, queued request → HSM sign → token stored, at 1, 4 and 8 workers, requests submitted in
+ * 1. Worker throughput, queued request → HSM sign → token stored, at 1, 4 and 8 workers in the service's process,
+ *    and with a second worker process on the same queue file and token (a second core); requests submitted in
  *    batches of 100 — beside raw pkcs11js CKM_ECDSA over a digest on the same token and node:crypto ES256 with a
  *    key in memory, measured in the same run.
  * 2. Request → done latency (submit, then wait for the stored token), one request at a time: p50/p99 — direct on
@@ -216,19 +217,30 @@ async function main(): Promise<void> {
     console.log(
       `  baselines, same run: raw pkcs11js CKM_ECDSA ${perSecond(rawHsm, 1000)} /s   node:crypto ES256 ${perSecond(rawNode, 1000)} /s`,
     );
-    for (const workers of [1, 4, 8]) {
-      const dataDir = join(net.dataDir, `service-${workers}`);
+    const setups = [
+      { workers: 1, processes: 0 },
+      { workers: 4, processes: 0 },
+      { workers: 8, processes: 0 },
+      { workers: 1, processes: 1 },
+      { workers: 4, processes: 1 },
+    ];
+    for (const { workers, processes } of setups) {
+      const name = `${workers}w${processes}p`;
+      const dataDir = join(net.dataDir, `service-${name}`);
       const service = await SigningService.start({
         dataDir,
         token,
         ledger: net.connectionAs(signer),
-        serviceId: `bench-${workers}`,
+        serviceId: `bench-${name}`,
         certification: new KeyCertification({
           validator,
           caIds: cas.map((ca) => ca.name),
           dir: join(dataDir, 'certificates'),
         }),
         workers,
+        ...(processes > 0
+          ? { workerProcesses: { count: processes, token: { label: 'bench-signing', pin: PIN } } }
+          : {}),
         claimBatch: 50,
         logger: silent,
       });
@@ -252,10 +264,10 @@ async function main(): Promise<void> {
         const ms = performance.now() - start;
         const failed = done.filter((job) => job.state !== 'done').length;
         console.log(
-          `  ${String(workers).padStart(2)} worker(s)   ${perSecond(done.length - failed, ms)} tokens/s` +
+          `  ${String(workers).padStart(2)} worker(s)${processes > 0 ? ` + ${processes} worker process (1 worker)` : ''.padEnd(29)}   ${perSecond(done.length - failed, ms)} tokens/s` +
             `   (${Math.round((((done.length - failed) * 1000) / ms / rawHsm) * 100)} % of raw CKM_ECDSA; failed ${failed})`,
         );
-        if (workers === 4) {
+        if (workers === 4 && processes === 0) {
           const latencies: number[] = [];
           for (let i = 0; i < LATENCY_SAMPLES; i += 1) {
             const t = performance.now();

@@ -5,12 +5,14 @@ import { QueueStorageError } from './errors';
 
 export const QUEUE_FILE_NAME = 'signing-queue.sqlite';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /*
  * `seq` orders claims first-in first-out; `id` is the name clients know. A job's result and error are JSON
  * text. `lease_token` and `lease_expires_at` are set exactly while the job is `signing`. An idempotency record
  * keeps the digest of the body first submitted under its key and the ids of the jobs that body created.
+ * `finished_seq` numbers jobs as they end (done or failed), so that a process waiting for jobs another process
+ * finishes reads only what ended since it last looked (schema 2).
  */
 const SCHEMA = `
   CREATE TABLE jobs (
@@ -36,6 +38,15 @@ const SCHEMA = `
     created_at INTEGER NOT NULL
   ) WITHOUT ROWID;
 `;
+
+/** Schema 1 → 2: the finishing order. Jobs that ended before have none (no waiter can still be waiting for them). */
+const FINISHED_SEQ = `
+  ALTER TABLE jobs ADD COLUMN finished_seq INTEGER;
+  CREATE INDEX jobs_by_finish ON jobs (finished_seq);
+`;
+
+/** The next finishing number, for an UPDATE that ends jobs (all rows of one statement share it). */
+export const NEXT_FINISHED_SEQ = '(SELECT coalesce(max(finished_seq), 0) + 1 FROM jobs)';
 
 export interface QueueDatabaseOptions {
   readonly dataDir: string;
@@ -72,12 +83,13 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
-    if (version !== 0) {
+    if (version > SCHEMA_VERSION || version < 0) {
       throw new QueueStorageError(
         `the queue database has schema ${version}; this gateway knows ${SCHEMA_VERSION}`,
       );
     }
-    db.exec(SCHEMA);
+    if (version === 0) db.exec(SCHEMA);
+    db.exec(FINISHED_SEQ);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { JobNotFoundError, LeaseLostError } from './errors';
 import type { ClaimedJob, Clock, Job, JobError, JobState, JsonValue } from './job';
+import { NEXT_FINISHED_SEQ } from './database';
 import { canonicalJsonText } from './jsonText';
 import { JOB_COLUMNS, jobOf, type JobRow } from './rows';
 
@@ -49,7 +50,8 @@ export interface Leases {
  */
 export function createLeases(db: Database.Database, clock: Clock, policy: LeasePolicy): Leases {
   const failExpired = db.prepare<{ now: number; max: number; error: string }>(
-    `UPDATE jobs SET state = 'failed', error = @error, lease_token = NULL, lease_expires_at = NULL, updated_at = @now
+    `UPDATE jobs SET state = 'failed', error = @error, lease_token = NULL, lease_expires_at = NULL, updated_at = @now,
+       finished_seq = ${NEXT_FINISHED_SEQ}
      WHERE state = 'signing' AND lease_expires_at <= @now AND attempts >= @max`,
   );
   const requeueExpired = db.prepare<{ now: number }>(
@@ -68,7 +70,7 @@ export function createLeases(db: Database.Database, clock: Clock, policy: LeaseP
   );
   const finish = db.prepare<{ id: string; token: string; now: number; result: string }>(
     `UPDATE jobs SET state = 'done', result = @result, error = NULL, lease_token = NULL, lease_expires_at = NULL,
-       updated_at = @now
+       updated_at = @now, finished_seq = ${NEXT_FINISHED_SEQ}
      WHERE id = @id AND state = 'signing' AND lease_token = @token AND lease_expires_at > @now`,
   );
   const release = db.prepare<{
@@ -80,7 +82,8 @@ export function createLeases(db: Database.Database, clock: Clock, policy: LeaseP
     max: number;
   }>(
     `UPDATE jobs SET state = CASE WHEN @retryable = 1 AND attempts < @max THEN 'queued' ELSE 'failed' END,
-       error = @error, lease_token = NULL, lease_expires_at = NULL, updated_at = @now
+       error = @error, lease_token = NULL, lease_expires_at = NULL, updated_at = @now,
+       finished_seq = CASE WHEN @retryable = 1 AND attempts < @max THEN NULL ELSE ${NEXT_FINISHED_SEQ} END
      WHERE id = @id AND state = 'signing' AND lease_token = @token AND lease_expires_at > @now`,
   );
   const stateOf = db.prepare<[string], { state: JobState }>('SELECT state FROM jobs WHERE id = ?');

@@ -64,7 +64,7 @@ export class SigningQueue {
   readonly #submit: ReturnType<typeof createSubmitter>;
   readonly #leases: Leases;
   readonly #stats: () => QueueStats;
-  readonly #waiter = new CompletionWaiter();
+  readonly #waiter: CompletionWaiter;
   readonly #findJob: Database.Statement<[string], JobRow>;
   readonly #findPayload: Database.Statement<[string], { payload: string }>;
   readonly #pollMs: number;
@@ -83,6 +83,17 @@ export class SigningQueue {
     this.#findJob = db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`);
     this.#findPayload = db.prepare('SELECT payload FROM jobs WHERE id = ?');
     this.#pollMs = options.pollMs ?? 50;
+    const latest = db.prepare<[], { n: number }>('SELECT coalesce(max(finished_seq), 0) AS n FROM jobs');
+    const since = db.prepare<[number], { id: string; finishedSeq: number }>(
+      'SELECT id, finished_seq AS finishedSeq FROM jobs WHERE finished_seq > ? ORDER BY finished_seq LIMIT 10000',
+    );
+    this.#waiter = new CompletionWaiter(
+      {
+        latest: () => latest.get()?.n ?? 0,
+        since: (after) => since.all(after),
+      },
+      this.#pollMs,
+    );
   }
 
   /** Opens the queue in `dataDir`, creating its database on first use. Close it with `close()`. */
@@ -201,7 +212,7 @@ export class SigningQueue {
 
   /** Resolves when the job is done or failed, or with its current state once `timeoutMs` has passed. */
   waitFor(jobId: string, options: WaitOptions): Promise<Job> {
-    return this.#waiter.wait(jobId, () => this.get(jobId), { ...options, pollMs: this.#pollMs });
+    return this.#waiter.wait(jobId, () => this.get(jobId), options);
   }
 
   stats(): QueueStats {

@@ -2,14 +2,12 @@ import type { signing } from '@keyledger/chaincode/protocol';
 import type { Logger } from 'pino';
 import type { LedgerAccess } from '../../fabric';
 import type { HsmToken } from '../../hsm';
-import { HsmJwsSigner, SigningKeyStore, type JwtClaims, type SigningAlgorithm } from '../keys';
+import { HsmJwsSigner, SigningKeyStore, type SigningAlgorithm } from '../keys';
 import { SigningLedger } from '../ledger';
 import {
   JobFailure,
   SigningQueue,
   startQueueWorkers,
-  type ClaimedJob,
-  type JsonValue,
   type QueueWorkers,
   type SigningQueueOptions,
 } from '../queue';
@@ -19,22 +17,10 @@ import { JwksCache } from './jwksCache';
 import { SigningKeyManager, type RotationReport } from './keyManager';
 import type { RevocationEvents } from './revocationWatch';
 import type { RotationPolicy, RotationPolicyInput } from './rotationSchedule';
+import { signClaimedBatch, type SigningPlan } from './tokenBatch';
+import { WorkerProcesses } from './workerProcesses';
 
-/** What a job carries: the claims to sign and how (validated by the REST layer before it is queued). */
-export interface SigningRequestPayload {
-  readonly claims: JwtClaims;
-  readonly audience?: string | readonly string[];
-  /** Seconds from iat to exp. */
-  readonly lifetimeSeconds: number;
-  /** Who asked (MSP id and certificate fingerprint): stored with the job, never put in the token. */
-  readonly requestedBy?: { readonly mspId: string; readonly fingerprint: string };
-}
-
-/** A done job's result. */
-export interface SignedToken {
-  readonly token: string;
-  readonly kid: string;
-}
+export type { SignedToken, SigningRequestPayload } from './tokenBatch';
 
 /** Claims the service sets itself; a request that names one is refused before it is queued. */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
@@ -68,15 +54,20 @@ export interface SigningServiceOptions {
   /** How often the key manager reads its keys' ledger records (default 30 s). */
   readonly keyPollIntervalMs?: number;
   readonly workers?: number;
+  /**
+   * Signing workers in processes of their own (each one event loop, one core), on the same queue file and in the
+   * same token, whose credentials they get over their IPC channel. Default none.
+   */
+  readonly workerProcesses?: {
+    readonly count: number;
+    readonly token: { readonly label: string; readonly pin: string };
+  };
   readonly claimBatch?: number;
   readonly leaseMs?: number;
   readonly queue?: Omit<SigningQueueOptions, 'dataDir'>;
   readonly clock?: () => number;
   readonly logger?: Logger;
 }
-
-/** A token is re-signed at most this often when its key is withdrawn while it is being signed. */
-const MAX_SIGN_TRIES = 3;
 
 /**
  * The asynchronous signing service: requests wait in the durable queue, workers sign them in the HSM with the
@@ -95,6 +86,7 @@ export class SigningService {
   readonly #jwks: JwksCache;
   readonly #revoker: CertificateRevoker;
   #workers: QueueWorkers | undefined;
+  #processes: WorkerProcesses | undefined;
 
   private constructor(options: Readonly<SigningServiceOptions>, queue: SigningQueue) {
     this.queue = queue;
@@ -137,15 +129,36 @@ export class SigningService {
       await service.keys.start();
       service.#workers = startQueueWorkers({
         queue,
-        batchHandler: (jobs) => service.#signBatch(jobs),
+        batchHandler: (jobs) =>
+          signClaimedBatch(jobs, service.#signer, {
+            plan: () => service.#plan(),
+            mayRelease: (kid) => service.keys.stillActive(kid),
+          }),
         name: options.serviceId,
         ...(options.workers === undefined ? {} : { workers: options.workers }),
         ...(options.claimBatch === undefined ? {} : { claimBatch: options.claimBatch }),
         ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
       });
+      if (options.workerProcesses !== undefined && options.workerProcesses.count > 0) {
+        service.#processes = await WorkerProcesses.start({
+          count: options.workerProcesses.count,
+          name: options.serviceId,
+          init: {
+            dataDir: options.dataDir,
+            token: options.workerProcesses.token,
+            claimBatch: options.claimBatch ?? 10,
+            ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+            ...(options.queue?.durability === undefined ? {} : { durability: options.queue.durability }),
+          },
+          plan: () => service.#plan(),
+          stillActive: (kid) => service.keys.stillActive(kid),
+          ...(options.logger === undefined ? {} : { logger: options.logger }),
+        });
+      }
       return service;
     } catch (error) {
       await service.keys.stop().catch(() => undefined);
+      await service.#workers?.stop().catch(() => undefined);
       queue.close();
       throw error;
     }
@@ -156,8 +169,11 @@ export class SigningService {
    * once when it was the active key — the answer names the new one — and has its certificates revoked at the
    * CAs. The service also learns of it from the ledger's events; both reports rotate once.
    */
-  keyRevoked(record: signing.SigningKeyRecord): Promise<RotationReport | undefined> {
-    return this.keys.keyRevoked(record);
+  async keyRevoked(record: signing.SigningKeyRecord): Promise<RotationReport | undefined> {
+    const rotation = await this.keys.keyRevoked(record);
+    // Worker processes may still be storing a batch they were allowed to release before the key was withdrawn.
+    await this.#processes?.drain(record.kid);
+    return rotation;
   }
 
   /** The certificates (PEM) the CAs issued for one of this service's keys. */
@@ -174,55 +190,38 @@ export class SigningService {
   async stop(): Promise<void> {
     this.#revoker.stop();
     await this.keys.stop();
+    await this.#processes?.stop();
+    this.#processes = undefined;
     await this.#workers?.stop();
     this.#workers = undefined;
     this.queue.close();
   }
 
-  /** A claimed batch signed in one HSM session with the active key; signed again if the key changed meanwhile. */
-  async #signBatch(jobs: readonly ClaimedJob[]): Promise<readonly (JsonValue | JobFailure)[]> {
-    for (let attempt = 0; attempt < MAX_SIGN_TRIES; attempt += 1) {
-      const key = await this.keys.current().catch((error: unknown) => {
-        // No key now (a rotation failed): the jobs go back to the queue for a later claim, they are not lost.
-        throw new JobFailure({
-          code: 'key-unavailable',
-          message: 'no active signing key',
-          retryable: true,
-          cause: error,
-        });
+  /** The key to sign with now, its certification and one iat: waits for a rotation under way. */
+  async #plan(): Promise<SigningPlan> {
+    const key = await this.keys.current().catch((error: unknown) => {
+      // No key now (a rotation failed): the jobs go back to the queue for a later claim, they are not lost.
+      throw new JobFailure({
+        code: 'key-unavailable',
+        message: 'no active signing key',
+        retryable: true,
+        cause: error,
       });
-      const certified = await this.#certification.forToken(key.kid).catch((error: unknown) => {
-        throw new JobFailure({
-          code: 'key-unavailable',
-          message: 'the signing key is not validated by any CA now',
-          retryable: true,
-          cause: error,
-        });
-      });
-      const iat = Math.floor(this.#clock() / 1000);
-      const requests = jobs.map((job) => {
-        const request = job.payload as unknown as SigningRequestPayload;
-        const claims: JwtClaims = {
-          ...request.claims,
-          keyledger: certified.claims,
-          iss: this.#serviceId,
-          iat,
-          exp: iat + request.lifetimeSeconds,
-          jti: job.id,
-          ...(request.audience === undefined ? {} : { aud: request.audience as JsonValue }),
-        };
-        return { kid: key.kid, claims, header: { x5c: certified.x5c } };
-      });
-      const tokens = this.#signer.signMany(requests);
-      if (this.keys.stillActive(key.kid)) {
-        return tokens.map((token): JsonValue => ({ token, kid: key.kid }) satisfies SignedToken);
-      }
-      // Withdrawn while we signed (revoked, rotated): these tokens are dropped, the next try waits for the new key.
-    }
-    throw new JobFailure({
-      code: 'key-unavailable',
-      message: 'the signing key kept changing while this request was signed',
-      retryable: true,
     });
+    const certified = await this.#certification.forToken(key.kid).catch((error: unknown) => {
+      throw new JobFailure({
+        code: 'key-unavailable',
+        message: 'the signing key is not validated by any CA now',
+        retryable: true,
+        cause: error,
+      });
+    });
+    return {
+      kid: key.kid,
+      certification: certified.claims,
+      x5c: certified.x5c,
+      iat: Math.floor(this.#clock() / 1000),
+      issuer: this.#serviceId,
+    };
   }
 }

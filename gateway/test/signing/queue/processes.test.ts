@@ -58,6 +58,26 @@ describe('SigningQueue: worker processes on one file', () => {
     expect(queue.stats().byState).toEqual({ queued: 0, signing: 0, done: count, failed: 0 });
   });
 
+  it('waits for jobs another process finishes end as each is done (one poll for all waiters)', async () => {
+    const count = 1_000;
+    const queue = folder.open({ pollMs: 20 });
+    submitAll(queue, count);
+    const waits = Array.from({ length: count }, (_, i) => queue.waitFor(`job-${i}`, { timeoutMs: 60_000 }));
+    const worker = startWorkerChild({
+      dataDir: folder.dir,
+      name: 'p1',
+      leaseMs: 30_000,
+      claimBatch: 25,
+      handlerMs: 1,
+    });
+    const jobs = await Promise.all(waits);
+    await worker.ended;
+    expect(jobs.map((job) => job.state)).toEqual(Array.from({ length: count }, () => 'done'));
+    // Finishing is numbered: each job once, in the order they ended.
+    const order = jobs.map((job) => job.id);
+    expect(new Set(order).size).toBe(count);
+  });
+
   it('after kill -9 of a worker mid-queue a new worker finishes: none lost, none done twice', async () => {
     const count = 400;
     const leaseMs = 1_000;

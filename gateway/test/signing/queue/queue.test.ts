@@ -1,7 +1,11 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import {
   JobNotFoundError,
   LeaseLostError,
   QueueClosedError,
+  QUEUE_FILE_NAME,
   type SigningQueue,
 } from '../../../src/signing/queue';
 import { ManualClock, QueueFolder } from './support/queue';
@@ -199,5 +203,40 @@ describe('SigningQueue: submit, claim, complete, fail', () => {
       state: 'done',
       result: 'ok',
     });
+  });
+});
+
+describe('SigningQueue: a database of the first schema', () => {
+  it('is upgraded in place: its jobs keep their state, and waits for what ends after work', async () => {
+    const folder = new QueueFolder();
+    try {
+      // Schema 1 as the first release wrote it (no finishing order).
+      mkdirSync(folder.dir, { recursive: true });
+      const old = new Database(join(folder.dir, QUEUE_FILE_NAME));
+      old.pragma('journal_mode = WAL');
+      old.exec(`
+        CREATE TABLE jobs (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+          state TEXT NOT NULL CHECK (state IN ('queued', 'signing', 'done', 'failed')), payload TEXT NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0, lease_token TEXT, lease_expires_at INTEGER, worker TEXT, result TEXT,
+          error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE INDEX jobs_by_state ON jobs (state, seq);
+        CREATE INDEX jobs_by_lease ON jobs (lease_expires_at) WHERE state = 'signing';
+        CREATE TABLE idempotency (key TEXT PRIMARY KEY, body_digest TEXT NOT NULL, job_ids TEXT NOT NULL,
+          created_at INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO jobs (id, state, payload, attempts, result, created_at, updated_at)
+          VALUES ('old-done', 'done', '{"n":1}', 1, '{"token":"t"}', 1, 2), ('old-queued', 'queued', '{"n":2}', 0, NULL, 1, 1);
+        PRAGMA user_version = 1;
+      `);
+      old.close();
+      const queue = folder.open();
+      expect(queue.get('old-done')).toMatchObject({ state: 'done', result: { token: 't' } });
+      const waiting = queue.waitFor('old-queued', { timeoutMs: 10_000 });
+      const [claimed] = queue.claim('w1');
+      queue.complete('old-queued', claimed!.leaseToken, { token: 'u' });
+      await expect(waiting).resolves.toMatchObject({ state: 'done', result: { token: 'u' } });
+      queue.close();
+    } finally {
+      folder.remove();
+    }
   });
 });
