@@ -7,8 +7,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signing } from '@keyledger/chaincode/protocol';
 import pino from 'pino';
-import { HsmToken } from '../../gateway/src/hsm';
-import { CaValidator } from '../../gateway/src/signing/ca';
 import { verifyJwt } from '../../gateway/src/signing/keys';
 import { QUEUE_FILE_NAME, type Job } from '../../gateway/src/signing/queue';
 import {
@@ -17,27 +15,17 @@ import {
   TokenVerifier,
   type SignedToken,
 } from '../../gateway/src/signing/service';
-import { newTestToken } from '../../gateway/test/support/softhsm';
-import { startTestCa, trusted, type TestCa } from '../../gateway/test/signing/ca/support/cas';
-import { startMemberNet, type MemberNet, type NetMember } from './support/memberNet';
+import { startSigningNet, type SigningNet } from './support/signingNet';
 
 const SERVICE = 'e2e-signer';
 const silent = pino({ level: 'silent' });
-
-interface Fixture {
-  readonly net: MemberNet;
-  readonly signer: NetMember;
-  readonly cas: TestCa[];
-  readonly token: HsmToken;
-  readonly validator: CaValidator;
-}
 
 function payload(i: number): { claims: Record<string, string | number>; lifetimeSeconds: number } {
   return { claims: { sub: `user-${i}`, n: i }, lifetimeSeconds: 600 };
 }
 
 describe('signing service (devnet, SoftHSM, two CAs over HTTPS)', () => {
-  let fixture: Fixture;
+  let fixture: SigningNet;
   let service: SigningService | undefined;
 
   const start = (dataDir = join(fixture.net.dataDir, 'signing')): Promise<SigningService> =>
@@ -57,27 +45,7 @@ describe('signing service (devnet, SoftHSM, two CAs over HTTPS)', () => {
     });
 
   beforeAll(async () => {
-    const net = await startMemberNet({ orgs: 2, prefix: 'keyledger-signing-' });
-    try {
-      const signer = await net.addMember('signer', 'signer');
-      const clientTls = { certPem: signer.files.certPem, keyPem: readFileSync(signer.files.keyPath, 'utf8') };
-      const cas = [
-        await startTestCa('ca1', { fingerprint: signer.fingerprint }),
-        await startTestCa('ca2', { fingerprint: signer.fingerprint }),
-      ];
-      net.onStop(async () => {
-        await Promise.all(cas.map((ca) => ca.server.stop().catch(() => undefined)));
-      });
-      const validator = new CaValidator({ cas: cas.map((ca) => trusted(ca.server, clientTls)) });
-      await validator.start();
-      net.onStop(() => validator.stop());
-      const token = newTestToken('signing-e2e');
-      net.onStop(() => token.close());
-      fixture = { net, signer, cas, token, validator };
-    } catch (error) {
-      await net.stop();
-      throw error;
-    }
+    fixture = await startSigningNet('keyledger-signing-', 'signing-e2e');
   }, 120_000);
 
   afterAll(async () => {

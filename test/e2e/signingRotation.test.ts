@@ -4,11 +4,8 @@
  * becomes active, a restart between the two takes it up, and a revocation made on the ledger by someone else
  * rotates the running service by itself.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { HsmToken } from '../../gateway/src/hsm';
-import { CaValidator } from '../../gateway/src/signing/ca';
 import { SigningKeyStore, verifyJwt } from '../../gateway/src/signing/keys';
 import { SigningLedger } from '../../gateway/src/signing/ledger';
 import type { Job } from '../../gateway/src/signing/queue';
@@ -18,21 +15,11 @@ import {
   type RotationPolicyInput,
   type SignedToken,
 } from '../../gateway/src/signing/service';
-import { newTestToken } from '../../gateway/test/support/softhsm';
-import { startTestCa, trusted, type TestCa } from '../../gateway/test/signing/ca/support/cas';
-import { startMemberNet, type MemberNet, type NetMember } from './support/memberNet';
+import { startSigningNet, type SigningNet } from './support/signingNet';
 
 const SERVICE = 'e2e-rotating-signer';
 const silent = pino({ level: 'silent' });
 const FAST: RotationPolicyInput = { every: 'PT4S', publishAhead: 'PT2S' };
-
-interface Fixture {
-  readonly net: MemberNet;
-  readonly signer: NetMember;
-  readonly cas: TestCa[];
-  readonly token: HsmToken;
-  readonly validator: CaValidator;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,7 +39,7 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10
 }
 
 describe('signing key rotation (devnet, SoftHSM, two CAs)', () => {
-  let fixture: Fixture;
+  let fixture: SigningNet;
   let service: SigningService | undefined;
   const dataDir = (): string => join(fixture.net.dataDir, 'signing');
 
@@ -76,27 +63,7 @@ describe('signing key rotation (devnet, SoftHSM, two CAs)', () => {
   };
 
   beforeAll(async () => {
-    const net = await startMemberNet({ orgs: 2, prefix: 'keyledger-signing-rotation-' });
-    try {
-      const signer = await net.addMember('signer', 'signer');
-      const clientTls = { certPem: signer.files.certPem, keyPem: readFileSync(signer.files.keyPath, 'utf8') };
-      const cas = [
-        await startTestCa('ca1', { fingerprint: signer.fingerprint }),
-        await startTestCa('ca2', { fingerprint: signer.fingerprint }),
-      ];
-      net.onStop(async () => {
-        await Promise.all(cas.map((ca) => ca.server.stop().catch(() => undefined)));
-      });
-      const validator = new CaValidator({ cas: cas.map((ca) => trusted(ca.server, clientTls)) });
-      await validator.start();
-      net.onStop(() => validator.stop());
-      const token = newTestToken('signing-rotation-e2e');
-      net.onStop(() => token.close());
-      fixture = { net, signer, cas, token, validator };
-    } catch (error) {
-      await net.stop();
-      throw error;
-    }
+    fixture = await startSigningNet('keyledger-signing-rotation-', 'signing-rotation-e2e');
   }, 120_000);
 
   afterAll(async () => {
