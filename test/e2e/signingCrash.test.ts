@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { ensureToken, HsmToken } from '../../gateway/src/hsm';
-import { CaValidator, type TrustedCa } from '../../gateway/src/signing/ca';
+import type { CaValidator, TrustedCa } from '../../gateway/src/signing/ca';
 import { verifyJwt } from '../../gateway/src/signing/keys';
 import { QUEUE_FILE_NAME, SigningQueue, type Job, type JobRequest } from '../../gateway/src/signing/queue';
 import {
@@ -19,9 +19,10 @@ import {
   TokenVerifier,
   type SignedToken,
 } from '../../gateway/src/signing/service';
-import { startTestCa, trusted, type TestCa } from '../../gateway/test/signing/ca/support/cas';
+import type { TestCa } from '../../gateway/test/signing/ca/support/cas';
 import { softHsmTestDir, TEST_PIN, TEST_SO_PIN } from '../../gateway/test/support/softhsm';
-import { startMemberNet, type MemberNet, type NetMember } from './support/memberNet';
+import type { MemberNet, NetMember } from './support/memberNet';
+import { startSigningNet } from './support/signingNet';
 
 const SERVICE = 'e2e-crash-signer';
 /** Short, so that the jobs the killed process held are claimable again soon after the restart. */
@@ -89,27 +90,17 @@ function lineFrom<T>(
 describe('signing service across kill -9 mid-queue (devnet, SoftHSM, two CAs)', () => {
   let net: MemberNet;
   let signer: NetMember;
-  let cas: TestCa[];
-  let trustedCas: TrustedCa[];
+  let cas: readonly TestCa[];
+  let trustedCas: readonly TrustedCa[];
   let validator: CaValidator;
   let service: SigningService | undefined;
   let child: ChildProcess | undefined;
 
   beforeAll(async () => {
-    net = await startMemberNet({ orgs: 2, prefix: 'keyledger-signing-crash-' });
-    signer = await net.addMember('signer', 'signer');
-    const clientTls = { certPem: signer.files.certPem, keyPem: readFileSync(signer.files.keyPath, 'utf8') };
-    cas = [
-      await startTestCa('ca1', { fingerprint: signer.fingerprint }),
-      await startTestCa('ca2', { fingerprint: signer.fingerprint }),
-    ];
-    net.onStop(async () => {
-      await Promise.all(cas.map((ca) => ca.server.stop().catch(() => undefined)));
-    });
-    trustedCas = cas.map((ca) => trusted(ca.server, clientTls));
-    validator = new CaValidator({ cas: trustedCas });
-    await validator.start();
-    net.onStop(() => validator.stop());
+    ({ net, signer, cas, trustedCas, validator } = await startSigningNet(
+      'keyledger-signing-crash-',
+      'signing-crash-unused',
+    ));
   }, 120_000);
 
   afterAll(async () => {

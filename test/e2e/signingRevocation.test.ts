@@ -5,7 +5,6 @@
  * says the key was good until then — and refuses the one signed after.
  */
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import type { signing } from '@keyledger/chaincode/protocol';
@@ -19,9 +18,9 @@ import {
   TokenVerifier,
   type SignedToken,
 } from '../../gateway/src/signing/service';
-import { newTestToken } from '../../gateway/test/support/softhsm';
-import { startTestCa, trusted, type TestCa } from '../../gateway/test/signing/ca/support/cas';
-import { startMemberNet, type MemberNet, type NetMember } from './support/memberNet';
+import type { TestCa } from '../../gateway/test/signing/ca/support/cas';
+import type { MemberNet, NetMember } from './support/memberNet';
+import { startSigningNet } from './support/signingNet';
 
 const SERVICE = 'e2e-revocation-signer';
 const silent = pino({ level: 'silent' });
@@ -32,27 +31,16 @@ const sleepUntil = (at: number): Promise<void> =>
 describe('a compromised signing key revoked on the ledger and at its CAs (devnet, SoftHSM, two CAs)', () => {
   let net: MemberNet;
   let signer: NetMember;
-  let cas: TestCa[];
+  let cas: readonly TestCa[];
   let validator: CaValidator;
   let token: HsmToken;
   let service: SigningService | undefined;
 
   beforeAll(async () => {
-    net = await startMemberNet({ orgs: 2, prefix: 'keyledger-signing-revocation-' });
-    signer = await net.addMember('signer', 'signer');
-    const clientTls = { certPem: signer.files.certPem, keyPem: readFileSync(signer.files.keyPath, 'utf8') };
-    cas = [
-      await startTestCa('ca1', { fingerprint: signer.fingerprint }),
-      await startTestCa('ca2', { fingerprint: signer.fingerprint }),
-    ];
-    net.onStop(async () => {
-      await Promise.all(cas.map((ca) => ca.server.stop().catch(() => undefined)));
-    });
-    validator = new CaValidator({ cas: cas.map((ca) => trusted(ca.server, clientTls)) });
-    await validator.start();
-    net.onStop(() => validator.stop());
-    token = newTestToken('revocation-e2e');
-    net.onStop(() => token.close());
+    ({ net, signer, cas, validator, token } = await startSigningNet(
+      'keyledger-signing-revocation-',
+      'revocation-e2e',
+    ));
   }, 120_000);
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { HsmToken } from '../../../gateway/src/hsm';
-import { CaValidator } from '../../../gateway/src/signing/ca';
+import { CaValidator, type TrustedCa } from '../../../gateway/src/signing/ca';
 import { KeyCertification, type SigningServiceOptions } from '../../../gateway/src/signing/service';
 import { newTestToken } from '../../../gateway/test/support/softhsm';
 import { startTestCa, trusted, type TestCa } from '../../../gateway/test/signing/ca/support/cas';
@@ -21,6 +21,8 @@ export interface SigningNet {
   readonly net: MemberNet;
   readonly signer: NetMember;
   readonly cas: readonly TestCa[];
+  /** The CAs as the validator trusts them (with the signer's client certificate, to issue and revoke). */
+  readonly trustedCas: readonly TrustedCa[];
   readonly token: HsmToken;
   readonly validator: CaValidator;
   /** Options for SigningService.start: this net's signer, token and CAs, its queue in `dataDir`. */
@@ -40,7 +42,8 @@ export async function startSigningNet(prefix: string, tokenLabel: string): Promi
     net.onStop(async () => {
       await Promise.all(cas.map((ca) => ca.server.stop().catch(() => undefined)));
     });
-    const validator = new CaValidator({ cas: cas.map((ca) => trusted(ca.server, clientTls)) });
+    const trustedCas = cas.map((ca) => trusted(ca.server, clientTls));
+    const validator = new CaValidator({ cas: trustedCas });
     await validator.start();
     net.onStop(() => validator.stop());
     const token = newTestToken(tokenLabel);
@@ -50,6 +53,7 @@ export async function startSigningNet(prefix: string, tokenLabel: string): Promi
       net,
       signer,
       cas,
+      trustedCas,
       token,
       validator,
       serviceOptions: (dataDir, extra = {}) => ({
