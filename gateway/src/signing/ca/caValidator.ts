@@ -103,6 +103,12 @@ export interface CaValidatorOptions {
 
 export type CertificateInput = string | Uint8Array;
 
+/** What a path check found: why the path does not hold (absent when it does), and the path, leaf first. */
+interface PathCheck {
+  readonly reason?: string;
+  readonly path: readonly PathElement[];
+}
+
 interface Candidate {
   readonly ca: TrustedCa;
   readonly anchor: x509.X509Certificate;
@@ -141,7 +147,7 @@ export class CaValidator {
   }[];
   readonly #health: CaHealthMonitor;
   readonly #crls: CrlCache;
-  readonly #verdicts = new PathVerdictCache();
+  readonly #verdicts = new PathVerdictCache<PathCheck>();
 
   constructor(options: Readonly<CaValidatorOptions>) {
     if (options.cas.length === 0) {
@@ -381,36 +387,36 @@ export class CaValidator {
     };
   }
 
-  /** RFC 5280 path by pkijs, then what a signing certificate must also be: digitalSignature, document signing. */
-  async #checkPath(
-    candidate: Candidate,
-    crl: Buffer | undefined,
-    at: Date,
-  ): Promise<{ readonly reason?: string; readonly path: PathElement[] }> {
+  /**
+   * RFC 5280 path by pkijs, then what a signing certificate must also be: digitalSignature, document signing. The
+   * whole answer is reused for the same leaf, anchor and CRL (PathVerdictCache): parsing the path's certificates
+   * costs about as much as validating it.
+   */
+  #checkPath(candidate: Candidate, crl: Buffer | undefined, at: Date): Promise<PathCheck> {
     const leaf = Buffer.from(candidate.certificate.rawData);
     const anchor = Buffer.from(candidate.anchor.rawData);
-    const verdict = await this.#verdicts.get({ leaf, anchor, crl, at }, candidate.certificate.notAfter, () =>
-      validatePath(leaf, anchor, crl, at),
-    );
-    const path = verdict.path.map((der) => element(new x509.X509Certificate(new Uint8Array(der))));
-    if (!verdict.valid) {
-      return {
-        reason: `the certificate path to ${candidate.ca.id} is invalid: ${verdict.message ?? 'rejected'}`,
-        path,
-      };
-    }
-    const keyUsage = candidate.certificate.getExtension(x509.KeyUsagesExtension);
-    if (!keyUsage || (keyUsage.usages & x509.KeyUsageFlags.digitalSignature) === 0) {
-      return { reason: 'the certificate does not allow digital signatures (keyUsage)', path };
-    }
-    const eku = candidate.certificate.getExtension(x509.ExtendedKeyUsageExtension);
-    if (!eku || !eku.usages.includes(DOCUMENT_SIGNING_EKU)) {
-      return {
-        reason: 'the certificate is not a signing certificate (no document-signing extended key usage)',
-        path,
-      };
-    }
-    return { path };
+    return this.#verdicts.get({ leaf, anchor, crl, at }, candidate.certificate.notAfter, async () => {
+      const verdict = await validatePath(leaf, anchor, crl, at);
+      const path = verdict.path.map((der) => element(new x509.X509Certificate(new Uint8Array(der))));
+      if (!verdict.valid) {
+        return {
+          reason: `the certificate path to ${candidate.ca.id} is invalid: ${verdict.message ?? 'rejected'}`,
+          path,
+        };
+      }
+      const keyUsage = candidate.certificate.getExtension(x509.KeyUsagesExtension);
+      if (!keyUsage || (keyUsage.usages & x509.KeyUsageFlags.digitalSignature) === 0) {
+        return { reason: 'the certificate does not allow digital signatures (keyUsage)', path };
+      }
+      const eku = candidate.certificate.getExtension(x509.ExtendedKeyUsageExtension);
+      if (!eku || !eku.usages.includes(DOCUMENT_SIGNING_EKU)) {
+        return {
+          reason: 'the certificate is not a signing certificate (no document-signing extended key usage)',
+          path,
+        };
+      }
+      return { path };
+    });
   }
 
   #identity(candidate: Candidate): { kid?: string; serial: string } {

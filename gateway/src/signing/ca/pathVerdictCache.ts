@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { PathVerdict } from './pathValidation';
 
 export interface PathVerdictCacheOptions {
   /** How long a verdict is reused (default 5 s). */
@@ -9,8 +8,8 @@ export interface PathVerdictCacheOptions {
   readonly clock?: () => number;
 }
 
-interface Entry {
-  readonly verdict: PathVerdict;
+interface Entry<T> {
+  readonly verdict: T;
   /** The validation time it was computed for. */
   readonly at: number;
   readonly expiresAt: number;
@@ -21,16 +20,16 @@ function digest(bytes: Buffer | undefined): string {
 }
 
 /**
- * pkijs's verdict on a path is a pure function of the leaf, the anchor, the CRL and the validation time, and costs
- * tens of milliseconds; verifying tokens asks it about the same certificate again and again. A verdict is reused
+ * A path check (pkijs's verdict, and what follows from it) is a pure function of the leaf, the anchor, the CRL and
+ * the validation time, and costs tens of milliseconds; verifying tokens asks it about the same certificate again and again. A verdict is reused
  * for the same three inputs, for a validation time within the TTL of the one it was computed for, and never past
  * the leaf's notAfter. A revocation changes the CRL, hence the key: it is seen at once.
  */
-export class PathVerdictCache {
+export class PathVerdictCache<T> {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #clock: () => number;
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, Entry<T>>();
 
   constructor(options: PathVerdictCacheOptions = {}) {
     this.#ttlMs = options.ttlMs ?? 5_000;
@@ -46,8 +45,8 @@ export class PathVerdictCache {
       readonly at: Date;
     },
     leafNotAfter: Date,
-    compute: () => Promise<PathVerdict>,
-  ): Promise<PathVerdict> {
+    compute: () => Promise<T>,
+  ): Promise<T> {
     const key = `${digest(input.leaf)}:${digest(input.anchor)}:${digest(input.crl)}`;
     const now = this.#clock();
     const at = input.at.getTime();

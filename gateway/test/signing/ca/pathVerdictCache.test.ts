@@ -18,7 +18,7 @@ function counting(): { compute: () => Promise<PathVerdict>; calls: () => number 
 
 test('the same leaf, anchor and CRL at about the same time: pkijs runs once', async () => {
   let now = 1_000;
-  const cache = new PathVerdictCache({ ttlMs: 100, clock: () => now });
+  const cache = new PathVerdictCache<PathVerdict>({ ttlMs: 100, clock: () => now });
   const { compute, calls } = counting();
   const input = { leaf, anchor, crl: Buffer.from('crl-1'), at: new Date(1_000) };
   await cache.get(input, far, compute);
@@ -37,7 +37,7 @@ test('the same leaf, anchor and CRL at about the same time: pkijs runs once', as
 
 test('a verdict is never reused past the leaf certificate’s notAfter', async () => {
   let now = 1_000;
-  const cache = new PathVerdictCache({ ttlMs: 10_000, clock: () => now });
+  const cache = new PathVerdictCache<PathVerdict>({ ttlMs: 10_000, clock: () => now });
   const { compute, calls } = counting();
   const input = { leaf, anchor, crl: undefined, at: new Date(1_000) };
   await cache.get(input, new Date(1_010), compute);
@@ -49,7 +49,7 @@ test('a verdict is never reused past the leaf certificate’s notAfter', async (
 });
 
 test('at most maxEntries verdicts are kept, the oldest dropped first', async () => {
-  const cache = new PathVerdictCache({ maxEntries: 2, clock: () => 0 });
+  const cache = new PathVerdictCache<PathVerdict>({ maxEntries: 2, clock: () => 0 });
   const { compute, calls } = counting();
   const at = new Date(0);
   for (const name of ['a', 'b', 'c'])
