@@ -85,7 +85,8 @@ describe('signing workers in a second process', () => {
     const ids: string[] = [];
     let submitting = true;
     const submitter = (async (): Promise<void> => {
-      for (let round = 0; submitting && round < 100; round += 1) {
+      // Until 500 ms after the switch, however long the rotation takes: there are always jobs stored after it.
+      for (let round = 0; submitting && round < 2_000; round += 1) {
         ids.push(
           ...service!.queue
             .submitBatch(Array.from({ length: 50 }, (_, i) => ({ payload: payload(round * 50 + i) })))
