@@ -8,6 +8,7 @@ export {
 } from './aead';
 export { signDigest, signDigestCompact, signMessage } from './ecdsa';
 export { ckrOf, HsmError, wrapHsmError, type HsmErrorOptions } from './errors';
+export { HKDF_HASH_BYTES, hkdfExpand, hkdfExtract } from './hkdf';
 export { generateHmacKey, hmacSha256, hmacSha256Verify, type HmacKeyOptions } from './hmac';
 export {
   destroyKey,
@@ -27,6 +28,13 @@ export {
 } from './keys';
 export { acquireLibrary, DEFAULT_SOFTHSM_LIBRARY, releaseLibrary } from './library';
 export { newHsmSigner } from './signer';
+export {
+  hmacKeyCheckValue,
+  importSecretKey,
+  withEphemeralSecret,
+  type SecretImportOptions,
+  type SecretKeyKind,
+} from './secrets';
 export { ensureToken, useSoftHsmDirectory, type TokenSpec } from './softhsm';
 export { findSlotByLabel, HsmToken, type TokenOptions } from './token';
 export { LocalTokenStore, type TokenCredentials } from './tokenStore';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
 import { HsmError } from './errors';
 import { generateEcKeyPair, type KeyRef } from './keys';
+import type { SecretKeyKind } from './secrets';
 import type { HsmToken } from './token';
 
 const CKM_AES_KEY_WRAP_PAD = 0x210a;
@@ -142,10 +143,12 @@ export interface UnwrapOptions {
    * `persistent`.
    */
   readonly readable?: boolean;
+  /** 'aes' (default: an AES-256 encryption key) or 'hmac' (a generic secret for HMAC / HKDF). */
+  readonly kind?: SecretKeyKind;
 }
 
 /**
- * Unwraps into the recipient's token as a sensitive, non-extractable AES-256 key. Fails with an HsmError when
+ * Unwraps into the recipient's token as a sensitive, non-extractable AES-256 key (or HMAC secret, `kind`). Fails with an HsmError when
  * the wrapped key was not made for this recipient and context (AES key wrap's integrity check).
  */
 export function unwrapKeyFromSender(
@@ -157,6 +160,7 @@ export function unwrapKeyFromSender(
   const ephemeral = checkPoint(wrapped.ephemeralPublicKey, 'ephemeral public key');
   const recipient = checkPoint(options.recipientPoint, 'recipient public key');
   const readable = options.readable ?? false;
+  const hmac = options.kind === 'hmac';
   if (readable && options.persistent) {
     throw new HsmError({ message: 'a readable (non-sensitive) key must not be a token object' });
   }
@@ -174,15 +178,25 @@ export function unwrapKeyFromSender(
     try {
       return pkcs11.C_UnwrapKey(session, { mechanism: CKM_AES_KEY_WRAP_PAD }, kek, wrapped.wrappedKey, [
         { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-        { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+        {
+          type: pkcs11js.CKA_KEY_TYPE,
+          value: hmac ? pkcs11js.CKK_GENERIC_SECRET : pkcs11js.CKK_AES,
+        },
         { type: pkcs11js.CKA_LABEL, value: options.label },
         { type: pkcs11js.CKA_ID, value: id },
         { type: pkcs11js.CKA_TOKEN, value: options.persistent ?? false },
         { type: pkcs11js.CKA_PRIVATE, value: true },
         { type: pkcs11js.CKA_SENSITIVE, value: !readable },
         { type: pkcs11js.CKA_EXTRACTABLE, value: readable },
-        { type: pkcs11js.CKA_ENCRYPT, value: true },
-        { type: pkcs11js.CKA_DECRYPT, value: true },
+        ...(hmac
+          ? [
+              { type: pkcs11js.CKA_SIGN, value: true },
+              { type: pkcs11js.CKA_VERIFY, value: true },
+            ]
+          : [
+              { type: pkcs11js.CKA_ENCRYPT, value: true },
+              { type: pkcs11js.CKA_DECRYPT, value: true },
+            ]),
       ]);
     } finally {
       pkcs11.C_DestroyObject(session, kek);
