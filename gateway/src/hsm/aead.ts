@@ -27,7 +27,9 @@ export function aesGcmEncrypt(
 ): GcmCiphertext {
   const ciphertext = token.use('AES-GCM encryption', (pkcs11, session) => {
     pkcs11.C_EncryptInit(session, gcm(iv, aad), key.handle);
-    return pkcs11.C_Encrypt(session, Buffer.from(plaintext), Buffer.alloc(plaintext.length + GCM_TAG_BYTES));
+    // No copy of the plaintext: a caller that wipes its buffer must leave no other copy behind.
+    const data = Buffer.isBuffer(plaintext) ? plaintext : Buffer.from(plaintext);
+    return pkcs11.C_Encrypt(session, data, Buffer.alloc(plaintext.length + GCM_TAG_BYTES));
   });
   return { iv, ciphertext: Buffer.from(ciphertext) };
 }
@@ -48,8 +50,8 @@ export function isGcmTagFailure(error: unknown): boolean {
 export function aesGcmDecrypt(token: HsmToken, key: KeyRef, sealed: GcmCiphertext, aad: Uint8Array): Buffer {
   return token.use('AES-GCM decryption', (pkcs11, session) => {
     pkcs11.C_DecryptInit(session, gcm(sealed.iv, aad), key.handle);
-    const out = pkcs11.C_Decrypt(session, sealed.ciphertext, Buffer.alloc(sealed.ciphertext.length));
-    return Buffer.from(out);
+    // The plaintext is returned as the slice pkcs11js wrote, not copied, so wiping it wipes the only copy.
+    return pkcs11.C_Decrypt(session, sealed.ciphertext, Buffer.alloc(sealed.ciphertext.length));
   });
 }
 
