@@ -32,9 +32,10 @@ import { publishEpoch, publishShardMap, putEncryptedShard } from './publication'
  * the SHA-256 of each ENCRYPTED shard, n and a validity period. The encrypted shards are stored next to the map
  * and must hash to the published digests; the device fetches map and shards, checks the digests, decrypts and
  * reassembles. PublishEpoch does it in one step: the map, the shards (the contract computes their digests),
- * the epoch key's public key and, once per device, the enrollment that delivers the device key. Epochs only go up: publishing epoch k supersedes (invalidates) the active one, a past or equal
- * epoch is refused, and the shards of invalidated epochs can be garbage-collected. Nothing here is plaintext key
- * material.
+ * the epoch key's public key and, once per device, the enrollment that delivers the device key. Epochs only go
+ * up: publishing epoch k supersedes (invalidates) the active one, a past or equal epoch is refused, and the
+ * shards of invalidated epochs can be garbage-collected. A revoked device gets no further maps. Nothing here is
+ * plaintext key material.
  */
 @Info({
   title: 'ShardMaps',
