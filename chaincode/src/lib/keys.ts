@@ -22,6 +22,8 @@ export const ObjectType = {
   shardMap: 'shard.map',
   shardMapActive: 'shard.active',
   shard: 'shard.shard',
+  shardEnrollment: 'shard.enrol',
+  shardUse: 'shard.use',
   securityModule: 'tr.module',
   trustEvent: 'tr.event',
   thresholdPolicy: 'tr.policy',

@@ -133,9 +133,33 @@ export const SIGNING = {
 
 export const SHARDS = {
   name: 'ShardMaps',
-  submit: ['PublishShardMap', 'PutEncryptedShard', 'InvalidateEpoch', 'GarbageCollectShards'],
-  evaluate: ['GetEncryptedShard', 'GetActiveShardMap', 'GetShardMap'],
-  events: ['ShardMapPublished', 'EncryptedShardStored', 'EpochInvalidated', 'ShardsCollected'],
+  submit: [
+    'PublishShardMap',
+    'PublishEpoch',
+    'PutEncryptedShard',
+    'InvalidateEpoch',
+    'RecordShardUse',
+    'RevokeDevice',
+    'GarbageCollectShards',
+    'GarbageCollectShardsBefore',
+  ],
+  evaluate: [
+    'GetEncryptedShard',
+    'GetActiveShardMap',
+    'GetShardMap',
+    'GetShardBundle',
+    'GetDeviceEnrollment',
+    'GetDevice',
+    'GetShardUse',
+  ],
+  events: [
+    'ShardMapPublished',
+    'EncryptedShardStored',
+    'EpochInvalidated',
+    'ShardKeyUsed',
+    'DeviceRevoked',
+    'ShardsCollected',
+  ],
 } as const satisfies ContractProtocol;
 
 export const THRESHOLD = {

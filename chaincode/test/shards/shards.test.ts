@@ -144,9 +144,12 @@ describe('PublishShardMap', () => {
       validUntil: validFrom + 30 * DAY,
     };
     const mapDigest = createHash('sha256').update(canonicalJson(content)).digest('hex');
+    const header = { deviceId: DEVICE, epoch: 1, n: 3, validFrom, validUntil: validFrom + 30 * DAY };
+    const headerDigest = createHash('sha256').update(canonicalJson(header)).digest('hex');
     expect(value).toEqual({
       ...content,
       mapDigest,
+      headerDigest,
       status: 'active',
       publishedAt: harness.now,
       publishedBy: owner(providerA),
@@ -163,6 +166,7 @@ describe('PublishShardMap', () => {
         validFrom,
         validUntil: validFrom + 30 * DAY,
         invalidatedEpoch: null,
+        withShards: false,
         txId,
       },
     });
@@ -214,16 +218,7 @@ describe('PublishShardMap', () => {
 
   it.each<[string, (epoch: number) => Record<string, unknown>, RegExp]>([
     ['n not matching the shard count', () => ({ n: 4 }), /shards: must list exactly n = 4 shards, got 3/],
-    [
-      'n below 2',
-      () => ({
-        n: 1,
-        shards: shardsOf(1)
-          .slice(0, 1)
-          .map(({ shardId, index, digest }) => ({ shardId, index, digest })),
-      }),
-      /n/,
-    ],
+    ['n below 1', () => ({ n: 0, shards: [] }), /n/],
     ['n above 64', () => ({ n: 65 }), /n/],
     [
       'a duplicate index',
@@ -298,6 +293,15 @@ describe('PublishShardMap', () => {
 
   it('rejects malformed JSON', async () => {
     await harness.expectRejected(providerA, `${C}:PublishShardMap`, ['{'], 'INVALID_ARGUMENT');
+  });
+
+  it('accepts a single shard', async () => {
+    const value = await publish(1, {
+      n: 1,
+      shards: makeShards(1, 1).map(({ shardId, index, digest }) => ({ shardId, index, digest })),
+    });
+    expect(value.shards).toHaveLength(1);
+    expect(value.n).toBe(1);
   });
 
   it('accepts 64 shards', async () => {
@@ -632,10 +636,10 @@ describe('GarbageCollectShards', () => {
 
     const { value, event, txId } = await harness.submit(providerA2, `${C}:GarbageCollectShards`, DEVICE);
     const collectedAt = harness.now;
-    expect(value).toEqual({ deviceId: DEVICE, deleted: 4, epochs: [1, 2] });
+    expect(value).toEqual({ deviceId: DEVICE, deleted: 4, epochs: [1, 2], invalidatedBefore: null });
     expect(event).toEqual({
       name: 'ShardsCollected',
-      payload: { deviceId: DEVICE, deleted: 4, epochs: [1, 2], txId },
+      payload: { deviceId: DEVICE, deleted: 4, epochs: [1, 2], invalidatedBefore: null, txId },
     });
     await expect(harness.evaluate(device, `${C}:GetEncryptedShard`, DEVICE, '1', 'e1-s0')).rejects.toThrow(
       /^\[NOT_FOUND\]/,
@@ -657,14 +661,14 @@ describe('GarbageCollectShards', () => {
     expect(shardKeys).toHaveLength(1);
 
     const again = await harness.submit(admin, `${C}:GarbageCollectShards`, DEVICE);
-    expect(again.value).toEqual({ deviceId: DEVICE, deleted: 0, epochs: [] });
+    expect(again.value).toEqual({ deviceId: DEVICE, deleted: 0, epochs: [], invalidatedBefore: null });
   });
 
   it('marks invalidated epochs without stored shards as collected without listing them', async () => {
     await publish(1);
     await publish(2);
     const { value } = await harness.submit(admin, `${C}:GarbageCollectShards`, DEVICE);
-    expect(value).toEqual({ deviceId: DEVICE, deleted: 0, epochs: [] });
+    expect(value).toEqual({ deviceId: DEVICE, deleted: 0, epochs: [], invalidatedBefore: null });
     expect(
       (await harness.evaluate<ShardMap>(auditor, `${C}:GetShardMap`, DEVICE, '1')).value.collectedShards,
     ).toBe(0);

@@ -36,3 +36,22 @@ export async function assertReader(ctx: KeyLedgerContext, map: ShardMap): Promis
   }
   throw new ForbiddenError(`only device ${map.deviceId}'s own identity may read its shard maps`);
 }
+
+/**
+ * Readers of a device's own records (enrollment, summary): admin, auditor, any provider, and the owner bound in
+ * the head — any identity with role 'device' when no owner is bound.
+ */
+export async function assertDeviceReader(
+  ctx: KeyLedgerContext,
+  deviceId: string,
+  head: DeviceHead | undefined,
+): Promise<void> {
+  const roles = await ctx.roles();
+  if (roles.has('admin') || roles.has('auditor') || roles.has('provider')) {
+    return;
+  }
+  if (head?.deviceOwner === undefined || sameIdentity(head.deviceOwner, ctx.caller)) {
+    return;
+  }
+  throw new ForbiddenError(`only device ${deviceId}'s own identity may read its records`);
+}
