@@ -55,7 +55,7 @@ export class ConfigError extends Error {
 }
 
 /** Reads and checks a JSON file; `what` names it in every error. */
-function readJsonFile<T extends z.ZodType>(path: string, schema: T, what: string): z.output<T> {
+export function readJsonFile<T extends z.ZodType>(path: string, schema: T, what: string): z.output<T> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

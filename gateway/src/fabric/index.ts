@@ -1,6 +1,7 @@
 export {
   configFromConnectionFile,
   readFabricConfigFile,
+  readJsonFile,
   ConfigError,
   connectionFileSchema,
   readConnectionFile,

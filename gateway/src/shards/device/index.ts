@@ -7,3 +7,12 @@ export {
   type SignResult,
 } from './deviceClient';
 export { deviceSignatureSchema, messageDigestOf, type DeviceSignature } from './signature';
+export { DeviceAgent, type DeviceAgentOptions, type DeviceState } from './deviceAgent';
+export {
+  DEVICE_FILE_NAME,
+  openDevice,
+  readDeviceFile,
+  writeDeviceFile,
+  type DeviceFile,
+  type OpenedDevice,
+} from './deviceFile';

@@ -8,3 +8,8 @@ export {
   type ShardGeneratorOptions,
   type ShardPolicy,
 } from './shardGenerator';
+export {
+  ShardRotationScheduler,
+  type FleetStepResult,
+  type RotationSchedulerOptions,
+} from './rotationScheduler';

@@ -273,6 +273,26 @@ export class ShardGenerator {
     });
   }
 
+  /**
+   * After a device was revoked on the ledger by someone else (RevokeDevice as the caller), destroys its K_dev.
+   * Refused while the ledger does not show the device revoked: a key is destroyed only for a recorded reason.
+   */
+  forgetRevoked(deviceId: string): Promise<{ keyDestroyed: boolean }> {
+    return this.#serial(deviceId, async () => {
+      const summary = await this.#ledger.device(deviceId);
+      if (!summary?.head.revoked) {
+        throw new ShardGeneratorError({
+          message: `device ${deviceId} is not revoked on the ledger; its key is kept`,
+          problemType: 'conflict',
+          deviceId,
+        });
+      }
+      const keyDestroyed = this.#keys.destroy(deviceId);
+      this.#logger.info({ deviceId, keyDestroyed }, 'revoked device key destroyed');
+      return { keyDestroyed };
+    });
+  }
+
   /** Collects the device's epochs invalidated at least the retention period ago. */
   collect(deviceId: string, retentionMs = this.policy.retentionMs): Promise<CollectionResult> {
     return this.#serial(deviceId, () => this.#ledger.collect(deviceId, this.#now() - retentionMs));
