@@ -52,6 +52,18 @@ export class EventFollower {
             ? { startBlock: this.#options.startBlock }
             : {}),
         });
+        // stop() may have run while the stream was being opened: it found no stream to close, and this one
+        // would otherwise wait for the next event before noticing. Reading starts before the close so that the
+        // call's CANCELLED status has a listener (an unread stream would raise it as an unhandled error).
+        if (this.#stopped) {
+          const pending = this.#stream
+            [Symbol.asyncIterator]()
+            .next()
+            .catch(() => undefined);
+          this.#stream.close();
+          await pending;
+          break;
+        }
         for await (const event of this.#stream) {
           await handler(event);
           await checkpointer.checkpointChaincodeEvent(event);
