@@ -56,10 +56,8 @@ export class EventFollower {
         // would otherwise wait for the next event before noticing. Reading starts before the close so that the
         // call's CANCELLED status has a listener (an unread stream would raise it as an unhandled error).
         if (this.#stopped) {
-          const pending = this.#stream
-            [Symbol.asyncIterator]()
-            .next()
-            .catch(() => undefined);
+          const reading = this.#stream[Symbol.asyncIterator]();
+          const pending = reading.next().catch(() => undefined);
           this.#stream.close();
           await pending;
           break;
