@@ -5,10 +5,10 @@
  *   const device = await fixture.addDevice('dev-1');
  *   await fixture.generator.provision({ deviceId: device.id, devicePublicKey: device.client.publicKey, deviceOwner: device.owner });
  */
-import pino from 'pino';
-import type { HsmToken } from '../../../gateway/src/hsm';
+import pino, { type Logger } from 'pino';
+import { importSecretKey, type HsmToken } from '../../../gateway/src/hsm';
 import { DeviceClient } from '../../../gateway/src/shards/device';
-import { ShardGenerator, type ShardPolicy } from '../../../gateway/src/shards/generator';
+import { MASTER_KEY_LABEL, ShardGenerator, type ShardPolicy } from '../../../gateway/src/shards/generator';
 import { ShardsLedger } from '../../../gateway/src/shards';
 import { newTestToken } from '../../../gateway/test/support/softhsm';
 import { startMemberNet, type MemberNet, type NetMember } from './memberNet';
@@ -40,19 +40,38 @@ export interface ShardsNet {
   stop(): Promise<void>;
 }
 
-export async function startShardsNet(prefix: string, policy: Partial<ShardPolicy> = {}): Promise<ShardsNet> {
+export interface ShardsNetOptions {
+  /** A known fleet master key imported into the generator's token (secret-scanning tests only). */
+  readonly masterKey?: Buffer;
+  /** Where the generator's and the devices' logs go (default: nowhere). */
+  readonly logger?: Logger;
+}
+
+export async function startShardsNet(
+  prefix: string,
+  policy: Partial<ShardPolicy> = {},
+  options: ShardsNetOptions = {},
+): Promise<ShardsNet> {
+  const logger = options.logger ?? silent;
   const net = await startMemberNet({ prefix });
   const tokens: HsmToken[] = [];
   try {
     const generatorMember = await net.addMember('shard-generator', 'provider');
     const generatorToken = newTestToken('shard-generator');
     tokens.push(generatorToken);
+    if (options.masterKey) {
+      importSecretKey(generatorToken, Buffer.from(options.masterKey), {
+        label: MASTER_KEY_LABEL,
+        kind: 'hmac',
+        persistent: true,
+      });
+    }
     const ledger = new ShardsLedger(net.connectionAs(generatorMember));
     const generatorWith = (options: { policy?: Partial<ShardPolicy>; now?: () => number }): ShardGenerator =>
       new ShardGenerator({
         token: generatorToken,
         ledger,
-        logger: silent,
+        logger,
         policy: { ...policy, ...options.policy },
         ...(options.now ? { now: options.now } : {}),
       });
@@ -73,7 +92,7 @@ export async function startShardsNet(prefix: string, policy: Partial<ShardPolicy
           deviceId: id,
           token,
           ledger: deviceLedger,
-          logger: silent,
+          logger,
           ...(options.now ? { now: options.now } : {}),
         });
         return {
