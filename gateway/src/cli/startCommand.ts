@@ -21,6 +21,14 @@ export function describeStack(stack: LocalStack): string {
       (ca) => `    ${ca.name.padEnd(11)} ${ca.url}   pid ${ca.pid} (${ca.pidFile}), log ${ca.logFile}`,
     ),
     '',
+    '  Devices (own SoftHSM tokens and ledger identities; `keyledger device … --device DIR`):',
+    ...stack.devices.map((d) => `    ${d.deviceId.padEnd(11)} ${d.dir}`),
+    ...(stack.spareDevice
+      ? [
+          `    ${stack.spareDevice.deviceId.padEnd(11)} ${stack.spareDevice.dir}   (not provisioned: the walk-through does)`,
+        ]
+      : []),
+    '',
     `  Participants and their API bearer tokens (also in ${stack.profilePath}, the keyledger command's profile):`,
     ...stack.participants.map(
       (p) => `    ${p.name.padEnd(11)} ${p.role.padEnd(9)} ${p.mspId.padEnd(8)} ${p.apiToken}`,

@@ -23,6 +23,7 @@ export function walkThrough(stack: LocalStack): string[] {
   const json = `-H 'content-type: application/json'`;
   const key = stack.demoKeyId;
   const killed = stack.providers[0];
+  const spare = stack.spareDevice;
   const as = (name: string): string => `-H "authorization: Bearer $${name}"`;
   return [
     'Walk-through with the keyledger command (paste from the repository root; `npx keyledger --help` lists every command):',
@@ -60,6 +61,20 @@ export function walkThrough(stack: LocalStack): string[] {
     '  npx keyledger signing revoke "$(npx keyledger signing keys --active)" --reason keyCompromise',
     '  npx keyledger token verify "$TOKEN"; echo "exit code $?"',
     '  npx keyledger token verify "$(npx keyledger signing request --claim sub=bob --wait)"',
+    ...(spare
+      ? [
+          `  # 9. device key shards: provision ${spare.deviceId} (its K_dev wrapped to its own token, epoch 1 on the ledger), it signs, anyone verifies`,
+          `  npx keyledger device key --device ${spare.dir} --request | npx keyledger shards provision-batch --file -`,
+          `  SIG=$(npx keyledger device sign --device ${spare.dir} --message "firmware 4.2.1")`,
+          '  echo "$SIG" | npx keyledger device verify --signature - --message "firmware 4.2.1"',
+          `  # 10. rotate: epoch 2 supersedes epoch 1, which the device then refuses; the old signature stays valid for when it was made`,
+          `  npx keyledger shards rotate ${spare.deviceId}`,
+          `  npx keyledger device sign --device ${spare.dir} --message "firmware 4.2.2" --epoch 1; echo "exit code $?"`,
+          '  echo "$SIG" | npx keyledger device verify --signature - --message "firmware 4.2.1"',
+          `  npx keyledger shards collect ${spare.deviceId} --retention 0s`,
+          `  npx keyledger shards device ${spare.deviceId}`,
+        ]
+      : []),
     '',
     'The same with curl:',
     `  export KL=${stack.apiUrl} ADMIN=${token('admin')} V2=${token('validator2')} FE1=${token('frontend1')}`,
@@ -80,5 +95,12 @@ export function walkThrough(stack: LocalStack): string[] {
     `  TOKEN=$(curl -s "$KL/v1/signing/requests/$REQ?waitMs=5000" ${as('ADMIN')} | sed -E 's/.*"token":"([^"]+)".*/\\1/')`,
     `  curl -s $KL/.well-known/jwks.json`,
     `  curl -s -X POST $KL/v1/signing/verify ${as('ADMIN')} ${json} -d "{\\"token\\":\\"$TOKEN\\"}"`,
+    `  curl -s $KL/v1/shards/devices ${as('ADMIN')}`,
+    ...(spare
+      ? [
+          `  curl -s -X POST $KL/v1/shards/devices/${spare.deviceId}/rotate ${as('ADMIN')} ${json} -d '{}'`,
+          `  curl -s $KL/v1/shards/devices/${spare.deviceId} ${as('ADMIN')}`,
+        ]
+      : []),
   ];
 }

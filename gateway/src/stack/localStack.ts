@@ -37,6 +37,13 @@ import { bootstrapTokens } from './apiTokens';
 import { DEMO_KEY_ID, ensureDemoKey, STACK_PROVIDER_REGIONS, startStackProviders } from './keyProviders';
 import { assertPortFree, portError } from './ports';
 import { STACK_SIGNING_SERVICE_ID, startStackSigning } from './signingStack';
+import {
+  STACK_DEVICE_NAMES,
+  STACK_SHARD_GENERATOR,
+  STACK_SHARD_POLICY,
+  STACK_SPARE_DEVICE,
+  startStackShards,
+} from './shardsStack';
 import { signingApi } from '../signing/api';
 import { CA_PID_FILE } from '../signing/ca/caServer';
 
@@ -107,6 +114,10 @@ export interface LocalStack {
   readonly cas: readonly StackCaProcess[];
   /** The signing service's issuer id (its tokens' iss). */
   readonly signingServiceId: string;
+  /** The simulated devices and their directories (`keyledger device … --device DIR`). */
+  readonly devices: readonly { readonly deviceId: string; readonly dir: string }[];
+  /** A device prepared for the walk-through to provision. */
+  readonly spareDevice?: { readonly deviceId: string; readonly dir: string };
   stop(): Promise<void>;
 }
 
@@ -116,7 +127,7 @@ interface Identity {
   readonly fingerprint: string;
 }
 
-const STEPS = 8;
+const STEPS = 9;
 
 /**
  * Brings up KeyLedger on one machine: SoftHSM tokens, the ledger (embedded devnet, or a real Fabric network
@@ -173,6 +184,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let orchestratorIdentity: Identity;
     let providerIdentities: Identity[];
     let signerIdentity: Identity;
+    let generatorIdentity: Identity;
+    let deviceIdentities: Identity[];
+    let spareDeviceIdentity: Identity;
     let connectionFile: string;
     let ledgerEndpoint: string;
     let startBlock: (() => bigint) | undefined;
@@ -228,6 +242,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       orchestratorIdentity = await identity('orchestrator', 0);
       providerIdentities = await Promise.all(STACK_PROVIDER_REGIONS.map(([name], i) => identity(name, i)));
       signerIdentity = await identity('signer', 1);
+      generatorIdentity = await identity(STACK_SHARD_GENERATOR, 0);
+      deviceIdentities = await Promise.all(STACK_DEVICE_NAMES.map((name, i) => identity(name, i + 1)));
+      spareDeviceIdentity = await identity(STACK_SPARE_DEVICE, 0);
     } else {
       step(2, 'ledger: Hyperledger Fabric network from its connection file');
       connectionFile = resolve(options.connectionFile ?? 'network/test-network/connection.json');
@@ -257,6 +274,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         name,
       }));
       signerIdentity = { ...fromFile('signer', orgAt(2), 'admin'), name: 'signer' };
+      // The generator acts as the first organisation's user (a provider, like the key providers); each device
+      // as another organisation's user, so that the two devices are two identities.
+      generatorIdentity = {
+        ...fromFile(STACK_SHARD_GENERATOR, orgAt(0), 'user'),
+        name: STACK_SHARD_GENERATOR,
+      };
+      deviceIdentities = STACK_DEVICE_NAMES.map((name, i) => ({
+        ...fromFile(name, orgAt(i + 1), 'user'),
+        name,
+      }));
+      spareDeviceIdentity = { ...fromFile(STACK_SPARE_DEVICE, orgAt(0), 'admin'), name: STACK_SPARE_DEVICE };
     }
     progress(`      ${ledgerEndpoint}; connection file ${connectionFile}`);
 
@@ -380,7 +408,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `      service ${STACK_SIGNING_SERVICE_ID}: active key ${signing.service.keys.peek()?.kid ?? '(none)'}, queue ${join(dataDir, 'signing')}`,
     );
 
-    step(7, 'REST API');
+    step(7, 'device key shards: the generator (own SoftHSM token, role provider) and two simulated devices');
+    const shardsCapability = await startStackShards({
+      admin: adminLedger,
+      generator: generatorIdentity,
+      devices: deviceIdentities,
+      spare: spareDeviceIdentity,
+      tokenOf,
+      hsmDir,
+      dataDir,
+      logger,
+    });
+    closers.push(() => shardsCapability.stop());
+    for (const device of shardsCapability.devices) {
+      progress(
+        `      ${device.deviceId}: epoch ${device.agent.state.epoch ?? '(none)'} of ${STACK_SHARD_POLICY.n} shards (${device.dir})`,
+      );
+    }
+
+    step(8, 'REST API');
     const tokenStore = new ApiTokenStore({ path: join(dataDir, 'api', 'tokens.json') });
     const profilePath = join(dataDir, 'profile.json');
     const apiTokens = bootstrapTokens({
@@ -432,7 +478,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(() => api.close());
     writeProfile(profilePath, { url: api.url, default: 'admin', tokens: apiTokens });
 
-    step(8, 'ready');
+    step(9, 'ready');
     return {
       apiUrl: api.url,
       ledgerEndpoint,
@@ -457,6 +503,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         logFile: ca.logFile,
       })),
       signingServiceId: STACK_SIGNING_SERVICE_ID,
+      devices: shardsCapability.devices.map((device) => ({ deviceId: device.deviceId, dir: device.dir })),
+      ...(shardsCapability.spare ? { spareDevice: shardsCapability.spare } : {}),
       participants: everyone.map(({ who, role }) => ({
         name: who.name,
         role,

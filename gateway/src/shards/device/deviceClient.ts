@@ -91,6 +91,8 @@ export class DeviceClient {
    * object) and checks its key check value. Does nothing when the device already holds it.
    */
   async enrol(): Promise<{ enrolled: boolean; fresh: boolean }> {
+    // Another process of the same device (its CLI beside its agent) may have enrolled it since this one looked.
+    this.#deviceKey ??= findKey(this.#token, { keyClass: 'secret', label: DEVICE_KEY_LABEL });
     if (this.#deviceKey) {
       return { enrolled: true, fresh: false };
     }
