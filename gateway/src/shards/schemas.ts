@@ -1,7 +1,16 @@
 import { createPublicKey } from 'node:crypto';
 import { shards } from '@keyledger/chaincode/protocol';
 import { z } from 'zod';
-import { epochMs, idSchema, named, nonNegativeInt, positiveInt, queryInt } from '../http/schemas';
+import {
+  base64,
+  decodedBase64Length,
+  epochMs,
+  idSchema,
+  named,
+  nonNegativeInt,
+  positiveInt,
+  queryInt,
+} from '../http/schemas';
 import { MAX_SEGMENTS } from './derivation';
 import { deviceSignatureSchema } from './device/signature';
 
@@ -150,29 +159,27 @@ export const verifyDeviceBody = named(
   z
     .strictObject({
       message: z.string().optional().describe('the signed message as UTF-8 text'),
-      messageBase64: z
-        .string()
-        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be standard base64')
-        .optional()
-        .describe('the signed message as base64 bytes'),
+      messageBase64: base64.optional().describe('the signed message as base64 bytes'),
       signature: deviceSignatureSchema.describe('the DeviceSignature `device sign` printed'),
     })
     .superRefine((body, ctx) => {
       if ((body.message === undefined) === (body.messageBase64 === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: body.message === undefined ? ['message'] : ['messageBase64'],
-          message:
-            body.message === undefined
-              ? 'give message or messageBase64'
-              : 'give message or messageBase64, not both',
-        });
+        // Neither: the body as a whole is wrong (a missing field's path would read only "is required").
+        ctx.addIssue(
+          body.message === undefined
+            ? { code: 'custom', message: 'must have message (UTF-8) or messageBase64' }
+            : {
+                code: 'custom',
+                path: ['messageBase64'],
+                message: 'must not be given with message: give one of them',
+              },
+        );
         return;
       }
       const bytes =
         body.message !== undefined
           ? Buffer.byteLength(body.message, 'utf8')
-          : Buffer.from(body.messageBase64 ?? '', 'base64').length;
+          : decodedBase64Length(body.messageBase64 ?? '');
       if (bytes > MAX_VERIFY_MESSAGE_BYTES) {
         ctx.addIssue({
           code: 'custom',
