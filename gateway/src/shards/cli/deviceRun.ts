@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { shards } from '@keyledger/chaincode/protocol';
+import { pino, type Logger } from 'pino';
 import { CheckFailedError, UsageError } from '../../command';
+import { REDACT_PATHS } from '../../logging';
 import { DeviceRefusalError } from '../errors';
 import { ShardsLedger } from '../ledger';
 import { DeviceAgent } from '../device/deviceAgent';
@@ -33,8 +35,23 @@ export interface DeviceInitResult {
   readonly created: boolean;
 }
 
+/**
+ * The device's log on stderr: stdout carries what the command prints (a key, a signature that `> sig.json`
+ * keeps). One-shot commands log warnings only unless KEYLEDGER_LOG_LEVEL says otherwise; `start` logs info.
+ */
+function deviceLogger(level: 'warn' | 'info'): Logger {
+  return pino(
+    {
+      name: 'device',
+      level: process.env['KEYLEDGER_LOG_LEVEL'] ?? level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    pino.destination({ dest: 2, sync: true }),
+  );
+}
+
 function withDevice<T>(dir: string, run: (device: OpenedDevice) => Promise<T> | T): Promise<T> {
-  const device = openDevice(dir);
+  const device = openDevice(dir, deviceLogger('warn'));
   return Promise.resolve()
     .then(() => run(device))
     .finally(() => device.close());
@@ -153,7 +170,7 @@ export async function runDeviceStart(
   pollIntervalMs: number | undefined,
   print: (line: string) => void,
 ): Promise<void> {
-  const device = openDevice(dir);
+  const device = openDevice(dir, deviceLogger('info'));
   let ready = false;
   const agent = new DeviceAgent({
     client: device.client,
