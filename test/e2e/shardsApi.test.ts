@@ -130,6 +130,11 @@ describe('shards REST API (devnet, SoftHSM)', () => {
       rotateAt: expect.any(Number),
     });
     expect(list.json.total).toBeGreaterThanOrEqual(1);
+    const health = await api.call('GET', '/health');
+    expect(health.json.checks.shards).toMatchObject({
+      status: 'ok',
+      data: { masterKeyPresent: true, overdueRotations: 0, devices: list.json.total },
+    });
     const page = await api.call('GET', '/v1/shards/devices?limit=1&offset=0', { as: 'admin' });
     expect(page.json.devices).toHaveLength(1);
     expectProblem(

@@ -66,7 +66,13 @@ export async function startShardsApiNet(prefix: string, deviceIds: readonly stri
     const server = await startApiServer({
       app: createApp({
         identities: identities.resolver,
-        modules: [shardsApi({ generator: fixture.generator, scheduler })],
+        modules: [
+          shardsApi({
+            generator: fixture.generator,
+            scheduler,
+            health: { token: fixture.generatorToken },
+          }),
+        ],
       }),
       host: '127.0.0.1',
       port: 0,
