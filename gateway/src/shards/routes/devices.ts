@@ -234,6 +234,8 @@ export function shardDeviceRoutes(deps: ShardRouteDeps): AnyRoute[] {
       params: deviceParams,
       query: noQuery,
       body: rotateBody,
+      // Explicit: the document's default is a required body, the app's is not; no body here means {}.
+      bodyRequired: false,
       responses: { 200: { description: 'the published map', schema: provisionResultSchema.shape.map } },
       errors: [403, 404, 409],
       async handler(context) {
@@ -283,6 +285,8 @@ export function shardDeviceRoutes(deps: ShardRouteDeps): AnyRoute[] {
       params: deviceParams,
       query: noQuery,
       body: collectBody,
+      // Explicit: the document's default is a required body, the app's is not; no body here means {}.
+      bodyRequired: false,
       responses: { 200: { description: 'what was collected', schema: collectionResultSchema } },
       errors: [403, 404],
       async handler(context) {
