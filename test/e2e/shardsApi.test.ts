@@ -391,6 +391,11 @@ describe('shards REST API (devnet, SoftHSM)', () => {
         { message: 'x', signature: { ...signature, extra: true } },
         /body\.signature\.extra is not a known field/,
       ],
+      [
+        { message: 'x', signature: { ...signature, deviceId: '../x' } },
+        /body\.signature\.deviceId must be a ledger id/,
+      ],
+      [{ message: 'x', signature: { ...signature, epoch: 0 } }, /body\.signature\.epoch must be at least 1/],
     ];
     for (const [body, detail] of verifyBad) {
       expectProblem(await api.call('POST', '/v1/shards/verify', { as: 'auditor', body }), 400, detail);

@@ -6,6 +6,7 @@ import {
   decodedBase64Length,
   epochMs,
   idSchema,
+  ID_PATTERN,
   named,
   nonNegativeInt,
   positiveInt,
@@ -163,6 +164,18 @@ export const verifyDeviceBody = named(
       signature: deviceSignatureSchema.describe('the DeviceSignature `device sign` printed'),
     })
     .superRefine((body, ctx) => {
+      // deviceSignatureSchema admits any id and epoch 0; the ledger would refuse them without naming the field.
+      if (!ID_PATTERN.test(body.signature.deviceId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['signature', 'deviceId'],
+          message:
+            'must be a ledger id (1-128 characters of A-Z a-z 0-9 . _ : @ / - starting with a letter or digit)',
+        });
+      }
+      if (body.signature.epoch < 1) {
+        ctx.addIssue({ code: 'custom', path: ['signature', 'epoch'], message: 'must be at least 1' });
+      }
       if ((body.message === undefined) === (body.messageBase64 === undefined)) {
         // Neither: the body as a whole is wrong (a missing field's path would read only "is required").
         ctx.addIssue(

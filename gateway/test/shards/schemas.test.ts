@@ -147,6 +147,15 @@ describe('shards REST schemas', () => {
     expect(
       refusals(verifyDeviceBody, { message: 'hi', signature: { ...signature, messageDigest: 'AB' } }),
     ).toEqual(['signature.messageDigest: must be 64 lower-case hex characters']);
+    expect(
+      refusals(verifyDeviceBody, {
+        message: 'hi',
+        signature: { ...signature, deviceId: '../etc', epoch: 0 },
+      }),
+    ).toEqual([
+      'signature.deviceId: must be a ledger id (1-128 characters of A-Z a-z 0-9 . _ : @ / - starting with a letter or digit)',
+      'signature.epoch: must be at least 1',
+    ]);
     expect(refusals(verifyDeviceBody, { messageBase64: '***', signature })).toEqual([
       'messageBase64: must be standard base64 (RFC 4648 §4) with padding',
     ]);
