@@ -3,6 +3,7 @@ import { defineGroup, type CliEntry } from '../command';
 import { governanceCommands } from '../governance/cli';
 import { rotationCommands } from '../rotation/cli';
 import { providerCommands } from '../providers/cli';
+import { shardsCommands } from '../shards/cli';
 import { caCommands } from '../signing/ca/cli';
 import { signingCommands, tokenVerifyCommand } from '../signing/cli';
 import { localCommands } from './localCommands';
@@ -18,6 +19,7 @@ export const KEYLEDGER_COMMANDS: readonly CliEntry[] = [
   ...providerCommands,
   ...signingCommands,
   ...caCommands,
+  ...shardsCommands,
   defineGroup('token', 'API bearer tokens (create, list, revoke) and signed JWTs (verify)', [
     ...apiTokenCommands,
     tokenVerifyCommand,

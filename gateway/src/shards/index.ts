@@ -23,3 +23,5 @@ export {
 } from './oneTimeKey';
 export { deriveStream, openShard, sealShard } from './shardCipher';
 export { verifyDeviceSignature, type DeviceSignatureProblem, type DeviceSignatureVerdict } from './verifier';
+export { shardsApi, type ShardsApiDeps } from './api';
+export { shardsHealthCheck, type ShardsHealthOptions } from './health';
