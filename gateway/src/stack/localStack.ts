@@ -44,6 +44,7 @@ import {
   STACK_SPARE_DEVICE,
   startStackShards,
 } from './shardsStack';
+import { shardsApi } from '../shards/api';
 import { signingApi } from '../signing/api';
 import { CA_PID_FILE } from '../signing/ca/caServer';
 
@@ -462,6 +463,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           reporting: () => orchestrator.reporter.stats(),
         }),
         signingApi({ service: signing.service, validator: signing.validator }),
+        shardsApi({
+          generator: shardsCapability.generator,
+          scheduler: shardsCapability.scheduler,
+          health: { token: shardsCapability.generatorToken },
+        }),
       ],
       logger,
       health: adminCaller

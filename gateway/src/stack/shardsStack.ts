@@ -54,6 +54,8 @@ export interface StackDevice {
 
 export interface StackShards {
   readonly generator: ShardGenerator;
+  /** The generator's token (its health check looks for the master key there). */
+  readonly generatorToken: HsmToken;
   readonly scheduler: ShardRotationScheduler;
   readonly devices: readonly StackDevice[];
   /** The prepared device's id and directory. */
@@ -162,7 +164,7 @@ export async function startStackShards(options: StackShardsOptions): Promise<Sta
     await scheduler.start();
     closers.push(() => scheduler.stop());
     const spare = options.spare ? { deviceId: options.spare.name, dir: deviceDir(options.spare) } : undefined;
-    return { generator, scheduler, devices, ...(spare ? { spare } : {}), stop };
+    return { generator, generatorToken, scheduler, devices, ...(spare ? { spare } : {}), stop };
   } catch (error) {
     await stop();
     throw error;

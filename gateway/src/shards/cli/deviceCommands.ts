@@ -92,7 +92,16 @@ const init = defineCommand({
 const key = defineCommand({
   name: 'key',
   summary: "the device's public key (base64url), as `shards provision --public-key` takes it",
-  options: { device: DEVICE_DIR },
+  description:
+    'With --request, one line of JSON {deviceId, devicePublicKey, owner} — an item of `shards provision-batch`, ' +
+    'which reads it from stdin with --file -.',
+  options: {
+    device: DEVICE_DIR,
+    request: {
+      type: 'boolean',
+      description: 'print the provisioning request (JSON) instead of the key alone',
+    },
+  },
   api: false,
   async run(context) {
     const { resolve } = await import('node:path');
@@ -100,6 +109,11 @@ const key = defineCommand({
     const result = await runDeviceKey(
       resolve(context.io.cwd, requiredOption(context.options.device, '--device')),
     );
+    if (context.options.request) {
+      const request = { deviceId: result.deviceId, devicePublicKey: result.publicKey, owner: result.owner };
+      context.emit(request, () => JSON.stringify(request));
+      return;
+    }
     context.emit(result, () => result.publicKey);
   },
 });

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { shards } from '@keyledger/chaincode/protocol';
 import { pino, type Logger } from 'pino';
 import { CheckFailedError, UsageError } from '../../command';
+import { certificateFingerprint } from '../../fabric';
 import { REDACT_PATHS } from '../../logging';
 import { DeviceRefusalError } from '../errors';
 import { ShardsLedger } from '../ledger';
@@ -96,10 +97,21 @@ export async function runDeviceInit(input: DeviceInitInput): Promise<DeviceInitR
   return { deviceId: input.deviceId, deviceFile: path, publicKey, created };
 }
 
-export function runDeviceKey(dir: string): Promise<{ deviceId: string; publicKey: string }> {
+export interface DeviceKeyView {
+  readonly deviceId: string;
+  readonly publicKey: string;
+  /** The device's ledger identity: the owner its maps are bound to when it is provisioned. */
+  readonly owner: { readonly mspId: string; readonly fingerprint: string };
+}
+
+export function runDeviceKey(dir: string): Promise<DeviceKeyView> {
   return withDevice(dir, (device) => ({
     deviceId: device.file.deviceId,
     publicKey: device.client.publicKey.toString('base64url'),
+    owner: {
+      mspId: device.fabric.mspId,
+      fingerprint: certificateFingerprint(readFileSync(device.fabric.certPath, 'utf8')),
+    },
   }));
 }
 

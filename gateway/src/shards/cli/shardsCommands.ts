@@ -8,6 +8,7 @@ import {
   formatTime,
   integerOption,
   parseDuration,
+  readAll,
   readFileOption,
   requiredOption,
   UsageError,
@@ -217,12 +218,19 @@ const provisionBatch = defineCommand({
     'FILE: a JSON array of {deviceId, devicePublicKey, owner?, n?, algorithm?}, or one such object per line. ' +
     'An invalid item refuses the whole batch (nothing provisioned); otherwise each device is provisioned on ' +
     'its own and the table says which were provisioned, already provisioned or failed.',
-  options: { file: { type: 'string', value: 'FILE', description: 'the devices (required)' } },
+  options: {
+    file: {
+      type: 'string',
+      value: 'FILE',
+      description: 'the devices: a JSON array or JSON lines (required; - reads stdin)',
+    },
+  },
   fields: { 'body.devices': '--file' },
   api: true,
   async run(context) {
     const file = requiredOption(context.options.file, '--file');
-    const devices = batchItems(readFileOption(context.io, file, '--file').toString('utf8'), file);
+    const bytes = file === '-' ? await readAll(context.io.stdin) : readFileOption(context.io, file, '--file');
+    const devices = batchItems(bytes.toString('utf8'), file === '-' ? 'stdin' : file);
     const { body } = await context.client().request<BatchView>({
       method: 'POST',
       path: '/v1/shards/devices/batch',

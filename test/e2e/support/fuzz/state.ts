@@ -4,8 +4,8 @@
  * keys with their grants and status, and which keys each provider's profile lists. A rejected request must leave
  * it as it was; fields that move on their own (time since the last rotation, message counts the front-ends report
  * in batches, the time a key list was read) are left out of the comparison, and of the providers only their
- * profiles' key lists are kept (scores and load move with every served request); the signing keys on the ledger and
- * how many requests the signing queue holds.
+ * profiles' key lists are kept (scores and load move with every served request); the signing keys on the ledger,
+ * how many requests the signing queue holds, and the shard generator's devices.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { isVersionRetained } from '@keyledger/chaincode/protocol';
@@ -28,6 +28,8 @@ export interface Snapshot {
   readonly signingKeys: readonly Record<string, unknown>[];
   /** Signing requests the service's queue holds, in any state (states move on their own; the count does not). */
   readonly signingRequests: number;
+  /** The shard generator's devices: epochs, validity, schedule, revocation. */
+  readonly shardDevices: readonly Record<string, unknown>[];
 }
 
 /**
@@ -65,13 +67,14 @@ async function read(reader: StateReader, path: string): Promise<Record<string, u
 
 /** Reads everything a request could change. */
 export async function readSnapshot(reader: StateReader): Promise<Snapshot> {
-  const [queues, proposals, keys, providers, signingKeys, health] = await Promise.all([
+  const [queues, proposals, keys, providers, signingKeys, health, shardDevices] = await Promise.all([
     read(reader, '/v1/queues'),
     read(reader, '/v1/proposals'),
     read(reader, '/v1/keys'),
     read(reader, '/v1/providers'),
     read(reader, '/v1/signing/keys'),
     read(reader, '/health'),
+    read(reader, '/v1/shards/devices?limit=1000'),
   ]);
   const signingQueue =
     (health['checks'] as Record<string, { data?: { queue?: { byState?: Record<string, number> } } }>)[
@@ -112,6 +115,7 @@ export async function readSnapshot(reader: StateReader): Promise<Snapshot> {
     ),
     signingKeys: (signingKeys['keys'] as Record<string, unknown>[]) ?? [],
     signingRequests: Object.values(signingQueue).reduce((sum, n) => sum + n, 0),
+    shardDevices: (shardDevices['devices'] as Record<string, unknown>[]) ?? [],
   };
 }
 
