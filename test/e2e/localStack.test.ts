@@ -45,7 +45,7 @@ describe('npm start (startLocalStack)', () => {
       tokenLabelPrefix: 'ls-',
     };
     stack = await startLocalStack({ ...options, progress: (line) => progress.push(line) });
-    expect(progress.filter((line) => /^\[\d\/8\]/.test(line))).toHaveLength(8);
+    expect(progress.filter((line) => /^\[\d\/9\]/.test(line))).toHaveLength(9);
     expect(stack.providers.map((p) => [p.name, p.region])).toEqual([
       ['kp1', 'eu-west'],
       ['kp2', 'eu-west'],
@@ -93,6 +93,14 @@ describe('npm start (startLocalStack)', () => {
       status: 200,
       json: { valid: true, kid, validatedBy: 'ca1' },
     });
+    // The shard generator provisioned both devices (epoch 1 each) and its health check runs.
+    const devices = await call('GET', '/v1/shards/devices', 'admin');
+    expect(devices.json['devices']).toEqual([
+      expect.objectContaining({ deviceId: 'device1', activeEpoch: 1, revoked: false }),
+      expect.objectContaining({ deviceId: 'device2', activeEpoch: 1, revoked: false }),
+    ]);
+    expect(stack.devices.map((d) => d.deviceId)).toEqual(['device1', 'device2']);
+    expect(stack.spareDevice?.deviceId).toBe('device3');
     // One gRPC channel to the one peer endpoint, shared by every identity's Gateway connection.
     expect(sharedGrpcClients.size).toBe(1);
     // The CLI profile holds the tokens (mode 0600); the gateway's store only their digests.
@@ -142,6 +150,10 @@ describe('npm start (startLocalStack)', () => {
     await expect(call('POST', '/v1/signing/verify', 'admin', { token: jwt })).resolves.toMatchObject({
       json: { valid: true, kid },
     });
+    // The devices are found provisioned, not provisioned again: still on epoch 1.
+    expect(progress.join('\n')).toMatch(/device1: epoch 1 of 4 shards/);
+    const devicesAgain = await call('GET', '/v1/shards/devices', 'admin');
+    expect(devicesAgain.json['devices']).toEqual(devices.json['devices']);
     // kill -9 of the chaincode process: the devnet relaunches it on the next invocation and the stack recovers
     // by itself (a Fabric peer does the same).
     const chaincode = stack.devnet?.status().chaincodes.find((cc) => cc.name === 'keyledger');
