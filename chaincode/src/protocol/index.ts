@@ -47,6 +47,7 @@ export {
 } from './quorum';
 export {
   assertStrongKey,
+  isP256Point,
   KeyMaterialError,
   looksLikePrivateKey,
   MIN_RSA_BITS,

@@ -257,3 +257,24 @@ function safeVerify(check: () => boolean): boolean {
     return false;
   }
 }
+
+/** An uncompressed P-256 point 04‖X‖Y on the curve (node:crypto refuses a point off the curve). */
+export function isP256Point(bytes: Buffer): boolean {
+  if (bytes.length !== 65 || bytes[0] !== 0x04) {
+    return false;
+  }
+  try {
+    createPublicKey({
+      key: {
+        kty: 'EC',
+        crv: 'P-256',
+        x: bytes.subarray(1, 33).toString('base64url'),
+        y: bytes.subarray(33).toString('base64url'),
+      },
+      format: 'jwk',
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}

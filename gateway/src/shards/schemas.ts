@@ -1,5 +1,4 @@
-import { createPublicKey } from 'node:crypto';
-import { shards } from '@keyledger/chaincode/protocol';
+import { isP256Point, shards } from '@keyledger/chaincode/protocol';
 import { z } from 'zod';
 import {
   base64,
@@ -25,24 +24,6 @@ export const MAX_REVOKE_REASON = 256;
 export const MAX_DEVICE_PAGE = 1_000;
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
-
-/** Whether node:crypto takes the 65 bytes as a point on P-256 (a point off the curve is refused by it). */
-function isP256Point(raw: Buffer): boolean {
-  try {
-    createPublicKey({
-      key: {
-        kty: 'EC',
-        crv: 'P-256',
-        x: raw.subarray(1, 33).toString('base64url'),
-        y: raw.subarray(33).toString('base64url'),
-      },
-      format: 'jwk',
-    });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const devicePublicKeySchema = z
   .string()

@@ -7,6 +7,7 @@ import { HsmToken, type TokenCredentials } from '../hsm';
 import { ShardsLedger } from '../shards';
 import { DeviceAgent, DeviceClient, writeDeviceFile } from '../shards/device';
 import { ShardGenerator, ShardRotationScheduler, type ShardPolicy } from '../shards/generator';
+import { closers } from './closers';
 
 /** The generator's member and token name. */
 export const STACK_SHARD_GENERATOR = 'shard-generator';
@@ -82,25 +83,18 @@ export async function startStackShards(options: StackShardsOptions): Promise<Sta
     [...options.devices, ...(options.spare ? [options.spare] : [])].map(spec),
     'device',
   );
-  const closers: (() => Promise<void> | void)[] = [];
-  const stop = async (): Promise<void> => {
-    for (const close of closers.splice(0).reverse()) {
-      try {
-        await close();
-      } catch (error) {
-        logger.warn({ err: error }, 'error while stopping the shard capability');
-      }
-    }
-  };
+  const closing = closers(logger, 'the shard capability');
+  const stop = (): Promise<void> => closing.stop();
+
   try {
     const generatorCredentials = options.tokenOf(options.generator.name);
     const generatorToken = HsmToken.open({
       label: generatorCredentials.label,
       pin: generatorCredentials.pin,
     });
-    closers.push(() => generatorToken.close());
+    closing.push(() => generatorToken.close());
     const generatorConnection = FabricConnection.open(options.generator.fabric);
-    closers.push(() => generatorConnection.close());
+    closing.push(() => generatorConnection.close());
     const generator = new ShardGenerator({
       token: generatorToken,
       ledger: new ShardsLedger(generatorConnection),
@@ -124,9 +118,9 @@ export async function startStackShards(options: StackShardsOptions): Promise<Sta
       const dir = deviceDir(member);
       const credentials = options.tokenOf(member.name);
       const token = HsmToken.open({ label: credentials.label, pin: credentials.pin });
-      closers.push(() => token.close());
+      closing.push(() => token.close());
       const connection = FabricConnection.open(member.fabric);
-      closers.push(() => connection.close());
+      closing.push(() => connection.close());
       const deviceLogger = logger.child({ component: 'device', device: member.name });
       const client = new DeviceClient({
         deviceId: member.name,
@@ -154,7 +148,7 @@ export async function startStackShards(options: StackShardsOptions): Promise<Sta
         pollIntervalMs: 30_000,
       });
       await agent.start();
-      closers.push(() => agent.stop());
+      closing.push(() => agent.stop());
       devices.push({ deviceId: member.name, dir, agent });
     }
     const scheduler = new ShardRotationScheduler({
@@ -162,7 +156,7 @@ export async function startStackShards(options: StackShardsOptions): Promise<Sta
       logger: logger.child({ component: 'shard-schedule' }),
     });
     await scheduler.start();
-    closers.push(() => scheduler.stop());
+    closing.push(() => scheduler.stop());
     const spare = options.spare ? { deviceId: options.spare.name, dir: deviceDir(options.spare) } : undefined;
     return { generator, generatorToken, scheduler, devices, ...(spare ? { spare } : {}), stop };
   } catch (error) {

@@ -7,6 +7,7 @@ import { HsmToken, type TokenCredentials } from '../hsm';
 import { CaValidator, type TrustedCa } from '../signing/ca';
 import { CA_READY_LINE } from '../signing/ca/caStart';
 import { KeyCertification, SigningService } from '../signing/service';
+import { closers } from './closers';
 import { spawnKeyledger, type KeyledgerProcess } from './childProcesses';
 
 /** The CAs of `npm start`: two, so that validation can fail over when one is stopped. */
@@ -73,22 +74,15 @@ export async function startStackSigning(options: StackSigningOptions): Promise<S
     [{ name: signer.name, mspId: signer.fabric.mspId, fingerprint: signer.fingerprint }],
     'signer',
   );
-  const closers: (() => Promise<void> | void)[] = [];
-  const stop = async (): Promise<void> => {
-    for (const close of closers.splice(0).reverse()) {
-      try {
-        await close();
-      } catch (error) {
-        logger.warn({ err: error }, 'error while stopping the signing service');
-      }
-    }
-  };
+  const closing = closers(logger, 'the signing service');
+  const stop = (): Promise<void> => closing.stop();
+
   try {
     const started = await Promise.allSettled(
       STACK_CA_NAMES.map((name) => spawnCa(name, dataDir, signer.fabric.certPath)),
     );
     for (const result of started) {
-      if (result.status === 'fulfilled') closers.push(() => result.value.process.stop());
+      if (result.status === 'fulfilled') closing.push(() => result.value.process.stop());
     }
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
@@ -111,11 +105,11 @@ export async function startStackSigning(options: StackSigningOptions): Promise<S
     }));
     const validator = new CaValidator({ cas: trusted });
     await validator.start();
-    closers.push(() => validator.stop());
+    closing.push(() => validator.stop());
     const token = HsmToken.open({ label: options.token.label, pin: options.token.pin });
-    closers.push(() => token.close());
+    closing.push(() => token.close());
     const connection = FabricConnection.open(signer.fabric);
-    closers.push(() => connection.close());
+    closing.push(() => connection.close());
     const signingDir = join(dataDir, 'signing');
     const service = await SigningService.start({
       dataDir: signingDir,
@@ -135,7 +129,7 @@ export async function startStackSigning(options: StackSigningOptions): Promise<S
       events: { network: connection.network, chaincode: signer.fabric.chaincode },
       logger,
     });
-    closers.push(() => service.stop());
+    closing.push(() => service.stop());
     for (const ca of cas) {
       logger.info({ ca: ca.name, url: ca.url, pid: ca.pid }, 'certificate authority started');
     }

@@ -1,6 +1,6 @@
-import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { base64Schema, distinct, identityRefSchema, idSchema, nonNegativeInt, timeSchema } from '../../lib';
+import { isP256Point } from '../../protocol';
 import { SHARD_KEY_ALGORITHMS } from '../../protocol/shards';
 
 /** A single shard is allowed: a generator may keep the whole epoch key in one encrypted piece. */
@@ -104,27 +104,6 @@ const base64UrlSchema = z
 
 function decodedLength(text: string): number {
   return decodeBase64(text)?.length ?? 0;
-}
-
-/** An uncompressed P-256 point 04‖X‖Y on the curve (node:crypto refuses a point off the curve). */
-export function isP256Point(bytes: Buffer): boolean {
-  if (bytes.length !== 65 || bytes[0] !== 0x04) {
-    return false;
-  }
-  try {
-    createPublicKey({
-      key: {
-        kty: 'EC',
-        crv: 'P-256',
-        x: bytes.subarray(1, 33).toString('base64url'),
-        y: bytes.subarray(33).toString('base64url'),
-      },
-      format: 'jwk',
-    });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const p256PointSchema = base64UrlSchema.refine(
