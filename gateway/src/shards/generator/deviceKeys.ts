@@ -39,8 +39,8 @@ export class DeviceKeys {
   readonly #master: KeyRef;
   /**
    * Every K_dev of the token by device id, read once: a PKCS#11 search by label walks every object of the token
-   * (≈ 37 µs each on SoftHSM), which made each lookup cost as much as a fleet of a thousand devices. Only this
-   * generator adds or destroys its device keys, so the map stays true.
+   * (≈ 37 µs each on SoftHSM), so a lookup at a fleet of a thousand devices cost 37 ms. The generator adds and
+   * destroys its device keys through this map, so it stays true.
    */
   readonly #keys: Map<string, KeyRef>;
 
@@ -54,9 +54,20 @@ export class DeviceKeys {
     );
   }
 
-  /** The device's K_dev in the token, or undefined when it was never made or was destroyed. */
+  /**
+   * The device's K_dev in the token, or undefined when it was never made or was destroyed. A device this
+   * instance has not seen (made by another process on the same token since it started) is searched for once.
+   */
   find(deviceId: string): KeyRef | undefined {
-    return this.#keys.get(deviceId);
+    const known = this.#keys.get(deviceId);
+    if (known) {
+      return known;
+    }
+    const found = findKey(this.#token, { keyClass: 'secret', label: deviceKeyLabel(deviceId) });
+    if (found) {
+      this.#keys.set(deviceId, found);
+    }
+    return found;
   }
 
   /** Ids of every device whose K_dev the token holds. */
@@ -73,8 +84,9 @@ export class DeviceKeys {
     const value = hkdfExpand(this.#token, this.#master, deviceKeyInfo(deviceId), 32);
     let wrapCopy: KeyRef | undefined;
     try {
+      // The map only: a new device is the usual case here, and a token search per provision is what cost most.
       const key =
-        this.find(deviceId) ??
+        this.#keys.get(deviceId) ??
         importSecretKey(this.#token, value, {
           label: deviceKeyLabel(deviceId),
           kind: 'hmac',
