@@ -14,7 +14,7 @@ function project(name, dir, extra = {}) {
 }
 
 /**
- * jose, pkijs and their helpers are ESM-only: jest's CommonJS runtime cannot require them, so ts-jest transforms
+ * jose, pkijs, @noble/curves 2 and their helpers are ESM-only: jest's CommonJS runtime cannot require them, so ts-jest transforms
  * them too (allowJs, to CommonJS) while every other package stays untransformed.
  */
 const ESM_ONLY = [
@@ -26,6 +26,7 @@ const ESM_ONLY = [
   'pvutils',
   'bytestreamjs',
   '@noble/hashes',
+  '@noble/curves',
 ];
 const esmSupport = {
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],

@@ -33,7 +33,7 @@ const start = defineCommand({
   async run(context) {
     const options = startOptionsFrom(context.options, context.io.env, context.io.cwd);
     // Loaded only now: the stack brings the whole gateway (HSM, Fabric client), which no other command needs.
-    const { runStart } = await import('./startCommand');
+    const { runStart } = await import('./startCommand.js');
     await runStart(options);
   },
 });
@@ -53,7 +53,7 @@ const hsmInit = defineCommand({
   api: false,
   async run(context) {
     const { dir, token } = context.options;
-    const { hsmInit: init } = await import('./hsmCommand');
+    const { hsmInit: init } = await import('./hsmCommand.js');
     const result = init({
       dir: dir ?? '.keyledger/hsm',
       labels: token && token.length > 0 ? token : DEFAULT_HSM_TOKENS,

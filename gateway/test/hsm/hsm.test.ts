@@ -1,7 +1,7 @@
 import { createHash, createVerify, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { p256 } from '@noble/curves/p256';
+import { p256 } from '@noble/curves/nist.js';
 import * as pkcs11js from 'pkcs11js';
 import {
   aesGcmDecrypt,
@@ -81,7 +81,7 @@ describe('HSM layer on SoftHSM', () => {
       const message = randomBytes(100);
       const der = signDigest(validator, pair.privateKey, createHash('sha256').update(message).digest());
       expect(createVerify('sha256').update(message).verify(publicKey, Buffer.from(der))).toBe(true);
-      expect(p256.Signature.fromDER(der).hasHighS()).toBe(false);
+      expect(p256.Signature.fromBytes(der, 'der').hasHighS()).toBe(false);
     }
     const compact = signDigestCompact(validator, pair.privateKey, Buffer.alloc(32, 1));
     expect(compact).toHaveLength(64);
@@ -181,9 +181,9 @@ describe('HSM layer on SoftHSM', () => {
     const digests = Array.from({ length: 50 }, (_, i) => createHash('sha256').update(String(i)).digest());
     const signatures = await Promise.all(digests.map((digest) => signer(digest)));
     signatures.forEach((signature, i) => {
-      expect(p256.verify(signature, digests[i]!, pair.publicPoint, { prehash: false, lowS: true })).toBe(
-        true,
-      );
+      expect(
+        p256.verify(signature, digests[i]!, pair.publicPoint, { prehash: false, lowS: true, format: 'der' }),
+      ).toBe(true);
     });
     expect(validator.sessionCount).toBeLessThanOrEqual(4);
   });

@@ -52,7 +52,7 @@ export const providerStart = defineCommand({
     if (!NAME.test(name)) {
       throw new UsageError({ message: `--name ${name}: 1-31 characters of A-Z a-z 0-9 . _ -` });
     }
-    const { runProviderStart } = await import('./providerStart');
+    const { runProviderStart } = await import('./providerStart.js');
     await runProviderStart(
       {
         name,

@@ -78,7 +78,7 @@ const init = defineCommand({
       throw new UsageError({ message: `--token-label ${tokenLabel}: 1-32 characters of A-Z a-z 0-9 . _ -` });
     }
     const { resolve } = await import('node:path');
-    const { runDeviceInit } = await import('./deviceRun');
+    const { runDeviceInit } = await import('./deviceRun.js');
     const result = await runDeviceInit({
       deviceId,
       identityFile: resolve(context.io.cwd, requiredOption(o.identity, '--identity')),
@@ -105,7 +105,7 @@ const key = defineCommand({
   api: false,
   async run(context) {
     const { resolve } = await import('node:path');
-    const { runDeviceKey } = await import('./deviceRun');
+    const { runDeviceKey } = await import('./deviceRun.js');
     const result = await runDeviceKey(
       resolve(context.io.cwd, requiredOption(context.options.device, '--device')),
     );
@@ -147,7 +147,7 @@ const sign = defineCommand({
     });
     const epoch = integerOption(o.epoch, '--epoch', { min: 1 });
     const { resolve } = await import('node:path');
-    const { runDeviceSign } = await import('./deviceRun');
+    const { runDeviceSign } = await import('./deviceRun.js');
     const signature = await runDeviceSign(resolve(context.io.cwd, dir), message, {
       ...(epoch === undefined ? {} : { epoch }),
       reportUse: o['no-report'] !== true,
@@ -163,7 +163,7 @@ const status = defineCommand({
   api: false,
   async run(context) {
     const { resolve } = await import('node:path');
-    const { runDeviceStatus } = await import('./deviceRun');
+    const { runDeviceStatus } = await import('./deviceRun.js');
     const s = await runDeviceStatus(
       resolve(context.io.cwd, requiredOption(context.options.device, '--device')),
     );
@@ -203,7 +203,7 @@ const start = defineCommand({
       throw new UsageError({ message: '--poll must be more than 0' });
     }
     const { resolve } = await import('node:path');
-    const { runDeviceStart } = await import('./deviceRun');
+    const { runDeviceStart } = await import('./deviceRun.js');
     await runDeviceStart(resolve(context.io.cwd, dir), pollMs, (line) =>
       context.io.stdout.write(`${line}\n`),
     );

@@ -52,7 +52,7 @@ const caStart = defineCommand({
     if (!CA_NAME_PATTERN.test(name)) {
       throw new UsageError({ message: `--name ${name}: 1-31 characters of A-Z a-z 0-9 . _ -` });
     }
-    const { runCaStart } = await import('./caStart');
+    const { runCaStart } = await import('./caStart.js');
     await runCaStart(
       {
         name,
