@@ -607,9 +607,13 @@ export class TrustDomainContract extends KeyLedgerContract {
 
   /**
    * Publishes the Feldman commitments of one sharing epoch (admin, or a module owner as dealer of a trusted module
-   * it owns). Input `{keyId, epoch, curve, commitments, shareIndices?, dealer?}`: exactly t valid points of the
-   * curve (ed25519: 32 bytes; secp256k1/p256: 33-byte compressed), `shareIndices` (n distinct indices) when the
-   * dealer names who holds shares. Each epoch is immutable and epochs strictly increase. Event `CommitmentsPublished`.
+   * it owns). Input `{keyId, epoch, curve, commitments, shareIndices?, verifyingShares?, refreshOf?, dealer?}`:
+   * exactly t valid points of the curve (ed25519: 32 bytes; secp256k1/p256: 33-byte compressed), `shareIndices`
+   * (n distinct indices) when the dealer names who holds shares. `verifyingShares` (decimal share index → point
+   * g^{s_i}, exactly the shareIndices) lets a coordinator check one signature share without the others; they are
+   * stored with their digest. `refreshOf` (the latest epoch) marks a proactive refresh: new shares of the same key,
+   * so commitments[0], the curve, t and shareIndices must stay. Each epoch is immutable and epochs strictly
+   * increase. Event `CommitmentsPublished`.
    */
   @Transaction()
   @Returns('string')
