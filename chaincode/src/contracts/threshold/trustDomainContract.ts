@@ -34,9 +34,9 @@ import {
   ValidationError,
   type Role,
 } from '../../protocol';
+import { sessionResponseMessage } from '../../protocol/threshold';
 import { recordAnomaly } from './anomaly';
 import { chooseCoordinator, orderEligible } from './coordinator';
-import { sessionResponseMessage } from '../../protocol/threshold';
 import { parseModuleKey, verifyModuleSignature } from './moduleKey';
 import { parseTlsCertificate, type ParsedTlsCertificate } from './tlsCertificate';
 import { commitmentPointProblem } from './points';
@@ -61,6 +61,7 @@ import {
   evidenceKey,
   listModules,
   listResponses,
+  listShareAcks,
   moduleKey,
   moduleKeyDigestKey,
   moduleView,
@@ -80,7 +81,6 @@ import {
   sessionKey,
   shareAckKey,
   shareIndexKey,
-  listShareAcks,
   writeTrustEvent,
 } from './store';
 import type {
