@@ -176,6 +176,9 @@ export const THRESHOLD = {
     'OpenSession',
     'RecordResponse',
     'CloseSession',
+    'AcknowledgeShare',
+    'IssueAttestationNonce',
+    'ExpireSession',
   ],
   evaluate: [
     'GetModule',
@@ -185,6 +188,7 @@ export const THRESHOLD = {
     'GetThresholdPolicy',
     'GetCommitments',
     'GetSession',
+    'GetShareAcknowledgements',
   ],
   events: [
     'ModuleRegistered',
@@ -198,6 +202,9 @@ export const THRESHOLD = {
     'SessionOpened',
     'SessionResponseRecorded',
     'SessionClosed',
+    'ModuleUpdated',
+    'ShareAcknowledged',
+    'AttestationNonceIssued',
   ],
 } as const satisfies ContractProtocol;
 

@@ -3,6 +3,7 @@
  * JSON; times are epoch milliseconds of the transaction that wrote them.
  */
 
+import { canonicalJson } from './canonical';
 import type { IdentityRef } from './identity';
 
 export type { IdentityRef };
@@ -24,6 +25,11 @@ export interface TrustCounters {
   readonly attestations: number;
   readonly lastAttestedAt?: number;
   readonly lastFirmwareDigest?: string;
+  /** From the last `keyledger-software-attestation/v1` statement: what the module server runs and on which token. */
+  readonly lastCodeDigest?: string;
+  readonly lastConfigDigest?: string;
+  readonly lastTokenSerial?: string;
+  readonly lastTokenLabel?: string;
   readonly participationOk: number;
   readonly participationFailed: number;
   readonly anomalies: number;
@@ -45,6 +51,10 @@ export interface SecurityModule {
   /** The ledger identity (role `module`) the module server submits with. */
   readonly owner: IdentityRef;
   readonly endpoint?: string;
+  /** The module server's TLS certificate (PEM as node:crypto re-exports it), so clients can pin it. */
+  readonly tlsCertificatePem?: string;
+  /** SHA-256 of the TLS certificate's DER, hex. */
+  readonly tlsCertificateDigest?: string;
   readonly status: ModuleStatus;
   readonly quarantinedAt?: number;
   readonly quarantineEvidence?: string;
@@ -68,6 +78,13 @@ export interface TrustEvent {
   readonly firmwareDigest?: string;
   readonly issuedAt?: number;
   readonly nonceDigest?: string;
+  readonly format?: AttestationFormat;
+  readonly codeDigest?: string;
+  readonly configDigest?: string;
+  readonly tokenSerial?: string;
+  readonly tokenLabel?: string;
+  /** Attested fields that differ from the module's previous attestation. */
+  readonly changed?: AttestedField[];
   readonly evidenceDigest?: string;
   readonly description?: string;
   readonly anomalyKind?: string;
@@ -77,11 +94,27 @@ export interface TrustEvent {
   readonly reason?: string;
 }
 
+/** The structured attestation statement of a software module server (nonce issued by the ledger). */
+export const SOFTWARE_ATTESTATION_FORMAT = 'keyledger-software-attestation/v1';
+export type AttestationFormat = typeof SOFTWARE_ATTESTATION_FORMAT;
+/** Attested values whose change is reported in the attestation event (a new build, or a different token). */
+export type AttestedField = 'codeDigest' | 'tokenSerial';
+
+/** The nonce a module must sign next (one pending per module; a new issue replaces it). */
+export interface PendingAttestationNonce {
+  readonly moduleId: string;
+  readonly nonce: string;
+  readonly issuedAt: number;
+  readonly txId: string;
+}
+
 export interface ThresholdPolicy {
   readonly keyId: string;
   readonly t: number;
   readonly n: number;
   readonly minTrust: number;
+  /** When set, sessions draw only from modules attested at most this long ago (seconds). */
+  readonly attestationMaxAgeSeconds?: number;
   readonly version: number;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -102,6 +135,15 @@ export interface CommitmentSet {
   readonly commitmentsDigest: string;
   /** Share indices dealt in this epoch, when the dealer names them; sessions then draw only from these. */
   readonly shareIndices?: number[];
+  /**
+   * Public verification shares Y_i = g^{s_i} keyed by decimal share index (exactly the shareIndices), so a
+   * signature-share or share check needs no recomputation from the commitments.
+   */
+  readonly verifyingShares?: Record<string, string>;
+  /** SHA-256 of the canonical JSON of `verifyingShares`, hex. */
+  readonly verifyingSharesDigest?: string;
+  /** The epoch this one refreshes: same group key (commitments[0]), same t and shareIndices, new shares. */
+  readonly refreshOf?: number;
   readonly dealer?: string;
   readonly publishedAt: number;
   readonly publishedBy: string;
@@ -109,7 +151,8 @@ export interface CommitmentSet {
 }
 
 export type SessionKind = 'reconstruct' | 'sign';
-export type SessionOutcome = 'success' | 'failure';
+/** `expired`: nobody closed the session before `expiresAt`; set by `ExpireSession`. */
+export type SessionOutcome = 'success' | 'failure' | 'expired';
 
 export interface EligibleModule {
   readonly moduleId: string;
@@ -139,6 +182,8 @@ export interface ThresholdSession {
   readonly outcome?: SessionOutcome;
   readonly cheaters?: string[];
   readonly responders?: string[];
+  /** Eligible modules the coordinator reported as not answering in time (each got a `late` anomaly). */
+  readonly late?: string[];
   readonly reason?: string;
   readonly closedAt?: number;
   readonly closedBy?: string;
@@ -148,7 +193,39 @@ export interface SessionResponse {
   readonly sessionId: string;
   readonly moduleId: string;
   readonly responseDigest: string;
+  /** The module's signature over {@link sessionResponseMessage}, base64, when the coordinator relayed it. */
+  readonly signature?: string;
   readonly recordedAt: number;
   readonly recordedBy: string;
   readonly txId: string;
+}
+
+/** A module's acknowledgement that it received and verified its share of one epoch. */
+export interface ShareAcknowledgement {
+  readonly keyId: string;
+  readonly epoch: number;
+  readonly moduleId: string;
+  readonly shareIndex: number;
+  readonly at: number;
+  readonly acknowledgedBy: string;
+  readonly txId: string;
+}
+
+/** Who holds a share of an epoch and who has acknowledged it (`GetShareAcknowledgements`). */
+export interface ShareAcknowledgements {
+  readonly keyId: string;
+  readonly epoch: number;
+  /** Modules at the epoch's share indices (every registered module when it names none), sorted. */
+  readonly expected: string[];
+  readonly acknowledged: string[];
+  readonly complete: boolean;
+}
+
+/**
+ * The text a module signs to vouch for its response when the coordinator relays it in `CloseSession`: the
+ * canonical JSON `{"moduleId":…,"responseDigest":…,"sessionId":…}`, signed over its UTF-8 bytes. Binding the
+ * session id keeps a response from being replayed into another session.
+ */
+export function sessionResponseMessage(sessionId: string, moduleId: string, responseDigest: string): string {
+  return canonicalJson({ moduleId, responseDigest, sessionId });
 }

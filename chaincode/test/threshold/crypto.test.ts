@@ -1,4 +1,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519';
+import { p256 } from '@noble/curves/p256';
+import { secp256k1 } from '@noble/curves/secp256k1';
 import { canonicalJson } from '../../src/protocol/canonical';
 import { parseModuleKey, verifyModuleSignature } from '../../src/contracts/threshold/moduleKey';
 import { commitmentPointProblem } from '../../src/contracts/threshold/points';
@@ -84,6 +87,20 @@ describe('commitment points (points.ts)', () => {
     }
     // The Ed25519 base point itself.
     expect(commitmentPointProblem('ed25519', '58' + '66'.repeat(31))).toBeUndefined();
+  });
+
+  it("accepts multiples of @noble/curves' own base points", () => {
+    for (const k of [1n, 2n, 7n, 2n ** 200n + 12345n]) {
+      expect(
+        commitmentPointProblem('ed25519', ed25519.ExtendedPoint.BASE.multiply(k).toHex()),
+      ).toBeUndefined();
+      expect(
+        commitmentPointProblem('secp256k1', secp256k1.ProjectivePoint.BASE.multiply(k).toHex(true)),
+      ).toBeUndefined();
+      expect(
+        commitmentPointProblem('p256', p256.ProjectivePoint.BASE.multiply(k).toHex(true)),
+      ).toBeUndefined();
+    }
   });
 
   it('checks the encoded length per curve', () => {

@@ -92,8 +92,8 @@ describe('TrustDomain modules and trust inputs', () => {
       expect(tx.value).toMatchObject({ moduleId: 'hsm-2', keyType: 'ed25519', shareIndex: 2 });
     });
 
-    it('is admin-only', async () => {
-      for (const who of [cast.orchestrator, cast.auditor, m1.owner, cast.outsider]) {
+    it('is for admins, or a module owner registering its own module', async () => {
+      for (const who of [cast.orchestrator, cast.auditor, m2.owner, cast.outsider]) {
         await harness.expectRejected(who, REGISTER, [moduleInput(m1)], 'FORBIDDEN');
       }
     });

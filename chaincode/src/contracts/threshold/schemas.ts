@@ -8,6 +8,7 @@ import {
   reasonSchema,
   timeSchema,
 } from '../../lib';
+import { SOFTWARE_ATTESTATION_FORMAT } from '../../protocol/threshold';
 
 /** Trust scores and trust thresholds live on the same 0..1000 scale. */
 export const trustLevelSchema = z.number().int().min(0).max(1000);
@@ -23,7 +24,10 @@ export const registerModuleSchema = z.strictObject({
   moduleId: idSchema,
   publicKeyPem: z.string().min(1).max(4096),
   shareIndex: shareIndexSchema,
-  owner: identityRefSchema,
+  /** Required from an admin; a module-role caller registering its own module may omit it (it is the caller). */
+  owner: identityRefSchema.optional(),
+  /** The module server's TLS certificate (one X.509 PEM), so clients can pin it. */
+  tlsCertificatePem: z.string().min(1).max(16384).optional(),
   endpoint: z
     .string()
     .max(512)
@@ -35,11 +39,23 @@ export const registerModuleSchema = z.strictObject({
 });
 export type RegisterModuleInput = z.infer<typeof registerModuleSchema>;
 
-/** What a module signs: the canonical JSON (sorted keys, no spaces) of exactly these three fields. */
+const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex characters');
+const tokenFieldSchema = z.string().min(1).max(64);
+
+/**
+ * What a module signs: the canonical JSON (sorted keys, no spaces) of exactly the fields given. The original form
+ * has three fields; with `format` (a software module server) the nonce is ledger-issued and the code, config and
+ * token fields are required — checked in the contract, so the message names the missing field.
+ */
 export const attestationStatementSchema = z.strictObject({
   nonce: z.string().regex(/^[A-Za-z0-9+/=_.~-]{8,128}$/, 'must be 8-128 characters of base64/base64url/hex'),
   firmwareDigest: digestSchema,
   issuedAt: timeSchema,
+  format: z.literal(SOFTWARE_ATTESTATION_FORMAT).optional(),
+  codeDigest: sha256HexSchema.optional(),
+  configDigest: sha256HexSchema.optional(),
+  tokenSerial: tokenFieldSchema.optional(),
+  tokenLabel: tokenFieldSchema.optional(),
 });
 export type AttestationStatement = z.infer<typeof attestationStatementSchema>;
 
@@ -76,6 +92,13 @@ export const thresholdPolicySchema = z
     t: z.number().int().min(2).max(255),
     n: z.number().int().min(2).max(255),
     minTrust: trustLevelSchema,
+    /** One minute to seven days. */
+    attestationMaxAgeSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .optional(),
   })
   .refine((policy) => policy.t <= policy.n, { message: 't must not exceed n', path: ['t'] });
 
@@ -92,7 +115,17 @@ export const commitmentsSchema = z.strictObject({
     .max(255)
     .refine((indices) => new Set(indices).size === indices.length, { message: 'must not repeat an index' })
     .optional(),
+  verifyingShares: z
+    .record(z.string().regex(/^[1-9][0-9]{0,2}$/, 'keys must be decimal share indices'), hexSchema)
+    .optional(),
+  refreshOf: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   dealer: idSchema.optional(),
+});
+
+export const shareAckSchema = z.strictObject({
+  keyId: idSchema,
+  epoch: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  moduleId: idSchema,
 });
 
 export const openSessionSchema = z
@@ -102,6 +135,8 @@ export const openSessionSchema = z
     kind: z.enum(['reconstruct', 'sign']),
     messageDigest: digestSchema.optional(),
     purpose: reasonSchema,
+    /** How long responses are accepted; default (and maximum) 600 s. */
+    ttlSeconds: z.number().int().min(1).max(600).optional(),
   })
   .refine((session) => session.kind !== 'sign' || session.messageDigest !== undefined, {
     message: 'is required for a signing session',
@@ -119,4 +154,20 @@ export const closeSessionSchema = z.strictObject({
   outcome: z.enum(['success', 'failure']),
   cheaters: uniqueArray(idSchema, 0, 255, 'must not name a module twice'),
   reason: reasonSchema,
+  /** Responses the coordinator relays, each signed by its module over `sessionResponseMessage`. */
+  responses: z
+    .array(
+      z.strictObject({
+        moduleId: idSchema,
+        responseDigest: sha256HexSchema,
+        signature: base64Schema,
+      }),
+    )
+    .max(255)
+    .refine((responses) => new Set(responses.map((entry) => entry.moduleId)).size === responses.length, {
+      message: 'must not name a module twice',
+    })
+    .optional(),
+  /** Eligible modules that did not answer in time; each gets a `late` anomaly. */
+  late: uniqueArray(idSchema, 0, 255, 'must not name a module twice').optional(),
 });

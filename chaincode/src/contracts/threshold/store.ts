@@ -13,7 +13,9 @@ import { NotFoundError, sha256Hex } from '../../protocol';
 import { trustBreakdown, type TrustBreakdown } from './score';
 import type {
   CommitmentSet,
+  PendingAttestationNonce,
   SecurityModule,
+  ShareAcknowledgement,
   SessionResponse,
   ThresholdPolicy,
   ThresholdSession,
@@ -29,6 +31,8 @@ const MODULE_KEY_TYPE = 'tr.modkey';
 const NONCE_TYPE = 'tr.nonce';
 const EVIDENCE_TYPE = 'tr.evidence';
 const PARTICIPATION_TYPE = 'tr.participation';
+const SHARE_ACK_TYPE = 'tr.ack';
+const PENDING_NONCE_TYPE = 'tr.pendingnonce';
 
 export function moduleKey(ctx: Context, moduleId: string): string {
   return compositeKey(ctx, ObjectType.securityModule, moduleId);
@@ -53,6 +57,26 @@ export function evidenceKey(ctx: Context, moduleId: string, evidenceDigest: stri
 
 export function participationKey(ctx: Context, moduleId: string, sessionId: string): string {
   return ctx.stub.createCompositeKey(PARTICIPATION_TYPE, [moduleId, sessionId]);
+}
+
+export function shareAckKey(ctx: Context, keyId: string, epoch: number, moduleId: string): string {
+  return ctx.stub.createCompositeKey(SHARE_ACK_TYPE, [keyId, sortableInt(epoch), moduleId]);
+}
+
+/** Acknowledgements of one epoch, in moduleId order (the last key attribute). */
+export function listShareAcks(ctx: Context, keyId: string, epoch: number): Promise<ShareAcknowledgement[]> {
+  return listByPartialKey<ShareAcknowledgement>(ctx, SHARE_ACK_TYPE, [keyId, sortableInt(epoch)]);
+}
+
+export function pendingNonceKey(ctx: Context, moduleId: string): string {
+  return ctx.stub.createCompositeKey(PENDING_NONCE_TYPE, [moduleId]);
+}
+
+export function readPendingNonce(
+  ctx: Context,
+  moduleId: string,
+): Promise<PendingAttestationNonce | undefined> {
+  return readJson<PendingAttestationNonce>(ctx, pendingNonceKey(ctx, moduleId));
 }
 
 export function trustEventKey(ctx: Context, event: Pick<TrustEvent, 'moduleId' | 'at' | 'txId'>): string {

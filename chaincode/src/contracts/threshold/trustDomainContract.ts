@@ -24,58 +24,75 @@ import {
 } from '../../lib';
 import {
   canonicalBytes,
+  canonicalJson,
   ConflictError,
   ForbiddenError,
+  identityRef,
   memberRef,
   sameIdentity,
   sha256Hex,
   ValidationError,
   type Role,
 } from '../../protocol';
+import { sessionResponseMessage } from '../../protocol/threshold';
+import { recordAnomaly } from './anomaly';
 import { chooseCoordinator, orderEligible } from './coordinator';
 import { parseModuleKey, verifyModuleSignature } from './moduleKey';
+import { parseTlsCertificate, type ParsedTlsCertificate } from './tlsCertificate';
 import { commitmentPointProblem } from './points';
 import {
   anomalySchema,
   attestationSchema,
+  type AttestationStatement,
   closeSessionSchema,
   commitmentsSchema,
   openSessionSchema,
   participationSchema,
   registerModuleSchema,
   responseSchema,
+  shareAckSchema,
   tamperSchema,
   thresholdPolicySchema,
 } from './schemas';
-import { emptyCounters, trustScore, withAnomaly } from './score';
+import { emptyCounters, trustScore } from './score';
 import {
   breakdownOf,
   commitmentsKey,
   evidenceKey,
   listModules,
   listResponses,
+  listShareAcks,
   moduleKey,
   moduleKeyDigestKey,
   moduleView,
   nonceKey,
+  pendingNonceKey,
   participationKey,
   policyKey,
   readCommitments,
   readLatestCommitments,
   readModule,
   readModuleByShareIndex,
+  readPendingNonce,
   readPolicy,
   readSession,
   responseKey,
   scoreOf,
   sessionKey,
+  shareAckKey,
   shareIndexKey,
   writeTrustEvent,
 } from './store';
 import type {
+  AttestationFormat,
+  AttestedField,
+  CommitmentCurve,
   CommitmentSet,
+  PendingAttestationNonce,
   SecurityModule,
   SessionResponse,
+  ShareAcknowledgement,
+  ShareAcknowledgements,
   ThresholdPolicy,
   ThresholdSession,
   TrustCounters,
@@ -119,17 +136,41 @@ export class TrustDomainContract extends KeyLedgerContract {
   // ---------------------------------------------------------------- modules
 
   /**
-   * Registers a security module (admin). Input: `{moduleId, publicKeyPem, shareIndex, owner:{mspId, fingerprint},
-   * endpoint?}`. moduleId, shareIndex and the public key are each unique. Event `ModuleRegistered`.
+   * Registers a security module: an admin for any owner, or a module-role caller for itself (`owner` omitted or
+   * equal to the caller). Input: `{moduleId, publicKeyPem, shareIndex, owner?:{mspId, fingerprint}, endpoint?,
+   * tlsCertificatePem?}`. moduleId, shareIndex and the public key are each unique. The owner re-registering its
+   * module with the same key and index is idempotent and may change only `endpoint` and `tlsCertificatePem`
+   * (event `ModuleUpdated` when they change) — so a module server can register on every start without a
+   * special first-run path; a different key or index is a CONFLICT. Event `ModuleRegistered`.
    */
   @Transaction()
   @Returns('string')
   async RegisterModule(ctx: KeyLedgerContext, moduleJson: string): Promise<string> {
-    await requireRole(ctx, 'admin');
+    await requireRole(ctx, 'admin', 'module');
     const input = parseJsonArg(registerModuleSchema, moduleJson, 'module');
+    const admin = await hasRole(ctx, 'admin');
+    if (!admin && input.owner !== undefined && !sameIdentity(input.owner, ctx.caller)) {
+      throw new ForbiddenError('a module-role caller may register only a module it owns itself');
+    }
+    if (admin && input.owner === undefined && !(await hasRole(ctx, 'module'))) {
+      throw new ValidationError('invalid module: owner is required when an admin registers a module');
+    }
+    const owner = identityRef(input.owner ?? ctx.caller);
     const key = parseModuleKey(input.publicKeyPem);
-    if (await exists(ctx, moduleKey(ctx, input.moduleId))) {
-      throw new ConflictError(`module ${input.moduleId} is already registered`);
+    const tls =
+      input.tlsCertificatePem === undefined ? undefined : parseTlsCertificate(input.tlsCertificatePem);
+    const now = ctx.now;
+    const existing = await readJson<SecurityModule>(ctx, moduleKey(ctx, input.moduleId));
+    if (existing !== undefined) {
+      if (!sameIdentity(existing.owner, ctx.caller) || !sameIdentity(owner, existing.owner)) {
+        throw new ConflictError(`module ${input.moduleId} is already registered`);
+      }
+      if (existing.publicKeyPem !== key.pem || existing.shareIndex !== input.shareIndex) {
+        throw new ConflictError(
+          `module ${input.moduleId} is already registered with a different public key or share index`,
+        );
+      }
+      return this._updateModule(ctx, existing, input.endpoint, tls, now);
     }
     const holder = await readJson<{ moduleId: string }>(ctx, shareIndexKey(ctx, input.shareIndex));
     if (holder !== undefined) {
@@ -139,15 +180,16 @@ export class TrustDomainContract extends KeyLedgerContract {
     if (sameKey !== undefined) {
       throw new ConflictError(`this public key is already registered for module ${sameKey.moduleId}`);
     }
-    const now = ctx.now;
     const module: SecurityModule = {
       moduleId: input.moduleId,
       publicKeyPem: key.pem,
       keyType: key.keyType,
       publicKeyDigest: key.digest,
       shareIndex: input.shareIndex,
-      owner: input.owner,
+      owner,
       endpoint: input.endpoint,
+      tlsCertificatePem: tls?.pem,
+      tlsCertificateDigest: tls?.digest,
       status: 'active',
       trust: emptyCounters(),
       registeredAt: now,
@@ -164,6 +206,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       keyType: module.keyType,
       publicKeyDigest: module.publicKeyDigest,
       owner: module.owner,
+      tlsCertificateDigest: module.tlsCertificateDigest,
       registeredAt: now,
     });
     return result(moduleView(module, now));
@@ -226,8 +269,12 @@ export class TrustDomainContract extends KeyLedgerContract {
   /**
    * A module's signed attestation, by the module's owner. Input `{moduleId, statement:{nonce, firmwareDigest,
    * issuedAt}, signature}`; the signature covers the canonical JSON of `statement` (ECDSA P-256/SHA-256 DER, or
-   * Ed25519). issuedAt must be within ±10 min of the tx time and the nonce new for the module. Event
-   * `AttestationSubmitted`.
+   * Ed25519). issuedAt must be within ±10 min of the tx time and the nonce new for the module. A software module
+   * server adds `format: 'keyledger-software-attestation/v1'` and `codeDigest`, `configDigest` (64 hex),
+   * `tokenSerial`, `tokenLabel` (≤ 64): the nonce must then be its pending ledger nonce (`IssueAttestationNonce`,
+   * ≤ 10 min old), which is consumed, so freshness no longer rests on the module's clock. The fields are kept as
+   * `trust.last*`; a changed codeDigest or tokenSerial is reported (`changed`) but does not quarantine — that stays
+   * an explicit `ReportTamper`. Event `AttestationSubmitted`.
    */
   @Transaction()
   @Returns('string')
@@ -254,14 +301,27 @@ export class TrustDomainContract extends KeyLedgerContract {
     if (await exists(ctx, nonce)) {
       throw new ConflictError(`attestation nonce already used by module ${module.moduleId}`);
     }
+    const software = await this._softwareStatement(ctx, module, input.statement, now);
     const trust: TrustCounters = {
       ...module.trust,
       attestations: module.trust.attestations + 1,
       lastAttestedAt: now,
       lastFirmwareDigest: input.statement.firmwareDigest,
+      ...(software === undefined
+        ? {}
+        : {
+            lastCodeDigest: software.codeDigest,
+            lastConfigDigest: software.configDigest,
+            lastTokenSerial: software.tokenSerial,
+            lastTokenLabel: software.tokenLabel,
+          }),
     };
+    const changed = software === undefined ? undefined : attestedChanges(module.trust, software);
     const next = nextVersion(module, { trust }, now);
     await writeJson(ctx, nonce, { at: now, txId: ctx.txId });
+    if (software !== undefined) {
+      await ctx.stub.deleteState(pendingNonceKey(ctx, module.moduleId));
+    }
     await writeTrustEvent(ctx, {
       moduleId: module.moduleId,
       kind: 'attestation',
@@ -271,6 +331,8 @@ export class TrustDomainContract extends KeyLedgerContract {
       firmwareDigest: input.statement.firmwareDigest,
       issuedAt: input.statement.issuedAt,
       nonceDigest: sha256Hex(input.statement.nonce),
+      ...software,
+      changed,
     });
     await writeJson(ctx, moduleKey(ctx, module.moduleId), next);
     const score = scoreOf(next, now);
@@ -281,6 +343,8 @@ export class TrustDomainContract extends KeyLedgerContract {
       moduleId: module.moduleId,
       firmwareDigest: input.statement.firmwareDigest,
       firmwareChanged,
+      ...software,
+      changed,
       attestedAt: now,
       attestations: trust.attestations,
       score,
@@ -290,8 +354,36 @@ export class TrustDomainContract extends KeyLedgerContract {
       attestations: trust.attestations,
       lastAttestedAt: now,
       firmwareChanged,
+      ...(changed === undefined ? {} : { changed }),
       score,
     });
+  }
+
+  /**
+   * Issues the nonce the module must sign in its next `keyledger-software-attestation/v1` statement (the module's
+   * owner). The nonce is `sha256Hex(txId ‖ moduleId)`: unpredictable before the transaction, so a statement cannot
+   * be signed ahead of time and replayed, yet every endorser derives the same value. One nonce is pending per
+   * module; issuing again replaces it. It is valid for 10 minutes. Event `AttestationNonceIssued`.
+   */
+  @Transaction()
+  @Returns('string')
+  async IssueAttestationNonce(ctx: KeyLedgerContext, moduleId: string): Promise<string> {
+    await requireRole(ctx, 'module');
+    const module = await readModule(ctx, parseId(moduleId, 'moduleId'));
+    requireOwner(ctx, module);
+    const pending: PendingAttestationNonce = {
+      moduleId: module.moduleId,
+      nonce: sha256Hex(`${ctx.txId}${module.moduleId}`),
+      issuedAt: ctx.now,
+      txId: ctx.txId,
+    };
+    await writeJson(ctx, pendingNonceKey(ctx, module.moduleId), pending);
+    emitEvent(ctx, 'AttestationNonceIssued', {
+      moduleId: pending.moduleId,
+      nonce: pending.nonce,
+      issuedAt: pending.issuedAt,
+    });
+    return result({ moduleId: pending.moduleId, nonce: pending.nonce, issuedAt: pending.issuedAt });
   }
 
   /**
@@ -402,34 +494,9 @@ export class TrustDomainContract extends KeyLedgerContract {
     await requireRole(ctx, 'auditor', 'admin', 'orchestrator');
     const input = parseJsonArg(anomalySchema, reportJson, 'anomaly report');
     const module = await readModule(ctx, input.moduleId);
-    const marker =
-      input.evidenceDigest === undefined
-        ? undefined
-        : evidenceKey(ctx, module.moduleId, input.evidenceDigest);
-    if (marker !== undefined && (await exists(ctx, marker))) {
-      throw new ConflictError(`this evidence was already reported for module ${module.moduleId}`);
-    }
     const now = ctx.now;
-    const trust: TrustCounters = {
-      ...module.trust,
-      anomalies: module.trust.anomalies + 1,
-      recentAnomalies: withAnomaly(module.trust.recentAnomalies, { at: now, severity: input.severity }, now),
-    };
-    const next = nextVersion(module, { trust }, now);
-    if (marker !== undefined) {
-      await writeJson(ctx, marker, { at: now, txId: ctx.txId, kind: 'anomaly' });
-    }
-    await writeTrustEvent(ctx, {
-      moduleId: module.moduleId,
-      kind: 'anomaly',
-      at: now,
-      txId: ctx.txId,
-      reportedBy: memberRef(ctx.caller),
-      anomalyKind: input.kind,
-      severity: input.severity,
-      evidenceDigest: input.evidenceDigest,
-    });
-    await writeJson(ctx, moduleKey(ctx, module.moduleId), next);
+    const next = await recordAnomaly(ctx, module, input, now);
+    const { trust } = next;
     const score = scoreOf(next, now);
     emitEvent(ctx, 'AnomalyReported', {
       moduleId: module.moduleId,
@@ -495,7 +562,12 @@ export class TrustDomainContract extends KeyLedgerContract {
 
   // ---------------------------------------------------------------- keys: policy and commitments
 
-  /** Creates or replaces a key's threshold policy (admin). Input `{keyId, t, n, minTrust}`, 2 ≤ t ≤ n ≤ 255. Event `ThresholdPolicySet`. */
+  /**
+   * Creates or replaces a key's threshold policy (admin). Input `{keyId, t, n, minTrust, attestationMaxAgeSeconds?
+   * (60..604800)}`, 2 ≤ t ≤ n ≤ 255. With attestationMaxAgeSeconds, sessions also require a fresh attestation: the
+   * score decays over days, which is too slow for a key whose custodians must prove their state hourly.
+   * Event `ThresholdPolicySet`.
+   */
   @Transaction()
   @Returns('string')
   async SetThresholdPolicy(ctx: KeyLedgerContext, policyJson: string): Promise<string> {
@@ -508,6 +580,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       t: input.t,
       n: input.n,
       minTrust: input.minTrust,
+      attestationMaxAgeSeconds: input.attestationMaxAgeSeconds,
       version: (previous?.version ?? 0) + 1,
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
@@ -519,6 +592,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       t: policy.t,
       n: policy.n,
       minTrust: policy.minTrust,
+      attestationMaxAgeSeconds: policy.attestationMaxAgeSeconds,
       version: policy.version,
     });
     return result(policy);
@@ -533,9 +607,13 @@ export class TrustDomainContract extends KeyLedgerContract {
 
   /**
    * Publishes the Feldman commitments of one sharing epoch (admin, or a module owner as dealer of a trusted module
-   * it owns). Input `{keyId, epoch, curve, commitments, shareIndices?, dealer?}`: exactly t valid points of the
-   * curve (ed25519: 32 bytes; secp256k1/p256: 33-byte compressed), `shareIndices` (n distinct indices) when the
-   * dealer names who holds shares. Each epoch is immutable and epochs strictly increase. Event `CommitmentsPublished`.
+   * it owns). Input `{keyId, epoch, curve, commitments, shareIndices?, verifyingShares?, refreshOf?, dealer?}`:
+   * exactly t valid points of the curve (ed25519: 32 bytes; secp256k1/p256: 33-byte compressed), `shareIndices`
+   * (n distinct indices) when the dealer names who holds shares. `verifyingShares` (decimal share index → point
+   * g^{s_i}, exactly the shareIndices) lets a coordinator check one signature share without the others; they are
+   * stored with their digest. `refreshOf` (the latest epoch) marks a proactive refresh: new shares of the same key,
+   * so commitments[0], the curve, t and shareIndices must stay. Each epoch is immutable and epochs strictly
+   * increase. Event `CommitmentsPublished`.
    */
   @Transaction()
   @Returns('string')
@@ -572,6 +650,17 @@ export class TrustDomainContract extends KeyLedgerContract {
         `epochs must increase: key ${input.keyId} is at epoch ${latest.epoch}, got ${input.epoch}`,
       );
     }
+    const shareIndices =
+      input.shareIndices === undefined ? undefined : [...input.shareIndices].sort((a, b) => a - b);
+    const verifyingShares = checkVerifyingShares(input.curve, input.verifyingShares, shareIndices);
+    if (input.refreshOf !== undefined) {
+      checkRefresh(input.keyId, input.refreshOf, latest, {
+        curve: input.curve,
+        t: policy.t,
+        commitments: input.commitments,
+        shareIndices,
+      });
+    }
     const set: CommitmentSet = {
       keyId: input.keyId,
       epoch: input.epoch,
@@ -580,8 +669,11 @@ export class TrustDomainContract extends KeyLedgerContract {
       n: policy.n,
       commitments: input.commitments,
       commitmentsDigest: sha256Hex(canonicalBytes(input.commitments)),
-      shareIndices:
-        input.shareIndices === undefined ? undefined : [...input.shareIndices].sort((a, b) => a - b),
+      shareIndices,
+      verifyingShares,
+      verifyingSharesDigest:
+        verifyingShares === undefined ? undefined : sha256Hex(canonicalBytes(verifyingShares)),
+      refreshOf: input.refreshOf,
       dealer: input.dealer,
       publishedAt: now,
       publishedBy: memberRef(ctx.caller),
@@ -595,6 +687,8 @@ export class TrustDomainContract extends KeyLedgerContract {
       t: set.t,
       n: set.n,
       commitmentsDigest: set.commitmentsDigest,
+      verifyingSharesDigest: set.verifyingSharesDigest,
+      refreshOf: set.refreshOf,
       dealer: set.dealer,
       publishedAt: now,
     });
@@ -611,13 +705,85 @@ export class TrustDomainContract extends KeyLedgerContract {
     return result(await readCommitments(ctx, id, wanted));
   }
 
+  /**
+   * A module confirms it holds and has verified its share of an epoch (the module's owner). Input `{keyId, epoch,
+   * moduleId}`; the module must be one the epoch deals to (its shareIndices, or any registered module when the
+   * epoch names none). Idempotent: acknowledging again returns the stored record, writes nothing and emits no
+   * event, so a module server may retry blindly. Event `ShareAcknowledged {keyId, epoch, moduleId, acknowledged,
+   * expected, complete}` (counts), so the dealer learns when every holder has its share and the old epoch's
+   * shares may be destroyed.
+   */
+  @Transaction()
+  @Returns('string')
+  async AcknowledgeShare(ctx: KeyLedgerContext, ackJson: string): Promise<string> {
+    await requireRole(ctx, 'module');
+    const input = parseJsonArg(shareAckSchema, ackJson, 'share acknowledgement');
+    const module = await readModule(ctx, input.moduleId);
+    requireOwner(ctx, module);
+    const commitments = await readCommitments(ctx, input.keyId, input.epoch);
+    const holders = await this._candidates(ctx, commitments);
+    if (!holders.some((holder) => holder.moduleId === module.moduleId)) {
+      throw new ConflictError(
+        `module ${module.moduleId} (share index ${module.shareIndex}) holds no share of key ${input.keyId} epoch ${input.epoch}`,
+      );
+    }
+    const key = shareAckKey(ctx, input.keyId, input.epoch, module.moduleId);
+    const stored = await readJson<ShareAcknowledgement>(ctx, key);
+    const previous = await listShareAcks(ctx, input.keyId, input.epoch);
+    const ack: ShareAcknowledgement = stored ?? {
+      keyId: input.keyId,
+      epoch: input.epoch,
+      moduleId: module.moduleId,
+      shareIndex: module.shareIndex,
+      at: ctx.now,
+      acknowledgedBy: memberRef(ctx.caller),
+      txId: ctx.txId,
+    };
+    // Fabric reads see committed state only, so this transaction's own write is added by hand.
+    const summary = acknowledgementSummary(
+      input.keyId,
+      input.epoch,
+      holders,
+      stored === undefined ? [...previous, ack] : previous,
+    );
+    const counts = {
+      acknowledged: summary.acknowledged.length,
+      expected: summary.expected.length,
+      complete: summary.complete,
+    };
+    if (stored === undefined) {
+      await writeJson(ctx, key, ack);
+      emitEvent(ctx, 'ShareAcknowledged', {
+        keyId: ack.keyId,
+        epoch: ack.epoch,
+        moduleId: ack.moduleId,
+        ...counts,
+      });
+    }
+    return result({ ...ack, ...counts });
+  }
+
+  /** Who holds a share of the epoch and who has acknowledged it: `{keyId, epoch, expected, acknowledged, complete}`. */
+  @Transaction(false)
+  @Returns('string')
+  async GetShareAcknowledgements(ctx: KeyLedgerContext, keyId: string, epoch: string): Promise<string> {
+    await requireAnyRole(ctx);
+    const id = parseId(keyId, 'keyId');
+    const number = parseIntArg(epoch, 'epoch', 1);
+    const commitments = await readCommitments(ctx, id, number);
+    const holders = await this._candidates(ctx, commitments);
+    return result(acknowledgementSummary(id, number, holders, await listShareAcks(ctx, id, number)));
+  }
+
   // ---------------------------------------------------------------- sessions
 
   /**
    * Opens a reconstruction or signing session (orchestrator, admin). Input `{sessionId, keyId, kind,
-   * messageDigest? (required for sign), purpose}`. Eligible: registered modules (holding a share of the latest
-   * epoch when it names its indices), not quarantined, with score ≥ policy.minTrust; fewer than t → CONFLICT.
-   * The coordinator is `chooseCoordinator(eligible, txId, sessionId)`. Responses are accepted for 10 minutes.
+   * messageDigest? (required for sign), purpose, ttlSeconds? (1..600)}`. Eligible: registered modules (holding a
+   * share of the latest epoch when it names its indices), not quarantined, with score ≥ policy.minTrust and, when
+   * the policy sets attestationMaxAgeSeconds, attested at most that long ago (never attested → not eligible: fail
+   * closed); fewer than t → CONFLICT. The coordinator is `chooseCoordinator(eligible, txId, sessionId)`. Responses
+   * are accepted for ttlSeconds (default 600).
    * Event `SessionOpened`.
    */
   @Transaction()
@@ -639,7 +805,7 @@ export class TrustDomainContract extends KeyLedgerContract {
     const candidates = await this._candidates(ctx, commitments);
     const ranked = orderEligible(
       candidates
-        .filter((module) => module.status === 'active')
+        .filter((module) => module.status === 'active' && attestedWithin(module, policy, now))
         .map((module) => ({ module, moduleId: module.moduleId, score: scoreOf(module, now) }))
         .filter((entry) => entry.score >= policy.minTrust),
     );
@@ -670,7 +836,7 @@ export class TrustDomainContract extends KeyLedgerContract {
       coordinatorOwner: coordinator.module.owner,
       openedAt: now,
       openedBy: memberRef(ctx.caller),
-      expiresAt: now + SESSION_TTL_MS,
+      expiresAt: now + (input.ttlSeconds === undefined ? SESSION_TTL_MS : input.ttlSeconds * 1000),
       openTxId: ctx.txId,
     };
     await writeJson(ctx, sessionKey(ctx, session.sessionId), session);
@@ -750,9 +916,17 @@ export class TrustDomainContract extends KeyLedgerContract {
 
   /**
    * Closes a session (the coordinator module's owner, orchestrator, admin). Input `{sessionId, outcome, cheaters,
-   * reason}`. Cheaters must be responders; each gets a cheater report (−400 score, never forgiven). Every responder
-   * gets participation recorded: failed for cheaters, ok otherwise. `success` needs at least t honest responses.
-   * Event `SessionClosed`.
+   * reason, responses?, late?}`.
+   * - `responses: [{moduleId, responseDigest, signature}]`: responses the coordinator collected off-ledger, each
+   *   signed by its module's registered key over `sessionResponseMessage(sessionId, moduleId, responseDigest)`;
+   *   each must be from the eligible set, and is recorded as if by `RecordResponse` unless the module already
+   *   recorded one — so a session opens and closes in two transactions, not t + 2. A bad signature is INVALID
+   *   naming the module.
+   * - `late`: eligible modules that did not answer in time (not responders); each gets an anomaly (kind `late`,
+   *   severity 2) as `ReportAnomaly` records it.
+   * Cheaters must be responders; each gets a cheater report (−400 score, never forgiven). Every responder gets
+   * participation recorded: failed for cheaters, ok otherwise. `success` needs at least t honest responses;
+   * `failure` may have any number. Event `SessionClosed`.
    */
   @Transaction()
   @Returns('string')
@@ -773,11 +947,23 @@ export class TrustDomainContract extends KeyLedgerContract {
         `session ${session.sessionId} is already closed (${session.outcome ?? 'unknown'})`,
       );
     }
-    const responders = (await listResponses(ctx, session.sessionId)).map((response) => response.moduleId);
+    const now = ctx.now;
+    const recorded = (await listResponses(ctx, session.sessionId)).map((response) => response.moduleId);
+    const relayed = await this._relayedResponses(ctx, session, input.responses ?? [], recorded, now);
+    const responders = [...recorded, ...relayed.map((response) => response.moduleId)].sort();
     const outsiders = input.cheaters.filter((moduleId) => !responders.includes(moduleId));
     if (outsiders.length > 0) {
       throw new ConflictError(
         `cheaters must be participants of session ${session.sessionId}; ${outsiders.join(', ')} did not respond`,
+      );
+    }
+    const late = [...(input.late ?? [])].sort();
+    const badLate = late.filter(
+      (moduleId) => responders.includes(moduleId) || !session.eligible.some((e) => e.moduleId === moduleId),
+    );
+    if (badLate.length > 0) {
+      throw new ConflictError(
+        `late modules must be eligible non-responders of session ${session.sessionId}; not so: ${badLate.join(', ')}`,
       );
     }
     const cheaters = new Set(input.cheaters);
@@ -787,7 +973,9 @@ export class TrustDomainContract extends KeyLedgerContract {
         `session ${session.sessionId} has ${honest} honest response(s); success needs threshold t = ${session.threshold}`,
       );
     }
-    const now = ctx.now;
+    for (const response of relayed) {
+      await writeJson(ctx, responseKey(ctx, session.sessionId, response.moduleId), response);
+    }
     const participants: { moduleId: string; ok: boolean; cheater: boolean; score: number }[] = [];
     for (const moduleId of responders) {
       participants.push(
@@ -801,12 +989,23 @@ export class TrustDomainContract extends KeyLedgerContract {
         ),
       );
     }
+    const lateModules: { moduleId: string; score: number }[] = [];
+    for (const moduleId of late) {
+      const next = await recordAnomaly(
+        ctx,
+        await readModule(ctx, moduleId),
+        { kind: 'late', severity: 2, sessionId: session.sessionId },
+        now,
+      );
+      lateModules.push({ moduleId, score: scoreOf(next, now) });
+    }
     const closed: ThresholdSession = {
       ...session,
       status: 'closed',
       outcome: input.outcome,
       cheaters: [...cheaters].sort(),
       responders,
+      late: input.late === undefined ? undefined : late,
       reason: input.reason,
       closedAt: now,
       closedBy: memberRef(ctx.caller),
@@ -818,9 +1017,69 @@ export class TrustDomainContract extends KeyLedgerContract {
       outcome: input.outcome,
       cheaters: closed.cheaters,
       responders,
+      late: closed.late,
       closedAt: now,
     });
-    return result({ session: closed, participants });
+    return result({
+      session: closed,
+      participants,
+      ...(input.late === undefined ? {} : { late: lateModules }),
+    });
+  }
+
+  /**
+   * Closes a session nobody closed in time (orchestrator, admin, or any module: whoever notices first). Only an
+   * open session past `expiresAt`; before that → CONFLICT. Outcome `expired`; the coordinator, whose job closing
+   * was, gets an anomaly (kind `coordinator-timeout`, severity 3). Responders get no participation: nothing was
+   * completed. Event `SessionClosed` with outcome `expired`.
+   */
+  @Transaction()
+  @Returns('string')
+  async ExpireSession(ctx: KeyLedgerContext, sessionId: string): Promise<string> {
+    await requireRole(ctx, 'orchestrator', 'admin', 'module');
+    const session = await readSession(ctx, parseId(sessionId, 'sessionId'));
+    if (session.status !== 'open') {
+      throw new ConflictError(
+        `session ${session.sessionId} is already closed (${session.outcome ?? 'unknown'})`,
+      );
+    }
+    const now = ctx.now;
+    if (now <= session.expiresAt) {
+      throw new ConflictError(
+        `session ${session.sessionId} is open until ${isoTime(session.expiresAt)}; it cannot expire before`,
+      );
+    }
+    const responders = (await listResponses(ctx, session.sessionId)).map((response) => response.moduleId);
+    const coordinator = await recordAnomaly(
+      ctx,
+      await readModule(ctx, session.coordinator),
+      { kind: 'coordinator-timeout', severity: 3, sessionId: session.sessionId },
+      now,
+    );
+    const closed: ThresholdSession = {
+      ...session,
+      status: 'closed',
+      outcome: 'expired',
+      cheaters: [],
+      responders,
+      reason: `expired at ${isoTime(session.expiresAt)} without a close by coordinator ${session.coordinator}`,
+      closedAt: now,
+      closedBy: memberRef(ctx.caller),
+    };
+    await writeJson(ctx, sessionKey(ctx, session.sessionId), closed);
+    emitEvent(ctx, 'SessionClosed', {
+      sessionId: session.sessionId,
+      keyId: session.keyId,
+      outcome: 'expired',
+      cheaters: [],
+      responders,
+      coordinator: session.coordinator,
+      closedAt: now,
+    });
+    return result({
+      session: closed,
+      coordinator: { moduleId: coordinator.moduleId, score: scoreOf(coordinator, now) },
+    });
   }
 
   /** The session, whether it has expired, and its responses. */
@@ -835,6 +1094,124 @@ export class TrustDomainContract extends KeyLedgerContract {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** The idempotent re-registration: only what is given of endpoint / TLS certificate changes; nothing new, no write. */
+  async _updateModule(
+    ctx: KeyLedgerContext,
+    module: SecurityModule,
+    endpoint: string | undefined,
+    tls: ParsedTlsCertificate | undefined,
+    now: number,
+  ): Promise<string> {
+    const changes: Partial<SecurityModule> = {
+      ...(endpoint !== undefined && endpoint !== module.endpoint ? { endpoint } : {}),
+      ...(tls !== undefined && tls.digest !== module.tlsCertificateDigest
+        ? { tlsCertificatePem: tls.pem, tlsCertificateDigest: tls.digest }
+        : {}),
+    };
+    if (Object.keys(changes).length === 0) {
+      return result(moduleView(module, now));
+    }
+    const next = nextVersion(module, changes, now);
+    await writeJson(ctx, moduleKey(ctx, module.moduleId), next);
+    emitEvent(ctx, 'ModuleUpdated', {
+      moduleId: next.moduleId,
+      endpoint: next.endpoint,
+      tlsCertificateDigest: next.tlsCertificateDigest,
+      version: next.version,
+      updatedAt: now,
+    });
+    return result(moduleView(next, now));
+  }
+
+  /**
+   * The software fields of a `keyledger-software-attestation/v1` statement, or undefined for the original form.
+   * With `format` the four fields are required and the nonce must be the module's pending ledger nonce, issued at
+   * most 10 minutes before this transaction; it is consumed by the caller.
+   */
+  async _softwareStatement(
+    ctx: KeyLedgerContext,
+    module: SecurityModule,
+    statement: AttestationStatement,
+    now: number,
+  ): Promise<SoftwareAttestation | undefined> {
+    if (statement.format === undefined) {
+      return undefined;
+    }
+    const { format, codeDigest, configDigest, tokenSerial, tokenLabel } = statement;
+    const missing = (['codeDigest', 'configDigest', 'tokenSerial', 'tokenLabel'] as const).filter(
+      (field) => statement[field] === undefined,
+    );
+    if (
+      missing.length > 0 ||
+      codeDigest === undefined ||
+      configDigest === undefined ||
+      tokenSerial === undefined ||
+      tokenLabel === undefined
+    ) {
+      throw new ValidationError(
+        `invalid attestation: statement.${missing.join(', statement.')} required with format ${format}`,
+      );
+    }
+    const pending = await readPendingNonce(ctx, module.moduleId);
+    if (pending === undefined || pending.nonce !== statement.nonce) {
+      throw new ConflictError(
+        `attestation nonce is not the pending ledger nonce of module ${module.moduleId}; call IssueAttestationNonce first`,
+      );
+    }
+    if (now - pending.issuedAt > ATTESTATION_SKEW_MS) {
+      throw new ConflictError(
+        `the ledger nonce of module ${module.moduleId} was issued at ${isoTime(pending.issuedAt)} and expired after ${ATTESTATION_SKEW_MS} ms; issue a new one`,
+      );
+    }
+    return { format, codeDigest, configDigest, tokenSerial, tokenLabel };
+  }
+
+  /**
+   * The relayed responses of a close, as records to write: each from the eligible set, signed by the module over
+   * `sessionResponseMessage`. Those already recorded by `RecordResponse` are skipped (the module's own record
+   * stands).
+   */
+  async _relayedResponses(
+    ctx: KeyLedgerContext,
+    session: ThresholdSession,
+    responses: readonly { moduleId: string; responseDigest: string; signature: string }[],
+    recorded: readonly string[],
+    now: number,
+  ): Promise<SessionResponse[]> {
+    const out: SessionResponse[] = [];
+    for (const relayed of responses) {
+      if (!session.eligible.some((entry) => entry.moduleId === relayed.moduleId)) {
+        throw new ConflictError(
+          `module ${relayed.moduleId} is not in the eligible set of session ${session.sessionId}`,
+        );
+      }
+      const module = await readModule(ctx, relayed.moduleId);
+      const message = Buffer.from(
+        sessionResponseMessage(session.sessionId, relayed.moduleId, relayed.responseDigest),
+        'utf8',
+      );
+      const signature = Buffer.from(relayed.signature, 'base64');
+      if (!verifyModuleSignature(module.keyType, module.publicKeyPem, message, signature)) {
+        throw new ValidationError(
+          `invalid session close: the response signature of module ${module.moduleId} does not verify with its registered key`,
+        );
+      }
+      if (recorded.includes(relayed.moduleId)) {
+        continue;
+      }
+      out.push({
+        sessionId: session.sessionId,
+        moduleId: relayed.moduleId,
+        responseDigest: relayed.responseDigest,
+        signature: relayed.signature,
+        recordedAt: now,
+        recordedBy: memberRef(ctx.caller),
+        txId: ctx.txId,
+      });
+    }
+    return out;
+  }
 
   /** Modules that may hold a share of this epoch: those at its named indices, or every registered module. */
   async _candidates(ctx: KeyLedgerContext, commitments: CommitmentSet): Promise<SecurityModule[]> {
@@ -920,6 +1297,118 @@ function requireOwner(ctx: KeyLedgerContext, module: SecurityModule): void {
   if (!sameIdentity(module.owner, ctx.caller)) {
     throw new ForbiddenError(`caller is not the owner of module ${module.moduleId}`);
   }
+}
+
+/** Whether the module meets the policy's attestation freshness, if the policy sets one. */
+function attestedWithin(module: SecurityModule, policy: ThresholdPolicy, now: number): boolean {
+  if (policy.attestationMaxAgeSeconds === undefined) {
+    return true;
+  }
+  const at = module.trust.lastAttestedAt;
+  return at !== undefined && now - at <= policy.attestationMaxAgeSeconds * 1000;
+}
+
+/** Expected holders and their acknowledgements, both sorted; acks of modules no longer expected are ignored. */
+function acknowledgementSummary(
+  keyId: string,
+  epoch: number,
+  holders: readonly SecurityModule[],
+  acks: readonly ShareAcknowledgement[],
+): ShareAcknowledgements {
+  const expected = holders.map((holder) => holder.moduleId).sort();
+  const acked = new Set(acks.map((ack) => ack.moduleId));
+  const acknowledged = expected.filter((moduleId) => acked.has(moduleId));
+  return { keyId, epoch, expected, acknowledged, complete: acknowledged.length === expected.length };
+}
+
+/**
+ * Checks the optional verification shares Y_i = g^{s_i}: only with named shareIndices, keyed by exactly those
+ * indices (decimal), each a valid point of the commitment curve. Returned with keys in share-index order.
+ */
+function checkVerifyingShares(
+  curve: CommitmentCurve,
+  shares: Record<string, string> | undefined,
+  shareIndices: number[] | undefined,
+): Record<string, string> | undefined {
+  if (shares === undefined) {
+    return undefined;
+  }
+  if (shareIndices === undefined) {
+    throw new ValidationError('invalid commitments: verifyingShares needs shareIndices');
+  }
+  const expected = shareIndices.map(String);
+  const keys = Object.keys(shares);
+  if (keys.length !== expected.length || !expected.every((index) => Object.hasOwn(shares, index))) {
+    throw new ValidationError(
+      `invalid commitments: verifyingShares must have exactly the shareIndices as keys (${expected.join(', ')}), got ${keys.join(', ')}`,
+    );
+  }
+  const ordered: Record<string, string> = {};
+  for (const index of expected) {
+    const point = shares[index] ?? '';
+    const problem = commitmentPointProblem(curve, point);
+    if (problem !== undefined) {
+      throw new ValidationError(`invalid commitments: verifyingShares.${index} ${problem}`);
+    }
+    ordered[index] = point;
+  }
+  return ordered;
+}
+
+/**
+ * A refresh deals new shares of the same secret: it must follow the latest epoch directly and keep the group
+ * public key (commitments[0] = g^{secret}), the curve, t and the share indices — otherwise it is a new key.
+ */
+function checkRefresh(
+  keyId: string,
+  refreshOf: number,
+  latest: CommitmentSet | undefined,
+  next: Pick<CommitmentSet, 'curve' | 't' | 'commitments' | 'shareIndices'>,
+): void {
+  if (latest === undefined) {
+    throw new ConflictError(`key ${keyId} has no epoch to refresh; its first epoch cannot name refreshOf`);
+  }
+  if (refreshOf !== latest.epoch) {
+    throw new ConflictError(
+      `refreshOf must be the latest epoch of key ${keyId} (${latest.epoch}), got ${refreshOf}`,
+    );
+  }
+  const sameIndices = canonicalJson(latest.shareIndices ?? null) === canonicalJson(next.shareIndices ?? null);
+  const differs = [
+    latest.curve !== next.curve ? 'curve' : undefined,
+    latest.commitments[0] !== next.commitments[0] ? 'commitments[0] (the group public key)' : undefined,
+    latest.t !== next.t ? 't' : undefined,
+    sameIndices ? undefined : 'shareIndices',
+  ].filter((field): field is string => field !== undefined);
+  if (differs.length > 0) {
+    throw new ConflictError(
+      `a refresh of key ${keyId} epoch ${latest.epoch} must keep its ${differs.join(', ')}`,
+    );
+  }
+}
+
+/** The attested software fields, as stored in the trust event and emitted. */
+interface SoftwareAttestation {
+  readonly format: AttestationFormat;
+  readonly codeDigest: string;
+  readonly configDigest: string;
+  readonly tokenSerial: string;
+  readonly tokenLabel: string;
+}
+
+/**
+ * Which watched fields differ from the previous attestation (none on the first one). A new code build or a
+ * different token is reported, not punished: quarantine stays the module's or an auditor's explicit act.
+ */
+function attestedChanges(previous: TrustCounters, next: SoftwareAttestation): AttestedField[] {
+  const changed: AttestedField[] = [];
+  if (previous.lastCodeDigest !== undefined && previous.lastCodeDigest !== next.codeDigest) {
+    changed.push('codeDigest');
+  }
+  if (previous.lastTokenSerial !== undefined && previous.lastTokenSerial !== next.tokenSerial) {
+    changed.push('tokenSerial');
+  }
+  return changed;
 }
 
 function withParticipation(trust: TrustCounters, ok: boolean): TrustCounters {
