@@ -59,6 +59,8 @@ export interface SecurityModule {
   readonly quarantinedAt?: number;
   readonly quarantineEvidence?: string;
   readonly trust: TrustCounters;
+  /** When a session this module coordinated last ran out unclosed: it is not drawn as coordinator for a while. */
+  readonly coordinatorTimeoutAt?: number;
   readonly registeredAt: number;
   readonly registeredBy: string;
   readonly updatedAt: number;

@@ -345,5 +345,16 @@ describe('TrustDomain session close in one transaction, expiry and freshness', (
       await harness.expectRejected(cast.orchestrator, CLOSE, [closeInput()], 'CONFLICT');
       await harness.expectRejected(cast.orchestrator, EXPIRE, ['s-9'], 'NOT_FOUND');
     });
+
+    it('passes over a timed-out coordinator in the next draws, which it still answers in', async () => {
+      const first = (await open({ ttlSeconds: 1 })).value;
+      harness.advance(2_000);
+      await harness.submit(cast.orchestrator, EXPIRE, 's-1');
+      for (let i = 2; i <= 12; i += 1) {
+        const next = (await open({ sessionId: `s-${i}` })).value;
+        expect(next.coordinator).not.toBe(first.coordinator);
+        expect(next.eligible.map((entry) => entry.moduleId)).toContain(first.coordinator);
+      }
+    });
   });
 });

@@ -102,6 +102,11 @@ import type {
 export const ATTESTATION_SKEW_MS = 10 * 60_000;
 /** A session accepts responses for this long after it opens. */
 export const SESSION_TTL_MS = 10 * 60_000;
+/**
+ * How long a module whose coordinated session ran out is passed over as coordinator (it stays eligible to answer):
+ * otherwise a crashed coordinator could be drawn again and again while its score recovers.
+ */
+export const COORDINATOR_BENCH_MS = 10 * 60_000;
 
 /** Roles that may report tamper evidence about any module (a module owner may report its own). */
 const TAMPER_REPORTERS: Role[] = ['auditor', 'admin', 'orchestrator'];
@@ -814,7 +819,12 @@ export class TrustDomainContract extends KeyLedgerContract {
         `only ${ranked.length} module(s) of key ${input.keyId} have a trust score ≥ ${policy.minTrust}; threshold t = ${policy.t} needs ${policy.t}`,
       );
     }
-    const coordinator = chooseCoordinator(ranked, ctx.txId, input.sessionId);
+    const rested = ranked.filter(
+      ({ module }) =>
+        module.coordinatorTimeoutAt === undefined ||
+        now - module.coordinatorTimeoutAt >= COORDINATOR_BENCH_MS,
+    );
+    const coordinator = chooseCoordinator(rested.length > 0 ? rested : ranked, ctx.txId, input.sessionId);
     const eligible = ranked.map(({ module, score }) => ({
       moduleId: module.moduleId,
       shareIndex: module.shareIndex,
@@ -1050,12 +1060,14 @@ export class TrustDomainContract extends KeyLedgerContract {
       );
     }
     const responders = (await listResponses(ctx, session.sessionId)).map((response) => response.moduleId);
-    const coordinator = await recordAnomaly(
+    const penalised = await recordAnomaly(
       ctx,
       await readModule(ctx, session.coordinator),
       { kind: 'coordinator-timeout', severity: 3, sessionId: session.sessionId },
       now,
     );
+    const coordinator: SecurityModule = { ...penalised, coordinatorTimeoutAt: now };
+    await writeJson(ctx, moduleKey(ctx, coordinator.moduleId), coordinator);
     const closed: ThresholdSession = {
       ...session,
       status: 'closed',
