@@ -1,13 +1,13 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { ed25519_FROST } from '@noble/curves/ed25519.js';
-import type { FROST, FrostPublic } from '@noble/curves/abstract/frost.js';
+import type { FrostPublic } from '@noble/curves/abstract/frost.js';
 import { ownedBytes, parsePointHex } from './points';
 import { identifierOf, MAX_SHARE_INDEX, parseShareIndexKey, shareIndexOf } from './shareIndex';
 
 export { identifierOf, shareIndexOf } from './shareIndex';
 
 /** The one ciphersuite KeyLedger uses: FROST(Ed25519, SHA-512), RFC 9591 — its signatures are plain Ed25519. */
-export const frost: FROST = ed25519_FROST;
+export const frost = ed25519_FROST;
 
 /** A FROST public package as the ledger stores it: hex points, verifying shares keyed by decimal share index. */
 export interface LedgerPublic {
