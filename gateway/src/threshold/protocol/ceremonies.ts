@@ -1,4 +1,5 @@
 import type { DKG_Round1, DKG_Secret, FrostPublic, FrostSecret } from '@noble/curves/abstract/frost.js';
+import { copyBytes, fromHex, toHex } from './bytes';
 import { ThresholdRefusalError } from '../errors';
 import {
   applyRefresh,
@@ -18,7 +19,7 @@ import {
   MODULE_PATHS,
   type AcceptShareRequest,
   type AcceptShareResponse,
-  type CeremonyParticipant,
+  type CeremonyMember,
   type CeremonyResultResponse,
   type DealerDeliverRequest,
   type DeliverRequest,
@@ -42,7 +43,7 @@ interface Ceremony {
   readonly kind: 'dkg' | 'dealer' | 'refresh';
   readonly keyId: string;
   readonly t: number;
-  readonly participants: readonly CeremonyParticipant[];
+  readonly participants: readonly CeremonyMember[];
   readonly startedAt: number;
   /** Secret values received from other modules, by sender. */
   readonly received: Map<string, Uint8Array>;
@@ -53,13 +54,7 @@ interface Ceremony {
   result?: { secret: FrostSecret; public: FrostPublic };
 }
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
-}
 
-function bytes(value: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(value, 'hex'));
-}
 
 function corrupt(scalar: Uint8Array): Uint8Array {
   const copy = Uint8Array.from(scalar);
@@ -111,8 +106,8 @@ export class CeremonyParticipant {
       moduleId: this.#context.moduleId,
       package: {
         identifier: round1.identifier,
-        commitment: round1.commitment.map(hex),
-        proofOfKnowledge: hex(round1.proofOfKnowledge),
+        commitment: round1.commitment.map(toHex),
+        proofOfKnowledge: toHex(round1.proofOfKnowledge),
       },
     };
   }
@@ -131,8 +126,8 @@ export class CeremonyParticipant {
       }
       round1.set(entry.moduleId, {
         identifier: entry.package.identifier,
-        commitment: entry.package.commitment.map(bytes),
-        proofOfKnowledge: bytes(entry.package.proofOfKnowledge),
+        commitment: entry.package.commitment.map(fromHex),
+        proofOfKnowledge: fromHex(entry.package.proofOfKnowledge),
       });
     }
     if (round1.size !== ceremony.participants.length - 1) {
@@ -164,7 +159,7 @@ export class CeremonyParticipant {
       if (early.values.has(request.from) || early.values.size >= 255) {
         return { accepted: false };
       }
-      early.values.set(request.from, bytes(request.value));
+      early.values.set(request.from, fromHex(request.value));
       return { accepted: true };
     }
     if (!ceremony.participants.some((p) => p.moduleId === request.from)) {
@@ -173,7 +168,7 @@ export class CeremonyParticipant {
     if (ceremony.received.has(request.from)) {
       return { accepted: false };
     }
-    ceremony.received.set(request.from, bytes(request.value));
+    ceremony.received.set(request.from, fromHex(request.value));
     return { accepted: true };
   }
 
@@ -230,7 +225,7 @@ export class CeremonyParticipant {
               keyId: request.keyId,
               t: request.t,
               public: wirePublic,
-              value: hex(this.#maybeCorrupt(share.signingShare)),
+              value: toHex(this.#maybeCorrupt(share.signingShare)),
             } satisfies DealerDeliverRequest, { timeoutMs: DELIVERY_TIMEOUT_MS });
           } catch (error) {
             this.#context.logger.warn({ err: error, to: participant.moduleId }, 'dealer share not delivered');
@@ -247,7 +242,7 @@ export class CeremonyParticipant {
   /** A share from the dealer, checked against the dealer's commitments before it is kept. */
   receiveDealt(request: DealerDeliverRequest, fromModuleId: string): CeremonyResultResponse {
     const pub = publicPackage({ t: request.t, n: Object.keys(request.public.verifyingShares).length, ...request.public });
-    const secret: FrostSecret = { identifier: this.#identifier, signingShare: bytes(request.value) };
+    const secret: FrostSecret = { identifier: this.#identifier, signingShare: fromHex(request.value) };
     try {
       frost.validateSecret(secret, pub);
     } catch {
@@ -372,7 +367,9 @@ export class CeremonyParticipant {
       commitments: current.commitments,
       verifyingShares: { ...(current.verifyingShares ?? {}) },
     });
-    const share = this.#context.shares.open(ceremony.keyId, fromEpoch);
+    const opened = this.#context.shares.open(ceremony.keyId, fromEpoch);
+    const share = copyBytes(opened);
+    wipe(opened);
     try {
       const refreshed = applyRefresh({ identifier: this.#identifier, signingShare: share }, deltas);
       const newPublic = refreshPublic(oldPublic, Object.values(request.dealt));
@@ -402,7 +399,7 @@ export class CeremonyParticipant {
           await peer.call(
             'POST',
             path,
-            { ceremonyId, from: this.#context.moduleId, value: hex(this.#maybeCorrupt(value)) } satisfies DeliverRequest,
+            { ceremonyId, from: this.#context.moduleId, value: toHex(this.#maybeCorrupt(value)) } satisfies DeliverRequest,
             { timeoutMs: DELIVERY_TIMEOUT_MS },
           );
           delivered.push(moduleId);
@@ -417,7 +414,7 @@ export class CeremonyParticipant {
     return { delivered: delivered.sort(), undelivered: undelivered.sort() };
   }
 
-  #requireMember(participants: readonly CeremonyParticipant[]): void {
+  #requireMember(participants: readonly CeremonyMember[]): void {
     const me = participants.find((p) => p.moduleId === this.#context.moduleId);
     if (me === undefined || me.shareIndex !== this.#context.shareIndex) {
       throw new ThresholdRefusalError({
@@ -437,7 +434,7 @@ export class CeremonyParticipant {
     kind: Ceremony['kind'],
     keyId: string,
     t: number,
-    participants: readonly CeremonyParticipant[],
+    participants: readonly CeremonyMember[],
   ): Ceremony {
     this.#sweep();
     if (this.#ceremonies.has(ceremonyId) && kind !== 'dealer') {

@@ -1,4 +1,5 @@
 import type { NonceCommitments } from '@noble/curves/abstract/frost.js';
+import { fromHex, toHex } from './bytes';
 import { ThresholdOperationError, ThresholdRefusalError } from '../errors';
 import { frost, groupPublicKey, identifierOf } from '../math';
 import type { LedgerSession, ProtocolContext, ProtocolPeer } from './ports';
@@ -25,9 +26,6 @@ type Answer<T> =
   | { readonly moduleId: string; readonly ok: true; readonly value: T }
   | { readonly moduleId: string; readonly ok: false; readonly late: boolean; readonly error: unknown };
 
-function bytes(value: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(value, 'hex'));
-}
 
 function isTimeout(error: unknown): boolean {
   const kind = (error as { kind?: unknown } | undefined)?.kind;
@@ -125,8 +123,8 @@ export class SigningCoordinator {
       );
       const list: NonceCommitments[] = commitmentList.map((entry) => ({
         identifier: entry.identifier,
-        hiding: bytes(entry.hiding),
-        binding: bytes(entry.binding),
+        hiding: fromHex(entry.hiding),
+        binding: fromHex(entry.binding),
       }));
       const valid: Record<string, Uint8Array> = {};
       const signedBy: string[] = [];
@@ -137,7 +135,7 @@ export class SigningCoordinator {
           continue;
         }
         const identifier = identifierOf(indexOf.get(answer.moduleId) ?? 0);
-        const share = bytes(answer.value.signatureShare);
+        const share = fromHex(answer.value.signatureShare);
         responses.set(answer.moduleId, answer.value.response);
         if (frost.verifyShare(pub, list, message, identifier, share)) {
           valid[identifier] = share;

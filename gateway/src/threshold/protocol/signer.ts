@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Nonces, FrostPublic } from '@noble/curves/abstract/frost.js';
 import { canonicalJson, threshold } from '@keyledger/chaincode/protocol';
+import { copyBytes, fromHex, toHex, type Bytes } from './bytes';
 import { ThresholdRefusalError } from '../errors';
 import { frost, identifierOf, publicPackage, wipe } from '../math';
 import type { LedgerCommitments, LedgerSession, ProtocolContext } from './ports';
@@ -18,13 +19,7 @@ import type {
 const NONCE_TTL_MS = 60_000;
 const MAX_PENDING_NONCES = 1_024;
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
-}
 
-function bytes(value: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(value, 'hex'));
-}
 
 /** SHA-256 of the canonical JSON of `value`, hex: what a module signs and the ledger keeps of an answer. */
 export function responseDigestOf(value: unknown): string {
@@ -73,8 +68,8 @@ export class SessionSigner {
       const generated = frost.commit({ identifier: identifierOf(this.#context.shareIndex), signingShare: share });
       const commitments: NonceCommitmentWire = {
         identifier: generated.commitments.identifier,
-        hiding: hex(generated.commitments.hiding),
-        binding: hex(generated.commitments.binding),
+        hiding: toHex(generated.commitments.hiding),
+        binding: toHex(generated.commitments.binding),
       };
       this.#nonces.set(slot, { nonces: generated.nonces, commitments, at: Date.now() });
       return { moduleId: this.#context.moduleId, commitments };
@@ -112,10 +107,10 @@ export class SessionSigner {
     try {
       const list = request.commitmentList.map((entry) => ({
         identifier: entry.identifier,
-        hiding: bytes(entry.hiding),
-        binding: bytes(entry.binding),
+        hiding: fromHex(entry.hiding),
+        binding: fromHex(entry.binding),
       }));
-      let signatureShare = frost.signShare(
+      let signatureShare: Uint8Array = frost.signShare(
         { identifier: identifierOf(this.#context.shareIndex), signingShare: share },
         pub,
         pending.nonces,
@@ -125,7 +120,7 @@ export class SessionSigner {
       if (this.#context.faults.misbehave.has('bad-signature-share')) {
         signatureShare = frost.utils.Fn.toBytes(frost.utils.Fn.add(frost.utils.Fn.fromBytes(signatureShare), 1n));
       }
-      const shareHex = hex(signatureShare);
+      const shareHex = toHex(signatureShare);
       const response = this.#signed(session.sessionId, {
         kind: 'frost-signature-share',
         sessionId: session.sessionId,
@@ -148,7 +143,7 @@ export class SessionSigner {
       if (this.#context.faults.misbehave.has('bad-secret-share')) {
         share[0] = (share[0] ?? 0) ^ 0x01;
       }
-      const shareHex = hex(share);
+      const shareHex = toHex(share);
       const response = this.#signed(session.sessionId, {
         kind: 'released-share',
         sessionId: session.sessionId,
@@ -162,7 +157,7 @@ export class SessionSigner {
   }
 
   /** The share of the session's epoch — or, for a module injected to replay, the oldest one it still holds. */
-  #openShare(session: LedgerSession): Buffer {
+  #openShare(session: LedgerSession): Bytes {
     const { keyId } = session;
     let epoch = session.commitmentsEpoch;
     if (this.#context.faults.misbehave.has('old-epoch-share')) {
@@ -178,7 +173,10 @@ export class SessionSigner {
         message: `module ${this.#context.moduleId} holds no share of ${keyId} epoch ${epoch}`,
       });
     }
-    return this.#context.shares.open(keyId, epoch);
+    const opened = this.#context.shares.open(keyId, epoch);
+    const share = copyBytes(opened);
+    wipe(opened);
+    return share;
   }
 
   #signed(sessionId: string, content: Record<string, unknown>): SignedResponse {

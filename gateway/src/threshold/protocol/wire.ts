@@ -46,7 +46,7 @@ export const participantSchema = z.strictObject({
   moduleId: idSchema,
   shareIndex: z.number().int().min(1).max(255),
 });
-export type CeremonyParticipant = z.output<typeof participantSchema>;
+export type CeremonyMember = z.output<typeof participantSchema>;
 
 const ceremonyBase = {
   ceremonyId: idSchema,

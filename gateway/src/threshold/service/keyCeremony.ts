@@ -5,7 +5,7 @@ import { ThresholdOperationError } from '../errors';
 import {
   MODULE_PATHS,
   type AcceptShareResponse,
-  type CeremonyParticipant,
+  type CeremonyMember,
   type CeremonyResultResponse,
   type DkgRound1Response,
   type DkgRound2Response,
@@ -34,7 +34,7 @@ export interface CeremonyOutcome {
   readonly groupPublicKey: string;
   readonly t: number;
   readonly n: number;
-  readonly participants: readonly CeremonyParticipant[];
+  readonly participants: readonly CeremonyMember[];
   readonly ceremonyId: string;
   readonly durationMs: number;
   /** Old epochs each module deleted (refresh only). */
@@ -186,7 +186,7 @@ export class KeyCeremonies {
   async forget(
     keyId: string,
     keepFrom: number,
-    participants: readonly CeremonyParticipant[],
+    participants: readonly CeremonyMember[],
   ): Promise<Record<string, number[]>> {
     const answers = await Promise.allSettled(
       participants.map((p) =>
@@ -210,7 +210,7 @@ export class KeyCeremonies {
     ceremonyId: string,
     keyId: string,
     t: number,
-    participants: readonly CeremonyParticipant[],
+    participants: readonly CeremonyMember[],
   ): Promise<CeremonyResultResponse[]> {
     const round1 = await this.#everyone(participants, (moduleId) =>
       this.#modules.call<DkgRound1Response>(moduleId, 'POST', MODULE_PATHS.dkgRound1, {
@@ -238,7 +238,7 @@ export class KeyCeremonies {
     ceremonyId: string,
     keyId: string,
     t: number,
-    participants: readonly CeremonyParticipant[],
+    participants: readonly CeremonyMember[],
     dealer: string | undefined,
   ): Promise<CeremonyResultResponse[]> {
     const dealerId = dealer ?? participants[0]?.moduleId ?? '';
@@ -274,7 +274,7 @@ export class KeyCeremonies {
     });
   }
 
-  #agreed(results: readonly CeremonyResultResponse[], participants: readonly CeremonyParticipant[]): PublicPackageWire {
+  #agreed(results: readonly CeremonyResultResponse[], participants: readonly CeremonyMember[]): PublicPackageWire {
     const [first] = results;
     if (first?.public === undefined || results.length !== participants.length) {
       throw refused('not every participant computed the key');
@@ -292,7 +292,7 @@ export class KeyCeremonies {
     ceremonyId: string,
     keyId: string,
     epoch: number,
-    participants: readonly CeremonyParticipant[],
+    participants: readonly CeremonyMember[],
   ): Promise<void> {
     await this.#everyone(participants, (moduleId) =>
       this.#modules.call<AcceptShareResponse>(moduleId, 'POST', MODULE_PATHS.acceptShare, { ceremonyId, keyId, epoch }),
@@ -308,7 +308,7 @@ export class KeyCeremonies {
     n: number,
     minTrust: number,
     named: readonly string[] | undefined,
-  ): Promise<CeremonyParticipant[]> {
+  ): Promise<CeremonyMember[]> {
     const trusted = (await ledger.modules(minTrust)).filter((m) => m.status === 'active');
     let chosen: ModuleSummary[];
     if (named !== undefined) {
@@ -331,7 +331,7 @@ export class KeyCeremonies {
     return chosen.map((m) => ({ moduleId: m.moduleId, shareIndex: m.shareIndex })).sort((a, b) => a.shareIndex - b.shareIndex);
   }
 
-  async #everyone<T>(participants: readonly CeremonyParticipant[], ask: (moduleId: string) => Promise<T>): Promise<T[]> {
+  async #everyone<T>(participants: readonly CeremonyMember[], ask: (moduleId: string) => Promise<T>): Promise<T[]> {
     const answers = await Promise.allSettled(participants.map((p) => ask(p.moduleId)));
     const failed = answers
       .map((answer, i) => (answer.status === 'rejected' ? { moduleId: participants[i]?.moduleId ?? '?', reason: answer.reason as unknown } : undefined))
