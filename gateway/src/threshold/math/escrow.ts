@@ -33,7 +33,11 @@ function keyFor(shared: Uint8Array, ephemeral: Uint8Array, groupKey: Uint8Array,
  * info = label ‖ R ‖ Y ‖ context), AES-256-GCM with `context` as AAD). Anyone can seal; opening needs s with
  * Y = s·G, which no module holds — only a reconstruction session rebuilds it, for the one call.
  */
-export function sealToGroupKey(groupPublicKey: Uint8Array, plaintext: Uint8Array, context: string): EscrowBlob {
+export function sealToGroupKey(
+  groupPublicKey: Uint8Array,
+  plaintext: Uint8Array,
+  context: string,
+): EscrowBlob {
   if (plaintext.length === 0 || plaintext.length > MAX_PLAINTEXT) {
     throw new RangeError(`an escrowed secret is 1 to ${MAX_PLAINTEXT} bytes`);
   }

@@ -54,8 +54,6 @@ interface Ceremony {
   result?: { secret: FrostSecret; public: FrostPublic };
 }
 
-
-
 function corrupt(scalar: Uint8Array): Uint8Array {
   const copy = Uint8Array.from(scalar);
   copy[0] = (copy[0] ?? 0) ^ 0x01;
@@ -64,7 +62,11 @@ function corrupt(scalar: Uint8Array): Uint8Array {
 
 function sameWire(a: PublicPackageWire, b: PublicPackageWire): boolean {
   const keys = (record: Record<string, string>): string =>
-    JSON.stringify(Object.keys(record).sort().map((key) => [key, record[key]]));
+    JSON.stringify(
+      Object.keys(record)
+        .sort()
+        .map((key) => [key, record[key]]),
+    );
   return (
     JSON.stringify(a.commitments) === JSON.stringify(b.commitments) &&
     keys(a.verifyingShares) === keys(b.verifyingShares)
@@ -122,7 +124,10 @@ export class CeremonyParticipant {
     for (const entry of others) {
       const participant = ceremony.participants.find((p) => p.moduleId === entry.moduleId);
       if (participant === undefined || entry.package.identifier !== identifierOf(participant.shareIndex)) {
-        throw this.#state(request.ceremonyId, `round 1 package of ${entry.moduleId} does not match its share index`);
+        throw this.#state(
+          request.ceremonyId,
+          `round 1 package of ${entry.moduleId} does not match its share index`,
+        );
       }
       round1.set(entry.moduleId, {
         identifier: entry.package.identifier,
@@ -202,7 +207,13 @@ export class CeremonyParticipant {
   /** The dealer ceremony: this module deals, delivers each share to its holder, keeps its own and wipes the rest. */
   async deal(request: DkgRound1Request): Promise<CeremonyResultResponse & { undelivered: string[] }> {
     this.#requireMember(request.participants);
-    const ceremony = this.#create(request.ceremonyId, 'dealer', request.keyId, request.t, request.participants);
+    const ceremony = this.#create(
+      request.ceremonyId,
+      'dealer',
+      request.keyId,
+      request.t,
+      request.participants,
+    );
     const identifiers = request.participants.map((p) => identifierOf(p.shareIndex));
     const dealt = frost.trustedDealer({ min: request.t, max: request.participants.length }, identifiers);
     const wirePublic = ledgerForm(dealt.public);
@@ -215,18 +226,26 @@ export class CeremonyParticipant {
             return;
           }
           if (participant.moduleId === this.#context.moduleId) {
-            ceremony.result = { secret: { ...share, signingShare: Uint8Array.from(share.signingShare) }, public: dealt.public };
+            ceremony.result = {
+              secret: { ...share, signingShare: Uint8Array.from(share.signingShare) },
+              public: dealt.public,
+            };
             return;
           }
           try {
             const peer = await this.#context.peers.client(participant.moduleId);
-            await peer.call('POST', MODULE_PATHS.dealerDeliver, {
-              ceremonyId: request.ceremonyId,
-              keyId: request.keyId,
-              t: request.t,
-              public: wirePublic,
-              value: toHex(this.#maybeCorrupt(share.signingShare)),
-            } satisfies DealerDeliverRequest, { timeoutMs: DELIVERY_TIMEOUT_MS });
+            await peer.call(
+              'POST',
+              MODULE_PATHS.dealerDeliver,
+              {
+                ceremonyId: request.ceremonyId,
+                keyId: request.keyId,
+                t: request.t,
+                public: wirePublic,
+                value: toHex(this.#maybeCorrupt(share.signingShare)),
+              } satisfies DealerDeliverRequest,
+              { timeoutMs: DELIVERY_TIMEOUT_MS },
+            );
           } catch (error) {
             this.#context.logger.warn({ err: error, to: participant.moduleId }, 'dealer share not delivered');
             undelivered.push(participant.moduleId);
@@ -236,12 +255,21 @@ export class CeremonyParticipant {
     } finally {
       Object.values(dealt.secretShares).forEach((share) => wipe(share.signingShare));
     }
-    return { moduleId: this.#context.moduleId, public: wirePublic, blamed: [], undelivered: undelivered.sort() };
+    return {
+      moduleId: this.#context.moduleId,
+      public: wirePublic,
+      blamed: [],
+      undelivered: undelivered.sort(),
+    };
   }
 
   /** A share from the dealer, checked against the dealer's commitments before it is kept. */
   receiveDealt(request: DealerDeliverRequest, fromModuleId: string): CeremonyResultResponse {
-    const pub = publicPackage({ t: request.t, n: Object.keys(request.public.verifyingShares).length, ...request.public });
+    const pub = publicPackage({
+      t: request.t,
+      n: Object.keys(request.public.verifyingShares).length,
+      ...request.public,
+    });
     const secret: FrostSecret = { identifier: this.#identifier, signingShare: fromHex(request.value) };
     try {
       frost.validateSecret(secret, pub);
@@ -265,7 +293,10 @@ export class CeremonyParticipant {
       throw this.#state(request.ceremonyId, 'no share of this ceremony waits to be accepted');
     }
     const onLedger = await this.#guard.commitments(request.keyId, request.epoch);
-    const ledgerWire = { commitments: onLedger.commitments, verifyingShares: { ...(onLedger.verifyingShares ?? {}) } };
+    const ledgerWire = {
+      commitments: onLedger.commitments,
+      verifyingShares: { ...(onLedger.verifyingShares ?? {}) },
+    };
     if (!sameWire(ledgerWire, ledgerForm(ceremony.result.public))) {
       throw new ThresholdRefusalError({
         code: 'commitment-mismatch',
@@ -285,7 +316,12 @@ export class CeremonyParticipant {
       epoch: request.epoch,
       moduleId: this.#context.moduleId,
     });
-    return { moduleId: this.#context.moduleId, keyId: request.keyId, epoch: request.epoch, acknowledged: true };
+    return {
+      moduleId: this.#context.moduleId,
+      keyId: request.keyId,
+      epoch: request.epoch,
+      acknowledged: true,
+    };
   }
 
   /**
@@ -311,7 +347,11 @@ export class CeremonyParticipant {
         kept.push(epoch);
       }
     }
-    return { moduleId: this.#context.moduleId, forgotten: forgotten.sort((a, b) => a - b), kept: kept.sort((a, b) => a - b) };
+    return {
+      moduleId: this.#context.moduleId,
+      forgotten: forgotten.sort((a, b) => a - b),
+      kept: kept.sort((a, b) => a - b),
+    };
   }
 
   async refreshDeal(request: RefreshDealRequest): Promise<RefreshDealResponse> {
@@ -323,9 +363,18 @@ export class CeremonyParticipant {
       });
     }
     const current = await this.#guard.commitments(request.keyId, request.fromEpoch);
-    const ceremony = this.#create(request.ceremonyId, 'refresh', request.keyId, current.t, request.participants);
+    const ceremony = this.#create(
+      request.ceremonyId,
+      'refresh',
+      request.keyId,
+      current.t,
+      request.participants,
+    );
     ceremony.fromEpoch = request.fromEpoch;
-    const { commitments, deltas } = dealRefresh(current.t, request.participants.map((p) => p.shareIndex));
+    const { commitments, deltas } = dealRefresh(
+      current.t,
+      request.participants.map((p) => p.shareIndex),
+    );
     const values = new Map<string, Uint8Array>();
     for (const participant of request.participants) {
       const delta = deltas[String(participant.shareIndex)];
@@ -350,7 +399,11 @@ export class CeremonyParticipant {
     for (const participant of ceremony.participants) {
       const dealt = request.dealt[participant.moduleId];
       const delta = ceremony.received.get(participant.moduleId);
-      if (dealt === undefined || delta === undefined || !verifyRefreshDelta(dealt, this.#context.shareIndex, delta)) {
+      if (
+        dealt === undefined ||
+        delta === undefined ||
+        !verifyRefreshDelta(dealt, this.#context.shareIndex, delta)
+      ) {
         blamed.push(participant.moduleId);
       } else {
         deltas.push(delta);
@@ -399,7 +452,11 @@ export class CeremonyParticipant {
           await peer.call(
             'POST',
             path,
-            { ceremonyId, from: this.#context.moduleId, value: toHex(this.#maybeCorrupt(value)) } satisfies DeliverRequest,
+            {
+              ceremonyId,
+              from: this.#context.moduleId,
+              value: toHex(this.#maybeCorrupt(value)),
+            } satisfies DeliverRequest,
             { timeoutMs: DELIVERY_TIMEOUT_MS },
           );
           delivered.push(moduleId);

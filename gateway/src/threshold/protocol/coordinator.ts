@@ -26,7 +26,6 @@ type Answer<T> =
   | { readonly moduleId: string; readonly ok: true; readonly value: T }
   | { readonly moduleId: string; readonly ok: false; readonly late: boolean; readonly error: unknown };
 
-
 function isTimeout(error: unknown): boolean {
   const kind = (error as { kind?: unknown } | undefined)?.kind;
   const name = (error as { name?: unknown } | undefined)?.name;
@@ -47,7 +46,12 @@ export class SigningCoordinator {
   readonly #roundTimeoutMs: number;
   readonly #maxAttempts: number;
 
-  constructor(context: ProtocolContext, guard: SessionGuard, local: SessionSigner, options: CoordinatorOptions = {}) {
+  constructor(
+    context: ProtocolContext,
+    guard: SessionGuard,
+    local: SessionSigner,
+    options: CoordinatorOptions = {},
+  ) {
     this.#context = context;
     this.#guard = guard;
     this.#local = local;
@@ -90,7 +94,10 @@ export class SigningCoordinator {
       );
       const usable: { moduleId: string; commitments: NonceCommitmentWire }[] = [];
       for (const answer of committed) {
-        if (answer.ok && answer.value.commitments.identifier === identifierOf(indexOf.get(answer.moduleId) ?? 0)) {
+        if (
+          answer.ok &&
+          answer.value.commitments.identifier === identifierOf(indexOf.get(answer.moduleId) ?? 0)
+        ) {
           usable.push({ moduleId: answer.moduleId, commitments: answer.value.commitments });
         } else if (!answer.ok) {
           (answer.late ? late : unreachable).add(answer.moduleId);
@@ -99,12 +106,16 @@ export class SigningCoordinator {
       }
       candidates = usable.map((entry) => entry.moduleId);
       if (usable.length < session.threshold) {
-        return this.#fail(session, `only ${usable.length} of the t = ${session.threshold} modules needed answered`, {
-          cheaters,
-          late,
-          unreachable,
-          responses,
-        });
+        return this.#fail(
+          session,
+          `only ${usable.length} of the t = ${session.threshold} modules needed answered`,
+          {
+            cheaters,
+            late,
+            unreachable,
+            responses,
+          },
+        );
       }
       const signers = usable.slice(0, session.threshold);
       const commitmentList = signers
@@ -143,14 +154,22 @@ export class SigningCoordinator {
         } else {
           cheaters.add(answer.moduleId);
           candidates = candidates.filter((id) => id !== answer.moduleId);
-          this.#context.logger.warn({ moduleId: answer.moduleId, sessionId: session.sessionId }, 'invalid signature share');
+          this.#context.logger.warn(
+            { moduleId: answer.moduleId, sessionId: session.sessionId },
+            'invalid signature share',
+          );
         }
       }
       if (signedBy.length === signers.length) {
         const signature = frost.aggregate(pub, list, message, valid);
         const groupKey = groupPublicKey(pub);
         if (!frost.verify(signature, message, groupKey)) {
-          return this.#fail(session, 'the aggregated signature does not verify', { cheaters, late, unreachable, responses });
+          return this.#fail(session, 'the aggregated signature does not verify', {
+            cheaters,
+            late,
+            unreachable,
+            responses,
+          });
         }
         const signerSet = new Set(signedBy);
         const kept = [...responses].filter(([id]) => signerSet.has(id) || cheaters.has(id));
@@ -163,7 +182,8 @@ export class SigningCoordinator {
           outcome: 'success',
           cheaters: [...cheaters].sort(),
           late: [...late].filter((id) => !responses.has(id)).sort(),
-          reason: cheaters.size > 0 ? `invalid signature share from ${[...cheaters].sort().join(', ')}` : 'signed',
+          reason:
+            cheaters.size > 0 ? `invalid signature share from ${[...cheaters].sort().join(', ')}` : 'signed',
           responses: kept.map(([, response]) => response),
         });
         return {
@@ -178,10 +198,18 @@ export class SigningCoordinator {
         };
       }
     }
-    return this.#fail(session, `no signature after ${this.#maxAttempts} attempts`, { cheaters, late, unreachable, responses });
+    return this.#fail(session, `no signature after ${this.#maxAttempts} attempts`, {
+      cheaters,
+      late,
+      unreachable,
+      responses,
+    });
   }
 
-  async #round<T>(moduleIds: readonly string[], ask: (peer: ProtocolPeer) => Promise<T>): Promise<Answer<T>[]> {
+  async #round<T>(
+    moduleIds: readonly string[],
+    ask: (peer: ProtocolPeer) => Promise<T>,
+  ): Promise<Answer<T>[]> {
     return Promise.all(
       moduleIds.map(async (moduleId): Promise<Answer<T>> => {
         const signal = AbortSignal.timeout(this.#roundTimeoutMs);
@@ -223,7 +251,9 @@ export class SigningCoordinator {
         cheaters,
         late,
         reason: why,
-        responses: [...state.responses].filter(([id]) => state.cheaters.has(id)).map(([, response]) => response),
+        responses: [...state.responses]
+          .filter(([id]) => state.cheaters.has(id))
+          .map(([, response]) => response),
       });
     } catch (error) {
       this.#context.logger.error({ err: error, sessionId: session.sessionId }, 'failed session not closed');

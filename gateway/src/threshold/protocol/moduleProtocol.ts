@@ -140,7 +140,9 @@ export class ModuleProtocol {
       res.json(await this.signer.signShare(parse(signShareRequest, req.body), callerFingerprint(req)));
     });
     router.post(at(MODULE_PATHS.releaseShare), async (req, res) => {
-      res.json(await this.signer.release(parse(releaseShareRequest, req.body).sessionId, callerFingerprint(req)));
+      res.json(
+        await this.signer.release(parse(releaseShareRequest, req.body).sessionId, callerFingerprint(req)),
+      );
     });
     router.post(at(MODULE_PATHS.reconstruct), async (req, res) => {
       res.json(await this.reconstructor.reconstruct(parse(reconstructRequest, req.body)));

@@ -69,7 +69,9 @@ export class Reconstructor {
               { sessionId: session.sessionId },
               { timeoutMs: this.#roundTimeoutMs },
             );
-            return answer.shareIndex === entry.shareIndex && answer.moduleId === entry.moduleId ? answer : undefined;
+            return answer.shareIndex === entry.shareIndex && answer.moduleId === entry.moduleId
+              ? answer
+              : undefined;
           } catch (error) {
             this.#context.logger.warn({ err: error, moduleId: entry.moduleId }, 'share not released');
             unreachable.push(entry.moduleId);
@@ -83,7 +85,9 @@ export class Reconstructor {
       signingShare: Uint8Array.from(Buffer.from(answer.signingShare, 'hex')),
     }));
     const moduleAt = new Map(released.map((answer) => [answer.shareIndex, answer.moduleId]));
-    const responses = new Map<string, SignedResponse>(released.map((answer) => [answer.moduleId, answer.response]));
+    const responses = new Map<string, SignedResponse>(
+      released.map((answer) => [answer.moduleId, answer.response]),
+    );
     let secret: Uint8Array | undefined;
     try {
       let reconstruction;
@@ -92,7 +96,13 @@ export class Reconstructor {
       } catch (error) {
         if (error instanceof InsufficientSharesError) {
           const cheaters = error.rejected.map((index) => moduleAt.get(index) ?? '').filter(Boolean);
-          await this.#close(session.sessionId, 'failure', cheaters, responses, `only ${error.valid} valid shares; t = ${error.required}`);
+          await this.#close(
+            session.sessionId,
+            'failure',
+            cheaters,
+            responses,
+            `only ${error.valid} valid shares; t = ${error.required}`,
+          );
           throw new ThresholdOperationError({
             message: `session ${session.sessionId}: only ${error.valid} valid shares of the t = ${error.required} needed`,
             sessionId: session.sessionId,
@@ -104,9 +114,17 @@ export class Reconstructor {
         throw error;
       }
       secret = reconstruction.secret;
-      const cheaters = reconstruction.rejected.map((index) => moduleAt.get(index) ?? '').filter(Boolean).sort();
+      const cheaters = reconstruction.rejected
+        .map((index) => moduleAt.get(index) ?? '')
+        .filter(Boolean)
+        .sort();
       const used = reconstruction.used.map((index) => moduleAt.get(index) ?? '').sort();
-      const result = this.#apply(request.operation, secret, session.keyId, Buffer.from(pub.commitments[0] ?? []));
+      const result = this.#apply(
+        request.operation,
+        secret,
+        session.keyId,
+        Buffer.from(pub.commitments[0] ?? []),
+      );
       wipe(secret);
       secret = undefined;
       await this.#close(
@@ -114,11 +132,19 @@ export class Reconstructor {
         'success',
         cheaters,
         responses,
-        cheaters.length > 0 ? `share failed its commitment check: ${cheaters.join(', ')}` : 'reconstructed once',
+        cheaters.length > 0
+          ? `share failed its commitment check: ${cheaters.join(', ')}`
+          : 'reconstructed once',
       );
       const encoded = result.toString('base64');
       wipe(result);
-      return { sessionId: session.sessionId, result: encoded, used, cheaters, unreachable: unreachable.sort() };
+      return {
+        sessionId: session.sessionId,
+        result: encoded,
+        used,
+        cheaters,
+        unreachable: unreachable.sort(),
+      };
     } finally {
       if (secret !== undefined) {
         wipe(secret);

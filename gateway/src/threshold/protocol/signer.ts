@@ -19,8 +19,6 @@ import type {
 const NONCE_TTL_MS = 60_000;
 const MAX_PENDING_NONCES = 1_024;
 
-
-
 /** SHA-256 of the canonical JSON of `value`, hex: what a module signs and the ledger keeps of an answer. */
 export function responseDigestOf(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
@@ -65,7 +63,10 @@ export class SessionSigner {
     }
     const share = this.#openShare(session);
     try {
-      const generated = frost.commit({ identifier: identifierOf(this.#context.shareIndex), signingShare: share });
+      const generated = frost.commit({
+        identifier: identifierOf(this.#context.shareIndex),
+        signingShare: share,
+      });
       const commitments: NonceCommitmentWire = {
         identifier: generated.commitments.identifier,
         hiding: toHex(generated.commitments.hiding),
@@ -78,7 +79,10 @@ export class SessionSigner {
     }
   }
 
-  async signShare(request: SignShareRequest, callerFingerprint: string | undefined): Promise<SignShareResponse> {
+  async signShare(
+    request: SignShareRequest,
+    callerFingerprint: string | undefined,
+  ): Promise<SignShareResponse> {
     const session = await this.#guard.session(request.sessionId, 'sign', callerFingerprint);
     const message = Buffer.from(request.message, 'base64');
     if (messageDigestOf(message) !== session.messageDigest) {
@@ -118,7 +122,9 @@ export class SessionSigner {
         message,
       );
       if (this.#context.faults.misbehave.has('bad-signature-share')) {
-        signatureShare = frost.utils.Fn.toBytes(frost.utils.Fn.add(frost.utils.Fn.fromBytes(signatureShare), 1n));
+        signatureShare = frost.utils.Fn.toBytes(
+          frost.utils.Fn.add(frost.utils.Fn.fromBytes(signatureShare), 1n),
+        );
       }
       const shareHex = toHex(signatureShare);
       const response = this.#signed(session.sessionId, {
@@ -150,7 +156,12 @@ export class SessionSigner {
         moduleId: this.#context.moduleId,
         shareDigest: createHash('sha256').update(share).digest('hex'),
       });
-      return { moduleId: this.#context.moduleId, shareIndex: this.#context.shareIndex, signingShare: shareHex, response };
+      return {
+        moduleId: this.#context.moduleId,
+        shareIndex: this.#context.shareIndex,
+        signingShare: shareHex,
+        response,
+      };
     } finally {
       wipe(share);
     }

@@ -31,9 +31,7 @@ export const MODULE_PATHS = {
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const idSchema = z.string().regex(ID, 'must be 1-64 characters [A-Za-z0-9._-], starting alphanumeric');
 const hex = (bytes: number): z.ZodString =>
-  z
-    .string()
-    .regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `must be ${bytes} bytes of lowercase hex`);
+  z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `must be ${bytes} bytes of lowercase hex`);
 export const pointHex = hex(32);
 export const scalarHex = hex(32);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -72,7 +70,10 @@ export type DkgRound1Response = z.output<typeof dkgRound1Response>;
 
 export const dkgRound2Request = z.strictObject({
   ceremonyId: idSchema,
-  round1: z.array(z.strictObject({ moduleId: idSchema, package: round1PackageSchema })).min(2).max(255),
+  round1: z
+    .array(z.strictObject({ moduleId: idSchema, package: round1PackageSchema }))
+    .min(2)
+    .max(255),
 });
 export type DkgRound2Request = z.output<typeof dkgRound2Request>;
 
@@ -190,7 +191,10 @@ export const nonceCommitmentSchema = z.strictObject({
 });
 export type NonceCommitmentWire = z.output<typeof nonceCommitmentSchema>;
 
-export const commitRequest = z.strictObject({ sessionId: idSchema, attempt: z.number().int().min(1).max(16) });
+export const commitRequest = z.strictObject({
+  sessionId: idSchema,
+  attempt: z.number().int().min(1).max(16),
+});
 export type CommitRequest = z.output<typeof commitRequest>;
 export const commitResponse = z.strictObject({ moduleId: idSchema, commitments: nonceCommitmentSchema });
 export type CommitResponse = z.output<typeof commitResponse>;
@@ -245,7 +249,11 @@ export const reconstructOperationSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('derive-key'),
     purpose: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1-64 characters [a-z0-9._-]'),
-    epoch: z.number().int().min(0).max(2 ** 32),
+    epoch: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32),
   }),
 ]);
 export type ReconstructOperation = z.output<typeof reconstructOperationSchema>;

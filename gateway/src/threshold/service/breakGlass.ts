@@ -28,15 +28,26 @@ export class BreakGlass {
   }
 
   /** Seals a secret to the key's group public key; anyone may, and no session is needed. */
-  async escrow(ledger: OrchestratorLedger, keyId: string, secret: Uint8Array, context: string): Promise<EscrowBlob> {
-    const commitments = await ledger.commitments(keyId);
+  async escrow(
+    ledger: OrchestratorLedger,
+    keyId: string,
+    secret: Uint8Array,
+    context: string,
+  ): Promise<EscrowBlob> {
+    const commitments = await ledger.latestCommitments(keyId);
     if (commitments === undefined) {
       throw new ServiceError({ message: `key ${keyId} has no shares yet`, problemType: 'not-found' });
     }
     return sealToGroupKey(Buffer.from(commitments.commitments[0] ?? '', 'hex'), secret, context);
   }
 
-  async run(ledger: OrchestratorLedger, keyId: string, operation: ReconstructOperation, purpose: string, ttlSeconds = 30): Promise<BreakGlassOutcome> {
+  async run(
+    ledger: OrchestratorLedger,
+    keyId: string,
+    operation: ReconstructOperation,
+    purpose: string,
+    ttlSeconds = 30,
+  ): Promise<BreakGlassOutcome> {
     const session = await ledger.openSession({
       sessionId: `rc-${randomUUID()}`,
       keyId,

@@ -48,7 +48,10 @@ function refused(message: string): ServiceError {
 function samePublic(a: PublicPackageWire, b: PublicPackageWire): boolean {
   const sorted = (record: Record<string, string>): string =>
     JSON.stringify(Object.entries(record).sort(([x], [y]) => Number(x) - Number(y)));
-  return JSON.stringify(a.commitments) === JSON.stringify(b.commitments) && sorted(a.verifyingShares) === sorted(b.verifyingShares);
+  return (
+    JSON.stringify(a.commitments) === JSON.stringify(b.commitments) &&
+    sorted(a.verifyingShares) === sorted(b.verifyingShares)
+  );
 }
 
 /**
@@ -75,7 +78,7 @@ export class KeyCeremonies {
         problemType: 'not-found',
       });
     }
-    const existing = await ledger.commitments(request.keyId);
+    const existing = await ledger.latestCommitments(request.keyId);
     if (existing !== undefined) {
       throw refused(`key ${request.keyId} already has shares (epoch ${existing.epoch}); refresh it instead`);
     }
@@ -118,7 +121,7 @@ export class KeyCeremonies {
    */
   async refresh(ledger: OrchestratorLedger, keyId: string): Promise<CeremonyOutcome> {
     const started = Date.now();
-    const current = await ledger.commitments(keyId);
+    const current = await ledger.latestCommitments(keyId);
     if (current === undefined) {
       throw new ServiceError({ message: `key ${keyId} has no shares to refresh`, problemType: 'not-found' });
     }
@@ -142,7 +145,10 @@ export class KeyCeremonies {
     );
     const undelivered = [...new Set(dealt.flatMap((answer) => answer.undelivered))];
     if (undelivered.length > 0) {
-      throw new ThresholdOperationError({ message: `refresh deltas could not reach ${undelivered.join(', ')}`, unreachable: undelivered });
+      throw new ThresholdOperationError({
+        message: `refresh deltas could not reach ${undelivered.join(', ')}`,
+        unreachable: undelivered,
+      });
     }
     const commitments = Object.fromEntries(dealt.map((answer) => [answer.moduleId, answer.commitments]));
     const finished = await this.#everyone(participants, (moduleId) =>
@@ -190,7 +196,10 @@ export class KeyCeremonies {
   ): Promise<Record<string, number[]>> {
     const answers = await Promise.allSettled(
       participants.map((p) =>
-        this.#modules.call<ForgetShareResponse>(p.moduleId, 'POST', MODULE_PATHS.forgetShare, { keyId, keepFrom }),
+        this.#modules.call<ForgetShareResponse>(p.moduleId, 'POST', MODULE_PATHS.forgetShare, {
+          keyId,
+          keepFrom,
+        }),
       ),
     );
     const forgotten: Record<string, number[]> = {};
@@ -225,7 +234,10 @@ export class KeyCeremonies {
     );
     const undelivered = [...new Set(round2.flatMap((answer) => answer.undelivered))];
     if (undelivered.length > 0) {
-      throw new ThresholdOperationError({ message: `DKG shares could not reach ${undelivered.join(', ')}`, unreachable: undelivered });
+      throw new ThresholdOperationError({
+        message: `DKG shares could not reach ${undelivered.join(', ')}`,
+        unreachable: undelivered,
+      });
     }
     const round3 = await this.#everyone(participants, (moduleId) =>
       this.#modules.call<CeremonyResultResponse>(moduleId, 'POST', MODULE_PATHS.dkgRound3, { ceremonyId }),
@@ -243,7 +255,10 @@ export class KeyCeremonies {
   ): Promise<CeremonyResultResponse[]> {
     const dealerId = dealer ?? participants[0]?.moduleId ?? '';
     if (!participants.some((p) => p.moduleId === dealerId)) {
-      throw new ServiceError({ message: `dealer ${dealerId} must be one of the participants`, problemType: 'invalid-request' });
+      throw new ServiceError({
+        message: `dealer ${dealerId} must be one of the participants`,
+        problemType: 'invalid-request',
+      });
     }
     const dealt = await this.#modules.call<CeremonyResultResponse & { undelivered: string[] }>(
       dealerId,
@@ -252,13 +267,20 @@ export class KeyCeremonies {
       { ceremonyId, keyId, t, participants },
     );
     if (dealt.undelivered.length > 0) {
-      throw new ThresholdOperationError({ message: `dealt shares could not reach ${dealt.undelivered.join(', ')}`, unreachable: dealt.undelivered });
+      throw new ThresholdOperationError({
+        message: `dealt shares could not reach ${dealt.undelivered.join(', ')}`,
+        unreachable: dealt.undelivered,
+      });
     }
     return participants.map((p) => ({ ...dealt, moduleId: p.moduleId }));
   }
 
   /** Names on the ledger the senders that modules blamed for values that failed their commitment checks. */
-  async #blame(ledger: OrchestratorLedger, results: readonly CeremonyResultResponse[], kind: string): Promise<void> {
+  async #blame(
+    ledger: OrchestratorLedger,
+    results: readonly CeremonyResultResponse[],
+    kind: string,
+  ): Promise<void> {
     const blamed = [...new Set(results.flatMap((result) => result.blamed))].sort();
     if (blamed.length === 0) {
       return;
@@ -274,7 +296,10 @@ export class KeyCeremonies {
     });
   }
 
-  #agreed(results: readonly CeremonyResultResponse[], participants: readonly CeremonyMember[]): PublicPackageWire {
+  #agreed(
+    results: readonly CeremonyResultResponse[],
+    participants: readonly CeremonyMember[],
+  ): PublicPackageWire {
     const [first] = results;
     if (first?.public === undefined || results.length !== participants.length) {
       throw refused('not every participant computed the key');
@@ -295,11 +320,17 @@ export class KeyCeremonies {
     participants: readonly CeremonyMember[],
   ): Promise<void> {
     await this.#everyone(participants, (moduleId) =>
-      this.#modules.call<AcceptShareResponse>(moduleId, 'POST', MODULE_PATHS.acceptShare, { ceremonyId, keyId, epoch }),
+      this.#modules.call<AcceptShareResponse>(moduleId, 'POST', MODULE_PATHS.acceptShare, {
+        ceremonyId,
+        keyId,
+        epoch,
+      }),
     );
     const acks = await ledger.shareAcknowledgements(keyId, epoch);
     if (!acks.complete) {
-      throw refused(`epoch ${epoch} of ${keyId} is acknowledged by ${acks.acknowledged.length} of ${acks.expected.length} modules`);
+      throw refused(
+        `epoch ${epoch} of ${keyId} is acknowledged by ${acks.acknowledged.length} of ${acks.expected.length} modules`,
+      );
     }
   }
 
@@ -320,21 +351,35 @@ export class KeyCeremonies {
         return module;
       });
       if (chosen.length !== n) {
-        throw new ServiceError({ message: `the policy needs n = ${n} modules; ${chosen.length} were named`, problemType: 'invalid-request' });
+        throw new ServiceError({
+          message: `the policy needs n = ${n} modules; ${chosen.length} were named`,
+          problemType: 'invalid-request',
+        });
       }
     } else {
       if (trusted.length < n) {
-        throw refused(`the policy needs n = ${n} modules; only ${trusted.length} are active with trust ≥ ${minTrust}`);
+        throw refused(
+          `the policy needs n = ${n} modules; only ${trusted.length} are active with trust ≥ ${minTrust}`,
+        );
       }
       chosen = [...trusted].sort((a, b) => b.score - a.score || a.shareIndex - b.shareIndex).slice(0, n);
     }
-    return chosen.map((m) => ({ moduleId: m.moduleId, shareIndex: m.shareIndex })).sort((a, b) => a.shareIndex - b.shareIndex);
+    return chosen
+      .map((m) => ({ moduleId: m.moduleId, shareIndex: m.shareIndex }))
+      .sort((a, b) => a.shareIndex - b.shareIndex);
   }
 
-  async #everyone<T>(participants: readonly CeremonyMember[], ask: (moduleId: string) => Promise<T>): Promise<T[]> {
+  async #everyone<T>(
+    participants: readonly CeremonyMember[],
+    ask: (moduleId: string) => Promise<T>,
+  ): Promise<T[]> {
     const answers = await Promise.allSettled(participants.map((p) => ask(p.moduleId)));
     const failed = answers
-      .map((answer, i) => (answer.status === 'rejected' ? { moduleId: participants[i]?.moduleId ?? '?', reason: answer.reason as unknown } : undefined))
+      .map((answer, i) =>
+        answer.status === 'rejected'
+          ? { moduleId: participants[i]?.moduleId ?? '?', reason: answer.reason as unknown }
+          : undefined,
+      )
       .filter((entry): entry is { moduleId: string; reason: unknown } => entry !== undefined);
     if (failed.length > 0) {
       for (const entry of failed) {

@@ -1,5 +1,10 @@
 import type { threshold } from '@keyledger/chaincode/protocol';
-import type { LedgerCommitments, LedgerSession, PeerCallOptions, ShareAcknowledgements } from '../protocol/ports';
+import type {
+  LedgerCommitments,
+  LedgerSession,
+  PeerCallOptions,
+  ShareAcknowledgements,
+} from '../protocol/ports';
 
 export type { LedgerCommitments, LedgerSession, ShareAcknowledgements };
 
@@ -37,16 +42,27 @@ export interface OrchestratorLedger {
   policy(keyId: string): Promise<threshold.ThresholdPolicy | undefined>;
   modules(minScore: number): Promise<readonly ModuleSummary[]>;
   module(moduleId: string): Promise<ModuleSummary | undefined>;
-  commitments(keyId: string, epoch?: number): Promise<LedgerCommitments | undefined>;
+  latestCommitments(keyId: string): Promise<LedgerCommitments | undefined>;
   publishCommitments(input: PublishCommitmentsInput): Promise<unknown>;
   shareAcknowledgements(keyId: string, epoch: number): Promise<ShareAcknowledgements>;
   openSession(input: OpenSessionInput): Promise<threshold.ThresholdSession>;
-  session(sessionId: string): Promise<LedgerSession | undefined>;
+  session(sessionId: string): Promise<LedgerSession>;
   expireSession(sessionId: string): Promise<unknown>;
-  reportAnomaly(input: { moduleId: string; kind: string; severity: number; evidenceDigest?: string }): Promise<unknown>;
+  reportAnomaly(input: {
+    moduleId: string;
+    kind: string;
+    severity: number;
+    evidenceDigest?: string;
+  }): Promise<unknown>;
 }
 
 /** A module as the orchestrator calls it (mutual TLS, pinned to the certificate the ledger registered). */
 export interface ModuleCaller {
-  call<T>(moduleId: string, method: 'GET' | 'POST', path: string, body?: unknown, options?: PeerCallOptions): Promise<T>;
+  call<T>(
+    moduleId: string,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    options?: PeerCallOptions,
+  ): Promise<T>;
 }

@@ -40,18 +40,33 @@ export class ThresholdService {
     return this.#signing.sign(ledger, request);
   }
 
-  escrow(ledger: OrchestratorLedger, keyId: string, secret: Uint8Array, context: string): Promise<EscrowBlob> {
+  escrow(
+    ledger: OrchestratorLedger,
+    keyId: string,
+    secret: Uint8Array,
+    context: string,
+  ): Promise<EscrowBlob> {
     return this.#breakGlass.escrow(ledger, keyId, secret, context);
   }
 
   /** Opens an escrow in a reconstruction session: the secret is rebuilt at the coordinator for this call only. */
-  unwrap(ledger: OrchestratorLedger, keyId: string, escrow: EscrowBlob, context: string): Promise<BreakGlassOutcome> {
+  unwrap(
+    ledger: OrchestratorLedger,
+    keyId: string,
+    escrow: EscrowBlob,
+    context: string,
+  ): Promise<BreakGlassOutcome> {
     const operation: ReconstructOperation = { kind: 'unwrap', context, escrow };
     return this.#breakGlass.run(ledger, keyId, operation, 'unwrap');
   }
 
   /** A per-epoch symmetric key, HKDF-derived from the group secret in a reconstruction session. */
-  deriveKey(ledger: OrchestratorLedger, keyId: string, purpose: string, epoch: number): Promise<BreakGlassOutcome> {
+  deriveKey(
+    ledger: OrchestratorLedger,
+    keyId: string,
+    purpose: string,
+    epoch: number,
+  ): Promise<BreakGlassOutcome> {
     return this.#breakGlass.run(ledger, keyId, { kind: 'derive-key', purpose, epoch }, 'derive-key');
   }
 }

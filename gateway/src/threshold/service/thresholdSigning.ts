@@ -66,7 +66,7 @@ export class ThresholdSigning {
   }
 
   async sign(ledger: OrchestratorLedger, request: SignRequest): Promise<SignOutcome> {
-    const commitments = await ledger.commitments(request.keyId);
+    const commitments = await ledger.latestCommitments(request.keyId);
     if (commitments === undefined) {
       throw new ServiceError({ message: `key ${request.keyId} has no shares yet`, problemType: 'not-found' });
     }
@@ -92,7 +92,10 @@ export class ThresholdSigning {
           { timeoutMs: Math.min(20_000, (request.ttlSeconds ?? 30) * 1_000) },
         );
         const signature = Buffer.from(answer.signature, 'hex');
-        if (answer.groupPublicKey !== groupPublicKey || !verify(null, request.message, ed25519KeyObject(groupPublicKey), signature)) {
+        if (
+          answer.groupPublicKey !== groupPublicKey ||
+          !verify(null, request.message, ed25519KeyObject(groupPublicKey), signature)
+        ) {
           throw new ThresholdOperationError({
             message: `coordinator ${session.coordinator} returned a signature that does not verify under ${request.keyId}`,
             sessionId: session.sessionId,
@@ -115,7 +118,10 @@ export class ThresholdSigning {
         if (!coordinatorSilent(error)) {
           throw error;
         }
-        this.#logger.warn({ err: error, sessionId: session.sessionId, coordinator: session.coordinator }, 'coordinator did not answer');
+        this.#logger.warn(
+          { err: error, sessionId: session.sessionId, coordinator: session.coordinator },
+          'coordinator did not answer',
+        );
         await this.#expire(ledger, session.sessionId, session.expiresAt);
         expiredSessions.push(session.sessionId);
       }
