@@ -186,4 +186,21 @@ describe('security modules (separate processes, SoftHSM, mutual TLS, devnet)', (
     const health = await (await client('m1', tlsOf(orchestrator))).call<ModuleHealth>('GET', '/health');
     expect(health.moduleId).toBe('m1');
   });
+
+  it('reports a token swap since the last start as tamper evidence: the module is quarantined', async () => {
+    await processes.get('m2')?.stop();
+    const file = join(net.dataDir, 'modules', 'm2', 'attested.json');
+    const last = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileAtomic(file, JSON.stringify({ ...last, tokenSerial: 'a-token-that-was-swapped-out' }));
+    await startModule('m2', 2);
+    const after = await record('m2');
+    expect(after.trust.tamperReports).toBe(1);
+    expect(after.status).toBe('quarantined');
+    expect(after.quarantineEvidence).toMatch(/^[0-9a-f]{64}$/);
+    expect((await ledger.trustScore('m2'))?.score).toBe(0);
+    // The next start finds the serial it remembered: nothing more to report.
+    await processes.get('m2')?.stop();
+    await startModule('m2', 2);
+    expect((await record('m2')).trust.tamperReports).toBe(1);
+  });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { GovernanceLedger } from '../../governance';
+import { errorText } from '../../logging';
 import {
   closeParticipant,
   loadOrCreateTlsIdentity,
@@ -205,7 +206,13 @@ export class ModuleServer {
         tlsCertificatePem: tls.certPem,
       });
       const firstStart = tamper ?? (await made.checkTamper());
-      await made.attest();
+      // A refused attestation leaves the module serving with a low score (and `unattested` in /health): the
+      // ledger, not this process, decides whether the trust domain uses it. The timer tries again.
+      await made
+        .attest()
+        .catch((error: unknown) =>
+          logger.error({ error: errorText(error) }, 'the attestation on start was not accepted'),
+        );
       made.schedule();
       const pidFile = join(options.dataDir, 'module.pid');
       writeFileSync(pidFile, `${process.pid}\n`);
