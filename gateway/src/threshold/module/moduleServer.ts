@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
+import { LedgerError } from '../../fabric';
 import { GovernanceLedger } from '../../governance';
 import { errorText } from '../../logging';
 import {
@@ -204,6 +205,15 @@ export class ModuleServer {
         shareIndex: options.shareIndex,
         endpoint: url,
         tlsCertificatePem: tls.certPem,
+      }).catch((error: unknown) => {
+        if (error instanceof LedgerError && (error.kind === 'FORBIDDEN' || error.kind === 'ACCESS_DENIED')) {
+          throw new LedgerError({
+            kind: error.kind,
+            message: `${options.name} (${participant.identity.mspId}) could not register module ${moduleId}: is it an active member with role module? (${error.message})`,
+            cause: error,
+          });
+        }
+        throw error;
       });
       const firstStart = tamper ?? (await made.checkTamper());
       // A refused attestation leaves the module serving with a low score (and `unattested` in /health): the
