@@ -5,6 +5,7 @@ import { rotationCommands } from '../rotation/cli';
 import { providerCommands } from '../providers/cli';
 import { shardsCommands } from '../shards/cli';
 import { caCommands } from '../signing/ca/cli';
+import { thresholdCommands } from '../threshold/cli';
 import { signingCommands, tokenVerifyCommand } from '../signing/cli';
 import { localCommands } from './localCommands';
 
@@ -20,6 +21,7 @@ export const KEYLEDGER_COMMANDS: readonly CliEntry[] = [
   ...signingCommands,
   ...caCommands,
   ...shardsCommands,
+  ...thresholdCommands,
   defineGroup('token', 'API bearer tokens (create, list, revoke) and signed JWTs (verify)', [
     ...apiTokenCommands,
     tokenVerifyCommand,

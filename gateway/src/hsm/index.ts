@@ -6,6 +6,16 @@ export {
   isGcmTagFailure,
   type GcmCiphertext,
 } from './aead';
+export {
+  createDataObject,
+  destroyDataObject,
+  findDataObject,
+  findDataObjects,
+  readDataObject,
+  type DataObjectQuery,
+  type DataObjectRef,
+  type DataObjectSpec,
+} from './dataObjects';
 export { signDigest, signDigestCompact, signMessage } from './ecdsa';
 export { ckrOf, HsmError, wrapHsmError, type HsmErrorOptions } from './errors';
 export { HKDF_HASH_BYTES, hkdfExpand, hkdfExtract } from './hkdf';
@@ -36,7 +46,7 @@ export {
   type SecretKeyKind,
 } from './secrets';
 export { ensureToken, useSoftHsmDirectory, type TokenSpec } from './softhsm';
-export { findSlotByLabel, HsmToken, type TokenOptions } from './token';
+export { findSlotByLabel, HsmToken, type TokenInfo, type TokenOptions } from './token';
 export { LocalTokenStore, type TokenCredentials } from './tokenStore';
 export { formatPkcs11Uri, parsePkcs11Uri, type Pkcs11Uri } from './uri';
 export {

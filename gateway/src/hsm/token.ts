@@ -12,6 +12,14 @@ export interface TokenOptions {
   readonly maxIdleSessions?: number;
 }
 
+/** What a token says about itself (C_GetTokenInfo). */
+export interface TokenInfo {
+  readonly label: string;
+  readonly serialNumber: string;
+  readonly manufacturerId: string;
+  readonly model: string;
+}
+
 /** Finds a slot by token label (PKCS#11 pads labels to 32 bytes with blanks). Slot ids move; labels don't. */
 export function findSlotByLabel(pkcs11: pkcs11js.PKCS11, label: string): pkcs11js.Handle | undefined {
   return pkcs11.C_GetSlotList(true).find((slot) => pkcs11.C_GetTokenInfo(slot).label.trim() === label);
@@ -34,13 +42,21 @@ export class HsmToken {
   readonly #pkcs11: pkcs11js.PKCS11;
   readonly #libraryPath: string;
   readonly #pool: SessionPool;
+  readonly #slot: pkcs11js.Handle;
   #closed = false;
 
-  private constructor(label: string, pkcs11: pkcs11js.PKCS11, libraryPath: string, pool: SessionPool) {
+  private constructor(
+    label: string,
+    pkcs11: pkcs11js.PKCS11,
+    libraryPath: string,
+    pool: SessionPool,
+    slot: pkcs11js.Handle,
+  ) {
     this.label = label;
     this.#pkcs11 = pkcs11;
     this.#libraryPath = libraryPath;
     this.#pool = pool;
+    this.#slot = slot;
   }
 
   static open(options: TokenOptions): HsmToken {
@@ -70,7 +86,7 @@ export class HsmToken {
           });
         }
       }
-      return new HsmToken(options.label, pkcs11, libraryPath, pool);
+      return new HsmToken(options.label, pkcs11, libraryPath, pool, slot);
     } catch (error) {
       releaseLibrary(libraryPath);
       throw wrapHsmError(`opening token ${options.label}`, error);
@@ -86,6 +102,24 @@ export class HsmToken {
       return this.#pool.use((session) => operation(this.#pkcs11, session));
     } catch (error) {
       throw wrapHsmError(action, error);
+    }
+  }
+
+  /** C_GetTokenInfo, blank padding trimmed: what the token says it is (SoftHSM makes a serial per token). */
+  info(): TokenInfo {
+    if (this.#closed) {
+      throw new HsmError({ message: `token ${this.label} is closed` });
+    }
+    try {
+      const info = this.#pkcs11.C_GetTokenInfo(this.#slot);
+      return {
+        label: info.label.trim(),
+        serialNumber: info.serialNumber.trim(),
+        manufacturerId: info.manufacturerID.trim(),
+        model: info.model.trim(),
+      };
+    } catch (error) {
+      throw wrapHsmError('reading token info', error);
     }
   }
 

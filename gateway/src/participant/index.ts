@@ -9,3 +9,5 @@ export {
 export { KeyedSerializer } from './serial';
 export { WrappingKeyPublisher } from './publication';
 export { loadWrappingKey, type WrappingKey } from './wrappingKey';
+export { MemberGate, type MemberGateOptions } from './memberGate';
+export { loadOrCreateTlsIdentity, type TlsIdentity } from './tlsIdentity';

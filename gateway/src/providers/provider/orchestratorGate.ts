@@ -1,56 +1,14 @@
 import type { GovernanceLedger } from '../../governance';
+import { MemberGate, type MemberGateOptions } from '../../participant';
 
-export interface OrchestratorGateOptions {
-  /** How long the list of orchestrators is trusted (default 10 s). */
-  readonly ttlMs?: number;
-  /** An unknown certificate triggers a re-read at most this often (default 1 s), so a newcomer gets in quickly. */
-  readonly missRefreshMs?: number;
-  readonly clock?: () => number;
-}
+export type OrchestratorGateOptions = MemberGateOptions;
 
 /**
  * Who may call a provider: the holders of a certificate whose SHA-256 fingerprint is an active governance member
- * with the `orchestrator` role. The ledger decides; the provider keeps the list for a few seconds so a call costs
- * no ledger read, and re-reads it when an unknown certificate knocks.
+ * with the `orchestrator` role (a {@link MemberGate} for that one role).
  */
-export class OrchestratorGate {
-  readonly #governance: GovernanceLedger;
-  readonly #ttlMs: number;
-  readonly #missRefreshMs: number;
-  readonly #clock: () => number;
-  #allowed = new Set<string>();
-  #readAt = Number.NEGATIVE_INFINITY;
-  #reading: Promise<void> | undefined;
-
+export class OrchestratorGate extends MemberGate {
   constructor(governance: GovernanceLedger, options: OrchestratorGateOptions = {}) {
-    this.#governance = governance;
-    this.#ttlMs = options.ttlMs ?? 10_000;
-    this.#missRefreshMs = options.missRefreshMs ?? 1_000;
-    this.#clock = options.clock ?? Date.now;
-  }
-
-  /** Whether the certificate with this fingerprint (hex, any case, colons allowed) belongs to an orchestrator. */
-  async allows(fingerprint: string): Promise<boolean> {
-    const normalised = fingerprint.replace(/:/g, '').toLowerCase();
-    const age = this.#clock() - this.#readAt;
-    if (age > this.#ttlMs || (!this.#allowed.has(normalised) && age > this.#missRefreshMs)) {
-      await this.#refresh();
-    }
-    return this.#allowed.has(normalised);
-  }
-
-  #refresh(): Promise<void> {
-    this.#reading ??= this.#governance
-      .listMembers('orchestrator')
-      .then((members) => {
-        this.#allowed = new Set(
-          members.filter((m) => m.status === 'active').map((m) => m.fingerprint.toLowerCase()),
-        );
-        this.#readAt = this.#clock();
-      })
-      .finally(() => {
-        this.#reading = undefined;
-      });
-    return this.#reading;
+    super(governance, ['orchestrator'], options);
   }
 }

@@ -7,6 +7,7 @@ import { LedgerError } from '../../fabric';
 import { GovernanceLedger } from '../../governance';
 import {
   closeParticipant,
+  loadOrCreateTlsIdentity,
   loadWrappingKey,
   openParticipant,
   WrappingKeyPublisher,
@@ -21,7 +22,6 @@ import { providerApp } from './providerApp';
 import { providerMetrics } from './providerMetrics';
 import { ProviderService } from './providerService';
 import { ProfileRegistrar } from './profileRegistrar';
-import { loadOrCreateTlsIdentity } from './tlsIdentity';
 
 /** The label of a provider's key-wrapping key pair (replicas are wrapped to its public half). */
 export const PROVIDER_WRAPPING_LABEL = 'keyledger-provider-wrapping';

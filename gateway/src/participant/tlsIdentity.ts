@@ -3,14 +3,14 @@ import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { certificateFingerprint } from '../../fabric';
-import { writeFileAtomic } from '../../files';
+import { certificateFingerprint } from '../fabric';
+import { writeFileAtomic } from '../files';
 
-/** The provider's TLS server identity: what it presents and what its on-chain profile pins. */
+/** A server's TLS identity (a key provider, a security module): what it presents and what its ledger record pins. */
 export interface TlsIdentity {
   readonly keyPem: string;
   readonly certPem: string;
-  /** SHA-256 (hex) of the certificate DER, as the ledger stores it in the profile. */
+  /** SHA-256 (hex) of the certificate DER, as the ledger stores it. */
   readonly fingerprint: string;
 }
 
@@ -22,15 +22,16 @@ const VALIDITY_MS = 365 * 24 * 3600 * 1000;
 
 /**
  * Loads the TLS key and self-signed certificate from `dir`, or makes them on first start (P-256, ECDSA-SHA256,
- * serverAuth, SANs for the hosts). Self-signed is enough because nobody trusts it through a CA: the orchestrator
- * pins the exact certificate registered in the provider's profile on the ledger. The private key is a file
- * (mode 0600) as a Fabric peer's TLS key is: Node's TLS cannot sign a handshake with a PKCS#11 key. The CMKs it
- * protects the traffic of stay in the token.
+ * serverAuth, SANs for the hosts). Self-signed is enough because nobody trusts it through a CA: a client pins the
+ * exact certificate registered for the server on the ledger. The private key is a file (mode 0600) as a Fabric
+ * peer's TLS key is: Node's TLS cannot sign a handshake with a PKCS#11 key. The keys it protects the traffic of
+ * stay in the token. `organisation` names the kind of server in the certificate's subject.
  */
 export async function loadOrCreateTlsIdentity(
   dir: string,
   subject: string,
   hosts: readonly string[],
+  organisation = 'KeyLedger key provider',
 ): Promise<TlsIdentity> {
   const keyPath = join(dir, KEY_FILE);
   const certPath = join(dir, CERT_FILE);
@@ -53,7 +54,7 @@ export async function loadOrCreateTlsIdentity(
       serialNumber: randomBytes(16)
         .toString('hex')
         .replace(/^[89a-f]/, '1'),
-      name: `CN=${subject}, O=KeyLedger key provider`,
+      name: `CN=${subject}, O=${organisation}`,
       notBefore: new Date(now - 5 * 60_000),
       notAfter: new Date(now + VALIDITY_MS),
       keys,

@@ -1,0 +1,68 @@
+import { LedgerError } from '../../fabric';
+import type { ThresholdLedger } from '../ledger';
+import type { ModulePeerClient, PeerDirectory } from './context';
+import { openModuleClient, type ModuleClientIdentity } from './moduleClient';
+
+export interface PeerDirectoryOptions {
+  /** How long a module's ledger record is trusted before it is read again (default 10 s). */
+  readonly ttlMs?: number;
+  readonly clock?: () => number;
+}
+
+/**
+ * The other modules of the trust domain: each looked up on the ledger (GetModule), its registered TLS certificate
+ * pinned, called with this module's member certificate. One client per module; the record is read again after
+ * the TTL and the client replaced when the module re-registered with another endpoint or certificate. All are
+ * closed on stop.
+ */
+export class LedgerPeerDirectory implements PeerDirectory {
+  readonly #ledger: ThresholdLedger;
+  readonly #identity: ModuleClientIdentity | undefined;
+  readonly #ttlMs: number;
+  readonly #clock: () => number;
+  readonly #clients = new Map<string, { key: string; readAt: number; client: ModulePeerClient }>();
+
+  /** `identity` is undefined when the Fabric key is not a file (an HSM-held member key cannot do TLS). */
+  constructor(
+    ledger: ThresholdLedger,
+    identity: ModuleClientIdentity | undefined,
+    options: PeerDirectoryOptions = {},
+  ) {
+    this.#ledger = ledger;
+    this.#identity = identity;
+    this.#ttlMs = options.ttlMs ?? 10_000;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  async client(moduleId: string): Promise<ModulePeerClient> {
+    if (!this.#identity) {
+      throw new LedgerError({
+        kind: 'FORBIDDEN',
+        message: 'this module has no member key file to present as a TLS client certificate',
+      });
+    }
+    const cached = this.#clients.get(moduleId);
+    if (cached && this.#clock() - cached.readAt <= this.#ttlMs) {
+      return cached.client;
+    }
+    const module = await this.#ledger.getModule(moduleId);
+    if (!module) {
+      throw new LedgerError({ kind: 'NOT_FOUND', message: `module ${moduleId} is not registered` });
+    }
+    const key = `${module.endpoint ?? ''}\u0000${module.tlsCertificatePem ?? ''}`;
+    if (cached?.key === key) {
+      this.#clients.set(moduleId, { ...cached, readAt: this.#clock() });
+      return cached.client;
+    }
+    await cached?.client.close();
+    const client = openModuleClient({ module, identity: this.#identity });
+    this.#clients.set(moduleId, { key, readAt: this.#clock(), client });
+    return client;
+  }
+
+  async close(): Promise<void> {
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
+    await Promise.all(clients.map(({ client }) => client.close()));
+  }
+}
