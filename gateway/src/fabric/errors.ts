@@ -160,6 +160,15 @@ function fromGatewayError(error: GatewayError): LedgerError {
     return new LedgerError({ ...base, kind: 'UNAVAILABLE', message: detail });
   }
   if (
+    phase === 'endorse' &&
+    error.code === GrpcStatus.ABORTED &&
+    /ProposalResponsePayloads do not match/.test(detail)
+  ) {
+    // Endorsers of different orgs simulated on different ledger heights (a concurrent commit reached one first):
+    // as with an MVCC conflict, endorsing again on the newer state is the answer.
+    return new LedgerError({ ...base, kind: 'MVCC_CONFLICT', message: detail });
+  }
+  if (
     error.code === GrpcStatus.PERMISSION_DENIED ||
     (error.code === GrpcStatus.FAILED_PRECONDITION && /access denied/.test(error.message))
   ) {

@@ -85,7 +85,7 @@ export class CustodyLedger implements OrchestratorLedger, ProtocolLedger {
   }
 
   trustEvents(moduleId: string, limit = 20): Promise<unknown> {
-    return this.#contract.evaluate('ListTrustEvents', moduleId, '', String(limit));
+    return this.#contract.evaluate('ListTrustEvents', moduleId, String(limit), '');
   }
 
   commitments(keyId: string, epoch?: number): Promise<LedgerCommitments> {
@@ -126,6 +126,14 @@ export class CustodyLedger implements OrchestratorLedger, ProtocolLedger {
 
   expireSession(sessionId: string): Promise<unknown> {
     return this.#contract.submit('ExpireSession', sessionId);
+  }
+
+  reportTamper(input: { moduleId: string; evidenceDigest: string; description: string }): Promise<unknown> {
+    return this.#contract.submit('ReportTamper', JSON.stringify(input));
+  }
+
+  clearQuarantine(moduleId: string, reason: string): Promise<unknown> {
+    return this.#contract.submit('ClearQuarantine', moduleId, reason);
   }
 
   reportAnomaly(input: {

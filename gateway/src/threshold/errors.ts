@@ -17,6 +17,7 @@ export interface ModuleCallErrorOptions {
   readonly moduleProblem?: ProblemType;
   /** The module's HTTP status, when it answered. */
   readonly status?: number;
+  readonly problemExtensions?: Readonly<Record<string, unknown>>;
   readonly cause?: unknown;
 }
 
@@ -26,6 +27,8 @@ export class ModuleCallError extends ServiceError {
   readonly kind: ModuleFailureKind;
   readonly moduleProblem?: ProblemType;
   readonly status?: number;
+  /** The other members of the module's problem document (ids, cheaters — never secrets). */
+  readonly problemExtensions: Readonly<Record<string, unknown>>;
 
   constructor(options: Readonly<ModuleCallErrorOptions>) {
     const refused = options.kind === 'refused' && options.moduleProblem !== undefined;
@@ -39,6 +42,7 @@ export class ModuleCallError extends ServiceError {
     this.kind = options.kind;
     this.moduleProblem = options.moduleProblem;
     this.status = options.status;
+    this.problemExtensions = options.problemExtensions ?? {};
   }
 }
 

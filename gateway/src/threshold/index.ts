@@ -7,7 +7,6 @@ export {
 export {
   SOFTWARE_ATTESTATION_FORMAT,
   ThresholdLedger,
-  TRUST_DOMAIN,
   type AttestationInput,
   type AttestationNonce,
   type AttestationStatement,

@@ -1,19 +1,5 @@
-import {
-  THRESHOLD,
-  type ContractProtocol,
-  type IdentityRef,
-  type threshold,
-} from '@keyledger/chaincode/protocol';
+import { THRESHOLD, type IdentityRef, type threshold } from '@keyledger/chaincode/protocol';
 import { ContractClient, LedgerError, type LedgerAccess } from '../fabric';
-
-/**
- * The TrustDomain contract as this client calls it: the protocol's list plus the functions the chaincode is
- * gaining (IssueAttestationNonce), until `THRESHOLD` in the protocol names them itself.
- */
-export const TRUST_DOMAIN = {
-  ...THRESHOLD,
-  submit: [...THRESHOLD.submit, 'IssueAttestationNonce'],
-} as const satisfies ContractProtocol;
 
 /** The software-attestation statement format this gateway writes. */
 export const SOFTWARE_ATTESTATION_FORMAT = 'keyledger-software-attestation/v1';
@@ -107,10 +93,10 @@ async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
 
 /** Typed calls of the TrustDomain contract (capability E), as whichever identity the access acts as. */
 export class ThresholdLedger {
-  readonly #contract: ContractClient<typeof TRUST_DOMAIN>;
+  readonly #contract: ContractClient<typeof THRESHOLD>;
 
   constructor(access: LedgerAccess) {
-    this.#contract = new ContractClient(access, TRUST_DOMAIN);
+    this.#contract = new ContractClient(access, THRESHOLD);
   }
 
   registerModule(input: RegisterModuleInput): Promise<ModuleRecord> {

@@ -173,6 +173,25 @@ describe('toLedgerError on real fabric-gateway errors from the devnet', () => {
     expect(GrpcStatus.UNAVAILABLE).toBe(StatusCode.TARGET_CHAIN_NOT_FOUND); // why the two tables must not be mixed
   });
 
+  it('endorsements that differ between orgs (peers at different heights): retryable like an MVCC conflict', () => {
+    const message = 'ProposalResponsePayloads do not match: chaincode response mismatch';
+    const error = new EndorseError({
+      code: GrpcStatus.ABORTED,
+      message:
+        '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+      details: [{ address: '127.0.0.1:7051', mspId: 'Org2MSP', message }],
+      transactionId: 'tx',
+      cause: Object.assign(new Error('aborted'), {
+        code: GrpcStatus.ABORTED,
+        details: '',
+        metadata: undefined as never,
+      }),
+    });
+    const mapped = toLedgerError(error);
+    expect(mapped).toMatchObject({ kind: 'MVCC_CONFLICT', transactionId: 'tx' });
+    expect(mapped.retryable).toBe(true);
+  });
+
   it('an unreachable peer: UNAVAILABLE and retryable for evaluate and endorse', async () => {
     const config = configOf(devnet.identity(1, 'user'), '127.0.0.1:1');
     const contract = open(config, { evaluateTimeoutMs: 2_000, endorseTimeoutMs: 2_000 }).contract(

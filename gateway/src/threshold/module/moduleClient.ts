@@ -164,8 +164,11 @@ class ModuleClient implements ModulePeerClient {
   #problem(status: number, text: string): ModuleCallError {
     let detail = `answered ${status}`;
     let problem: ProblemType | undefined;
+    let extensions: Record<string, unknown> = {};
     try {
-      const document = JSON.parse(text) as { type?: unknown; detail?: unknown };
+      const document = JSON.parse(text) as { type?: unknown; detail?: unknown } & Record<string, unknown>;
+      const standard = new Set(['type', 'title', 'status', 'detail', 'instance']);
+      extensions = Object.fromEntries(Object.entries(document).filter(([name]) => !standard.has(name)));
       const name = typeof document.type === 'string' ? document.type.replace(PROBLEM_PREFIX, '') : '';
       problem = KNOWN_PROBLEMS.has(name) ? (name as ProblemType) : undefined;
       if (typeof document.detail === 'string') {
@@ -180,6 +183,7 @@ class ModuleClient implements ModulePeerClient {
       status,
       message: detail,
       ...(problem ? { moduleProblem: problem } : {}),
+      problemExtensions: extensions,
     });
   }
 }

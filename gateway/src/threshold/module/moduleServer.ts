@@ -2,7 +2,6 @@ import { readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { LedgerError } from '../../fabric';
 import { GovernanceLedger } from '../../governance';
@@ -25,6 +24,9 @@ import { moduleApp, type ModuleHealth } from './moduleApp';
 import { LedgerPeerDirectory } from './peers';
 import { ensureModuleRegistered } from './registration';
 import { ShareStore } from './shareStore';
+import { ModuleOwners } from './moduleOwners';
+import { CustodyLedger } from '../custodyLedger';
+import { ModuleProtocol } from '../protocol/moduleProtocol';
 
 export interface ModuleServerOptions extends ParticipantOptions {
   /** The module id on the ledger (default: the participant's name). */
@@ -43,8 +45,8 @@ export interface ModuleServerOptions extends ParticipantOptions {
   readonly misbehave?: readonly Misbehaviour[];
   /** Between software attestations (default 10 min). */
   readonly attestationIntervalMs?: number;
-  /** The threshold protocol's routes, mounted under /v1. */
-  readonly protocolRoutes?: (context: ModuleContext) => Router;
+  /** How long a module has to answer one signing round when this module coordinates (default 1 500 ms). */
+  readonly roundTimeoutMs?: number;
 }
 
 /**
@@ -172,6 +174,7 @@ export class ModuleServer {
         ...(options.attestationIntervalMs === undefined ? {} : { intervalMs: options.attestationIntervalMs }),
       });
       attestor = made;
+      const owners = new ModuleOwners(ledger);
       const gate = new MemberGate(new GovernanceLedger(connection), ['orchestrator', 'module']);
       const health = (): ModuleHealth => {
         const keys = new Map<string, number[]>();
@@ -192,7 +195,22 @@ export class ModuleServer {
           health,
           allowsClient: (fingerprint) => gate.allows(fingerprint),
           faults,
-          ...(options.protocolRoutes ? { protocol: options.protocolRoutes(context) } : {}),
+          protocol: new ModuleProtocol(
+            {
+              moduleId,
+              shareIndex: options.shareIndex,
+              ledger: new CustodyLedger(connection),
+              shares,
+              identity,
+              peers,
+              faults,
+              logger,
+            },
+            {
+              ...(options.roundTimeoutMs === undefined ? {} : { roundTimeoutMs: options.roundTimeoutMs }),
+              moduleOfFingerprint: (fingerprint) => owners.moduleOf(fingerprint),
+            },
+          ).router(),
           logger,
         }),
       );

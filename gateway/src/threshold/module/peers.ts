@@ -1,4 +1,5 @@
 import { LedgerError } from '../../fabric';
+import { ModuleCallError } from '../errors';
 import type { ThresholdLedger } from '../ledger';
 import type { ModulePeerClient, PeerDirectory } from './context';
 import { openModuleClient, type ModuleClientIdentity } from './moduleClient';
@@ -34,7 +35,27 @@ export class LedgerPeerDirectory implements PeerDirectory {
     this.#clock = options.clock ?? Date.now;
   }
 
+  /**
+   * A client that follows the module: a call that cannot connect drops the cached record (the module may have
+   * restarted on another port) and is tried once more against what the ledger says now.
+   */
   async client(moduleId: string): Promise<ModulePeerClient> {
+    const first = await this.#client(moduleId);
+    const call = async <T>(...args: Parameters<ModulePeerClient['call']>): Promise<T> => {
+      try {
+        return await (await this.#client(moduleId)).call<T>(...args);
+      } catch (error) {
+        if (!(error instanceof ModuleCallError) || error.kind !== 'connection') {
+          throw error;
+        }
+        this.forget(moduleId);
+        return (await this.#client(moduleId)).call<T>(...args);
+      }
+    };
+    return { moduleId: first.moduleId, call, close: () => first.close() };
+  }
+
+  async #client(moduleId: string): Promise<ModulePeerClient> {
     if (!this.#identity) {
       throw new LedgerError({
         kind: 'FORBIDDEN',
@@ -58,6 +79,13 @@ export class LedgerPeerDirectory implements PeerDirectory {
     const client = openModuleClient({ module, identity: this.#identity });
     this.#clients.set(moduleId, { key, readAt: this.#clock(), client });
     return client;
+  }
+
+  /** Drops what is known of a module, so the next call re-reads its record (it may have moved, or restarted). */
+  forget(moduleId: string): void {
+    const cached = this.#clients.get(moduleId);
+    this.#clients.delete(moduleId);
+    void cached?.client.close();
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { NonceCommitments } from '@noble/curves/abstract/frost.js';
-import { fromHex, toHex } from './bytes';
+import { fromHex } from './bytes';
 import { ThresholdOperationError, ThresholdRefusalError } from '../errors';
 import { frost, groupPublicKey, identifierOf } from '../math';
 import type { LedgerSession, ProtocolContext, ProtocolPeer } from './ports';
@@ -34,7 +34,7 @@ function isTimeout(error: unknown): boolean {
 
 /**
  * The coordinator of a signing session, as the ledger chose it: gathers nonce commitments from the eligible
- * modules (highest trust first), asks t of them for signature shares, verifies every share against the signer's
+ * modules, asks every module that committed for its signature share, verifies every share against the signer's
  * verifying share on the ledger before aggregating, retries without the cheaters while t honest modules remain,
  * and closes the session on the ledger in one transaction with the signed answers, the cheaters and the late.
  * The group key is never reconstructed; the coordinator holds only public values and its own share's output.
@@ -117,7 +117,9 @@ export class SigningCoordinator {
           },
         );
       }
-      const signers = usable.slice(0, session.threshold);
+      // Every module that committed signs (FROST takes any set of at least t): each share is verified, so every
+      // cheater among them is caught at once, not only those that happened to be among the first t.
+      const signers = usable;
       const commitmentList = signers
         .map((entry) => entry.commitments)
         .sort((a, b) => (a.identifier < b.identifier ? -1 : 1));

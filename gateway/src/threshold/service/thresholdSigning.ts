@@ -1,7 +1,7 @@
 import { createPublicKey, randomUUID, verify, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ServiceError } from '../../errors';
-import { ThresholdOperationError } from '../errors';
+import { ModuleCallError, ThresholdOperationError } from '../errors';
 import { messageDigestOf } from '../protocol/sessionGuard';
 import { MODULE_PATHS, type CoordinateResponse } from '../protocol/wire';
 import type { ModuleCaller, OrchestratorLedger } from './ports';
@@ -21,7 +21,7 @@ export interface SignRequest {
   readonly keyId: string;
   readonly message: Uint8Array;
   readonly purpose?: string;
-  /** How long each ledger session accepts answers (default 30 s). */
+  /** How long each ledger session accepts answers (default 10 s). */
   readonly ttlSeconds?: number;
   /** Sessions tried when a coordinator does not answer (default 3). */
   readonly maxSessions?: number;
@@ -47,7 +47,27 @@ function sleep(ms: number): Promise<void> {
 
 function coordinatorSilent(error: unknown): boolean {
   const kind = (error as { kind?: unknown } | undefined)?.kind;
-  return kind === 'connection' || kind === 'timeout' || kind === 'server';
+  return kind === 'connection' || kind === 'timeout';
+}
+
+function names(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
+}
+
+/** A coordinator's own failure (too few honest modules) as the caller's error, with whom it named. */
+function asOperationError(error: unknown, sessionId: string): unknown {
+  if (!(error instanceof ModuleCallError) || error.kind !== 'server') {
+    return error;
+  }
+  const found = error.problemExtensions;
+  return new ThresholdOperationError({
+    message: error.message,
+    sessionId,
+    cheaters: names(found['cheaters']),
+    late: names(found['late']),
+    unreachable: names(found['unreachable']),
+    cause: error,
+  });
 }
 
 /**
@@ -81,7 +101,7 @@ export class ThresholdSigning {
         kind: 'sign',
         messageDigest: messageDigestOf(request.message),
         purpose: request.purpose ?? 'sign',
-        ttlSeconds: request.ttlSeconds ?? 30,
+        ttlSeconds: request.ttlSeconds ?? 10,
       });
       try {
         const answer = await this.#modules.call<CoordinateResponse>(
@@ -89,7 +109,7 @@ export class ThresholdSigning {
           'POST',
           MODULE_PATHS.coordinate,
           { sessionId: session.sessionId, message: Buffer.from(request.message).toString('base64') },
-          { timeoutMs: Math.min(20_000, (request.ttlSeconds ?? 30) * 1_000) },
+          { timeoutMs: Math.min(20_000, (request.ttlSeconds ?? 10) * 1_000) },
         );
         const signature = Buffer.from(answer.signature, 'hex');
         if (
@@ -116,7 +136,7 @@ export class ThresholdSigning {
       } catch (error) {
         lastError = error;
         if (!coordinatorSilent(error)) {
-          throw error;
+          throw asOperationError(error, session.sessionId);
         }
         this.#logger.warn(
           { err: error, sessionId: session.sessionId, coordinator: session.coordinator },
