@@ -103,7 +103,7 @@ function jsonBytes(value: unknown): number {
 const jwsRequestSchema = z
   .strictObject({
     payload: z
-      .record(z.string(), z.unknown())
+      .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
       .describe(`the JWS payload: a JSON object of at most ${MAX_JWS_PAYLOAD_BYTES} bytes`),
     header: z
       .strictObject({
@@ -164,7 +164,7 @@ export const escrowBody = named(
       .describe(`the secret to seal to the key, base64 (1-${MAX_ESCROW_SECRET_BYTES} bytes)`),
     context: z
       .string()
-      .min(1)
+      .min(1, 'must not be empty')
       .max(MAX_ESCROW_CONTEXT)
       .describe('what the secret is for: bound to the escrow, needed again to open it'),
   }),
