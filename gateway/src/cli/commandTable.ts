@@ -6,6 +6,7 @@ import { providerCommands } from '../providers/cli';
 import { shardsCommands } from '../shards/cli';
 import { caCommands } from '../signing/ca/cli';
 import { signingCommands, tokenVerifyCommand } from '../signing/cli';
+import { thresholdGroup } from '../threshold/cli/thresholdCommands';
 import { localCommands } from './localCommands';
 
 /**
@@ -20,6 +21,7 @@ export const KEYLEDGER_COMMANDS: readonly CliEntry[] = [
   ...signingCommands,
   ...caCommands,
   ...shardsCommands,
+  thresholdGroup,
   defineGroup('token', 'API bearer tokens (create, list, revoke) and signed JWTs (verify)', [
     ...apiTokenCommands,
     tokenVerifyCommand,
