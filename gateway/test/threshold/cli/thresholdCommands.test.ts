@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, fakeApi, problem, type FakeAnswer, type RecordedRequest } from '../../cli/support';
+import { cli, fakeApi, problem, type CliRun, type FakeAnswer, type RecordedRequest } from '../../cli/support';
 
 const TOKEN = 'kl_thresholdToken0123456789';
 
@@ -59,7 +59,11 @@ describe('keyledger threshold (stand-in API)', () => {
     api.requests.length = 0;
   });
 
-  const run = (argv: readonly string[], reply: (request: RecordedRequest) => FakeAnswer, cwd?: string) => {
+  const run = (
+    argv: readonly string[],
+    reply: (request: RecordedRequest) => FakeAnswer,
+    cwd?: string,
+  ): Promise<CliRun> => {
     answer = reply;
     return cli(['threshold', ...argv], { env, ...(cwd ? { cwd } : {}) });
   };
