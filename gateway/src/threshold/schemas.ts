@@ -125,7 +125,9 @@ const jwsRequestSchema = z
 export const signBody = named(
   z
     .strictObject({
-      message: base64.optional().describe(`the message bytes, base64 (at most ${MAX_SIGN_MESSAGE_BYTES})`),
+      message: base64
+        .optional()
+        .describe(`the message bytes, base64 (at most ${MAX_SIGN_MESSAGE_BYTES} bytes decoded)`),
       jws: jwsRequestSchema.optional(),
     })
     .superRefine((body, ctx) => {
