@@ -253,5 +253,11 @@ describe('the keyledger command on a running stack', () => {
     );
     expect(shell.stdout).toMatch(/^shards deleted +4$/m);
     expect(shell.stdout).toMatch(/^1 +invalidated \(superseded\) .* 4 shards$/m);
-  }, 90_000);
+    // Threshold custody: four signatures verify with plain Ed25519 — with m1 paused, with m5 cheating (named,
+    // its score down), after a refresh under the same group key.
+    expect(shell.stdout.match(/^valid: Ed25519 under custody's group public key/gm)).toHaveLength(4);
+    expect(shell.stderr).toMatch(/signed in session \S+ \(epoch 1, .*cheaters m5\)/);
+    expect(shell.stdout).toMatch(/^key custody refreshed \(epoch 2\)$/m);
+    expect(shell.stderr).toMatch(/signed in session \S+ \(epoch 2, /);
+  }, 180_000);
 });

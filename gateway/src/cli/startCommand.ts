@@ -28,6 +28,15 @@ export function describeStack(stack: LocalStack): string {
           `    ${stack.spareDevice.deviceId.padEnd(11)} ${stack.spareDevice.dir}   (not provisioned: the walk-through does)`,
         ]
       : []),
+    ...(stack.threshold
+      ? [
+          '',
+          `  Security modules (own SoftHSM tokens, mutual TLS; key ${stack.threshold.keyId} 3-of-5, group public key ${stack.threshold.groupPublicKey}):`,
+          ...stack.threshold.modules.map(
+            (m) => `    ${m.name.padEnd(11)} ${m.url}   pid ${m.pid} (${m.pidFile}), log ${m.logFile}`,
+          ),
+        ]
+      : []),
     '',
     `  Participants and their API bearer tokens (also in ${stack.profilePath}, the keyledger command's profile):`,
     ...stack.participants.map(

@@ -25,6 +25,8 @@ export function walkThrough(stack: LocalStack): string[] {
   const killed = stack.providers[0];
   const spare = stack.spareDevice;
   const as = (name: string): string => `-H "authorization: Bearer $${name}"`;
+  const custody = stack.threshold;
+  const paused = custody?.modules[0];
   return [
     'Walk-through with the keyledger command (paste from the repository root; `npx keyledger --help` lists every command):',
     ...profile,
@@ -75,6 +77,28 @@ export function walkThrough(stack: LocalStack): string[] {
           `  npx keyledger shards device ${spare.deviceId}`,
         ]
       : []),
+    ...(custody && paused
+      ? [
+          `  # 11. threshold custody: security modules sign together (FROST, ${custody.keyId} is 3-of-5); plain Ed25519 verifies it`,
+          `  SIG=$(npx keyledger threshold sign ${custody.keyId} --message "release 7.0")`,
+          `  npx keyledger threshold verify ${custody.keyId} --message "release 7.0" --signature "$SIG"`,
+          `  # 12. stop module ${paused.name} (SIGSTOP): the others still sign; it is reported late on the ledger`,
+          `  kill -STOP $(cat ${paused.pidFile})`,
+          `  SIG=$(npx keyledger threshold sign ${custody.keyId} --message "release 7.0.1")`,
+          `  npx keyledger threshold verify ${custody.keyId} --message "release 7.0.1" --signature "$SIG"`,
+          `  kill -CONT $(cat ${paused.pidFile})`,
+          `  # 13. ${custody.cheater} sends a bad signature share: the coordinator names it on the ledger and its trust drops`,
+          `  npx keyledger threshold misbehave ${custody.cheater} bad-signature-share`,
+          `  SIG=$(npx keyledger threshold sign ${custody.keyId} --message "release 7.0.2")`,
+          `  npx keyledger threshold verify ${custody.keyId} --message "release 7.0.2" --signature "$SIG"`,
+          `  npx keyledger threshold module ${custody.cheater}`,
+          `  npx keyledger threshold misbehave ${custody.cheater} none`,
+          `  # 14. refresh: new shares in every module, the same public key; old shares deleted once all acknowledged`,
+          `  npx keyledger threshold refresh ${custody.keyId}`,
+          `  SIG=$(npx keyledger threshold sign ${custody.keyId} --message "release 7.1")`,
+          `  npx keyledger threshold verify ${custody.keyId} --message "release 7.1" --signature "$SIG"`,
+        ]
+      : []),
     '',
     'The same with curl:',
     `  export KL=${stack.apiUrl} ADMIN=${token('admin')} V2=${token('validator2')} FE1=${token('frontend1')}`,
@@ -96,6 +120,14 @@ export function walkThrough(stack: LocalStack): string[] {
     `  curl -s $KL/.well-known/jwks.json`,
     `  curl -s -X POST $KL/v1/signing/verify ${as('ADMIN')} ${json} -d "{\\"token\\":\\"$TOKEN\\"}"`,
     `  curl -s $KL/v1/shards/devices ${as('ADMIN')}`,
+    ...(custody
+      ? [
+          `  curl -s -X POST $KL/v1/threshold/keys/${custody.keyId}/sign ${as('ADMIN')} ${json} \\`,
+          `       -d "{\\"message\\":\\"$(printf 'release 7.2' | base64)\\"}"`,
+          `  curl -s $KL/v1/threshold/keys/${custody.keyId} ${as('ADMIN')}`,
+          `  curl -s $KL/v1/threshold/modules ${as('ADMIN')}`,
+        ]
+      : []),
     ...(spare
       ? [
           `  curl -s -X POST $KL/v1/shards/devices/${spare.deviceId}/rotate ${as('ADMIN')} ${json} -d '{}'`,

@@ -44,6 +44,14 @@ import {
   STACK_SPARE_DEVICE,
   startStackShards,
 } from './shardsStack';
+import {
+  STACK_CUSTODY_POLICY,
+  STACK_DEMO_CHEATER,
+  STACK_MODULE_NAMES,
+  startStackThreshold,
+  type StackThreshold,
+} from './thresholdStack';
+import { thresholdApi } from '../threshold/api';
 import { shardsApi } from '../shards/api';
 import { signingApi } from '../signing/api';
 import { CA_PID_FILE } from '../signing/ca/caServer';
@@ -119,6 +127,20 @@ export interface LocalStack {
   readonly devices: readonly { readonly deviceId: string; readonly dir: string }[];
   /** A device prepared for the walk-through to provision. */
   readonly spareDevice?: { readonly deviceId: string; readonly dir: string };
+  /** Threshold custody (on the devnet): the key, and the security-module processes. */
+  readonly threshold?: {
+    readonly keyId: string;
+    readonly groupPublicKey: string;
+    /** The module started with fault injection allowed, for the walk-through's cheater. */
+    readonly cheater: string;
+    readonly modules: readonly {
+      readonly name: string;
+      readonly url: string;
+      readonly pid: number;
+      readonly pidFile: string;
+      readonly logFile: string;
+    }[];
+  };
   stop(): Promise<void>;
 }
 
@@ -128,7 +150,7 @@ interface Identity {
   readonly fingerprint: string;
 }
 
-const STEPS = 9;
+const STEPS = 10;
 
 /**
  * Brings up KeyLedger on one machine: SoftHSM tokens, the ledger (embedded devnet, or a real Fabric network
@@ -188,6 +210,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let generatorIdentity: Identity;
     let deviceIdentities: Identity[];
     let spareDeviceIdentity: Identity;
+    let moduleIdentities: Identity[];
     let connectionFile: string;
     let ledgerEndpoint: string;
     let startBlock: (() => bigint) | undefined;
@@ -246,6 +269,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       generatorIdentity = await identity(STACK_SHARD_GENERATOR, 0);
       deviceIdentities = await Promise.all(STACK_DEVICE_NAMES.map((name, i) => identity(name, i + 1)));
       spareDeviceIdentity = await identity(STACK_SPARE_DEVICE, 0);
+      moduleIdentities = await Promise.all(STACK_MODULE_NAMES.map((name, i) => identity(name, i)));
     } else {
       step(2, 'ledger: Hyperledger Fabric network from its connection file');
       connectionFile = resolve(options.connectionFile ?? 'network/test-network/connection.json');
@@ -286,6 +310,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         name,
       }));
       spareDeviceIdentity = { ...fromFile(STACK_SPARE_DEVICE, orgAt(0), 'admin'), name: STACK_SPARE_DEVICE };
+      // Each security module must be an identity of its own (its certificate is its TLS client certificate and
+      // names it to its peers); a test network's four identities already serve other roles.
+      moduleIdentities = [];
     }
     progress(`      ${ledgerEndpoint}; connection file ${connectionFile}`);
 
@@ -427,7 +454,35 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       );
     }
 
-    step(8, 'REST API');
+    step(
+      8,
+      'threshold custody: five security modules (processes, own SoftHSM tokens, mutual TLS), a 3-of-5 key',
+    );
+    let thresholdCapability: StackThreshold | undefined;
+    if (moduleIdentities.length > 0) {
+      thresholdCapability = await startStackThreshold({
+        admin: adminLedger,
+        adminConnection,
+        orchestrator: orchestratorIdentity,
+        modules: moduleIdentities,
+        dataDir,
+        logger,
+      });
+      const started = thresholdCapability;
+      closers.push(() => started.stop());
+      for (const module of started.modules) {
+        progress(`      ${module.name} ${module.url} (pid ${module.pid}; log ${module.logFile})`);
+      }
+      progress(
+        `      key ${started.keyId}: ${STACK_CUSTODY_POLICY.t}-of-${STACK_CUSTODY_POLICY.n}, ${started.generated ? 'made by DKG now' : 'shares found in the modules'}; group public key ${started.groupPublicKey}`,
+      );
+    } else {
+      progress(
+        '      skipped on a Fabric network: each module needs an identity of its own (enroll five with your CA, give them the role module, and run `keyledger module start`)',
+      );
+    }
+
+    step(9, 'REST API');
     const tokenStore = new ApiTokenStore({ path: join(dataDir, 'api', 'tokens.json') });
     const profilePath = join(dataDir, 'profile.json');
     const apiTokens = bootstrapTokens({
@@ -468,6 +523,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           scheduler: shardsCapability.scheduler,
           health: { token: shardsCapability.generatorToken },
         }),
+        ...(thresholdCapability
+          ? [thresholdApi({ service: thresholdCapability.service, health: { ledger: adminConnection } })]
+          : []),
       ],
       logger,
       health: adminCaller
@@ -484,7 +542,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(() => api.close());
     writeProfile(profilePath, { url: api.url, default: 'admin', tokens: apiTokens });
 
-    step(9, 'ready');
+    step(10, 'ready');
     return {
       apiUrl: api.url,
       ledgerEndpoint,
@@ -511,6 +569,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       signingServiceId: STACK_SIGNING_SERVICE_ID,
       devices: shardsCapability.devices.map((device) => ({ deviceId: device.deviceId, dir: device.dir })),
       ...(shardsCapability.spare ? { spareDevice: shardsCapability.spare } : {}),
+      ...(thresholdCapability
+        ? {
+            threshold: {
+              keyId: thresholdCapability.keyId,
+              groupPublicKey: thresholdCapability.groupPublicKey,
+              cheater: STACK_DEMO_CHEATER,
+              modules: thresholdCapability.modules.map((module) => ({
+                name: module.name,
+                url: module.url,
+                pid: module.pid,
+                pidFile: module.pidFile,
+                logFile: module.logFile,
+              })),
+            },
+          }
+        : {}),
       participants: everyone.map(({ who, role }) => ({
         name: who.name,
         role,

@@ -98,6 +98,14 @@ export async function startStackThreshold(options: StackThresholdOptions): Promi
   });
   const caller = new DirectoryModuleCaller(directory);
   const stop = async (): Promise<void> => {
+    // The walk-through pauses a module with SIGSTOP; a paused process would never act on SIGTERM.
+    for (const module of started) {
+      try {
+        process.kill(module.pid, 'SIGCONT');
+      } catch {
+        // Already gone.
+      }
+    }
     await Promise.all(started.map((module) => module.stop()));
     await caller.close();
     orchestratorConnection.close();

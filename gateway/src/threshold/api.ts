@@ -1,6 +1,7 @@
 import type { ApiModuleFactory } from '../http';
 import { thresholdHealthCheck, type ThresholdHealthOptions } from './health';
 import { thresholdBreakGlassRoutes } from './routes/breakGlass';
+import { thresholdFaultRoutes } from './routes/faults';
 import { thresholdKeyRoutes } from './routes/keys';
 import { TAG_THRESHOLD, thresholdModuleRoutes } from './routes/modules';
 import { thresholdSessionRoutes } from './routes/sessions';
@@ -26,6 +27,7 @@ export function thresholdApi(deps: ThresholdApiDeps): ApiModuleFactory {
       ...thresholdSigningRoutes(deps),
       ...thresholdBreakGlassRoutes(deps),
       ...thresholdSessionRoutes(),
+      ...thresholdFaultRoutes(deps),
     ],
     tags: [
       {

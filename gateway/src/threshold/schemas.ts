@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { base64, decodedBase64Length, epochMs, named, nonNegativeInt, positiveInt } from '../http/schemas';
 import { idSchema, pointHex } from './protocol/wire';
+import { MISBEHAVIOURS } from './module/context';
 
 /** REST shapes of threshold key custody. Inputs strict, outputs loose (the ledger may add fields). */
 
@@ -363,4 +364,19 @@ export const sessionSchema = named(
     expired: z.boolean(),
   }),
   'ThresholdSession',
+);
+
+export const moduleFaultsBody = named(
+  z.strictObject({
+    misbehave: z
+      .array(z.enum(MISBEHAVIOURS))
+      .max(MISBEHAVIOURS.length)
+      .describe('what the module does wrong from now on; [] makes it honest again'),
+  }),
+  'ThresholdModuleFaultsRequest',
+);
+
+export const moduleFaultsSchema = named(
+  z.object({ moduleId: z.string(), misbehave: z.array(z.string()) }),
+  'ThresholdModuleFaults',
 );

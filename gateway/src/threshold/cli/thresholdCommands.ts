@@ -8,6 +8,7 @@ import {
   UsageError,
   type CommandGroup,
 } from '../../command';
+import { misbehaveCommand, verifyCommand } from './checkCommands';
 import {
   renderCeremony,
   renderKey,
@@ -342,5 +343,5 @@ const session = defineCommand({
 export const thresholdGroup: CommandGroup = defineGroup(
   'threshold',
   'threshold key custody: keys split across security modules — keygen, sign, refresh, keys, modules, sessions',
-  [keygen, sign, refresh, key, modules, moduleCommand, session],
+  [keygen, sign, verifyCommand, refresh, key, modules, moduleCommand, session, misbehaveCommand],
 );

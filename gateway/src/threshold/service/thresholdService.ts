@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EscrowBlob } from '../math/escrow';
-import type { ReconstructOperation } from '../protocol/wire';
+import { MODULE_PATHS, type ReconstructOperation } from '../protocol/wire';
 import { BreakGlass, type BreakGlassOutcome } from './breakGlass';
 import { KeyCeremonies, type CeremonyOutcome, type KeygenRequest } from './keyCeremony';
 import type { ModuleCaller, OrchestratorLedger } from './ports';
@@ -21,11 +21,21 @@ export class ThresholdService {
   readonly #ceremonies: KeyCeremonies;
   readonly #signing: ThresholdSigning;
   readonly #breakGlass: BreakGlass;
+  readonly #modules: ModuleCaller;
 
   constructor(options: ThresholdServiceOptions) {
     this.#ceremonies = new KeyCeremonies(options.modules, options.logger);
     this.#signing = new ThresholdSigning(options.modules, options.logger);
     this.#breakGlass = new BreakGlass(options.modules);
+    this.#modules = options.modules;
+  }
+
+  /** Sets what a module started with --allow-fault-injection does wrong (demonstrations and tests). */
+  async setModuleFaults(moduleId: string, misbehave: readonly string[]): Promise<string[]> {
+    const answer = await this.#modules.call<{ misbehave: string[] }>(moduleId, 'POST', MODULE_PATHS.faults, {
+      misbehave,
+    });
+    return answer.misbehave;
   }
 
   keygen(ledger: OrchestratorLedger, request: KeygenRequest): Promise<CeremonyOutcome> {
