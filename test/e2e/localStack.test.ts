@@ -3,12 +3,13 @@
  * used through the API; then stopped and started again on the same data folder, where everything is reused and a
  * message sealed before the restart still decrypts.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, verify } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedGrpcClients } from '../../gateway/src/fabric';
 import { startLocalStack, type LocalStack } from '../../gateway/src/stack';
+import { ed25519KeyObject as ed25519Key } from '../../gateway/src/threshold/service/thresholdSigning';
 import { eventually } from './support/eventually';
 
 describe('npm start (startLocalStack)', () => {
@@ -45,7 +46,7 @@ describe('npm start (startLocalStack)', () => {
       tokenLabelPrefix: 'ls-',
     };
     stack = await startLocalStack({ ...options, progress: (line) => progress.push(line) });
-    expect(progress.filter((line) => /^\[\d\/9\]/.test(line))).toHaveLength(9);
+    expect(progress.filter((line) => /^\[\d+\/10\]/.test(line))).toHaveLength(10);
     expect(stack.providers.map((p) => [p.name, p.region])).toEqual([
       ['kp1', 'eu-west'],
       ['kp2', 'eu-west'],
@@ -101,6 +102,22 @@ describe('npm start (startLocalStack)', () => {
     ]);
     expect(stack.devices.map((d) => d.deviceId)).toEqual(['device1', 'device2']);
     expect(stack.spareDevice?.deviceId).toBe('device3');
+    // Threshold custody: five module processes, the custody key made by DKG; a signature verifies with plain Ed25519.
+    expect(stack.threshold?.modules.map((m) => m.name)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(progress.join('\n')).toMatch(/key custody: 3-of-5, made by DKG now/);
+    const signedBefore = await call('POST', '/v1/threshold/keys/custody/sign', 'admin', {
+      message: Buffer.from('ls').toString('base64'),
+    });
+    expect(signedBefore.status).toBe(200);
+    const custodyKey = ed25519Key(stack.threshold?.groupPublicKey ?? '');
+    expect(
+      verify(
+        null,
+        Buffer.from('ls'),
+        custodyKey,
+        Buffer.from(String(signedBefore.json['signature']), 'base64url'),
+      ),
+    ).toBe(true);
     // One gRPC channel to the one peer endpoint, shared by every identity's Gateway connection.
     expect(sharedGrpcClients.size).toBe(1);
     // The CLI profile holds the tokens (mode 0600); the gateway's store only their digests.
@@ -154,6 +171,19 @@ describe('npm start (startLocalStack)', () => {
     expect(progress.join('\n')).toMatch(/device1: epoch 1 of 4 shards/);
     const devicesAgain = await call('GET', '/v1/shards/devices', 'admin');
     expect(devicesAgain.json['devices']).toEqual(devices.json['devices']);
+    // The modules restart on their own tokens with their shares: the same key signs, no new ceremony.
+    expect(progress.join('\n')).toMatch(/key custody: 3-of-5, shares found in the modules/);
+    const signedAfter = await call('POST', '/v1/threshold/keys/custody/sign', 'admin', {
+      message: Buffer.from('ls again').toString('base64'),
+    });
+    expect(
+      verify(
+        null,
+        Buffer.from('ls again'),
+        custodyKey,
+        Buffer.from(String(signedAfter.json['signature']), 'base64url'),
+      ),
+    ).toBe(true);
     // kill -9 of the chaincode process: the devnet relaunches it on the next invocation and the stack recovers
     // by itself (a Fabric peer does the same).
     const chaincode = stack.devnet?.status().chaincodes.find((cc) => cc.name === 'keyledger');

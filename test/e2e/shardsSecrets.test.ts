@@ -6,10 +6,10 @@
  * in every byte the ledger and the logs hold.
  */
 import { createHmac, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { deviceKeyInfo, segmentLayout, shardKeyInfo, streamInfo } from '../../gateway/src/shards';
+import { encodings, filesUnder } from './support/secretScan';
 import { startShardsNet, type ShardsNet } from './support/shardsNet';
 
 /** HKDF-Expand (RFC 5869 §2.3) with node:crypto HMAC: the test's own derivation, not the token's. */
@@ -23,23 +23,6 @@ function expand(prk: Buffer, info: Buffer, length: number): Buffer {
     blocks.push(previous);
   }
   return Buffer.concat(blocks).subarray(0, length);
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
-
-/** Every way a secret could be written down: raw bytes, hex, base64, base64url (and their long enough parts). */
-function encodings(secret: Buffer): Buffer[] {
-  return [
-    secret,
-    Buffer.from(secret.toString('hex')),
-    Buffer.from(secret.toString('base64')),
-    Buffer.from(secret.toString('base64url')),
-  ];
 }
 
 describe('no shard secret on the ledger, in the devnet files or in the logs', () => {
