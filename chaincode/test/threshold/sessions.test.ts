@@ -220,7 +220,7 @@ describe('TrustDomain threshold sessions', () => {
       );
       const message = await harness.expectRejected(cast.orchestrator, OPEN, [openInput()], 'CONFLICT');
       expect(message).toMatch(
-        /only 0 module\(s\) of key master-1 have a trust score ≥ 900; threshold t = 3 needs 3/,
+        /only 0 module\(s\) of key master-1 are active with a trust score ≥ 900; threshold t = 3 needs 3/,
       );
       await harness.submit(
         cast.admin,

@@ -816,7 +816,7 @@ export class TrustDomainContract extends KeyLedgerContract {
     );
     if (ranked.length < policy.t) {
       throw new ConflictError(
-        `only ${ranked.length} module(s) of key ${input.keyId} have a trust score ≥ ${policy.minTrust}; threshold t = ${policy.t} needs ${policy.t}`,
+        `only ${ranked.length} module(s) of key ${input.keyId} are active with a trust score ≥ ${policy.minTrust}${policy.attestationMaxAgeSeconds === undefined ? '' : ` and an attestation at most ${policy.attestationMaxAgeSeconds} s old`}; threshold t = ${policy.t} needs ${policy.t}`,
       );
     }
     const rested = ranked.filter(
