@@ -17,8 +17,9 @@ describe('threshold ceremonies with byzantine and stale modules (module processe
 
   beforeAll(async () => {
     tn = await startThresholdNet('keyledger-threshold-ceremony-');
-    startedAt = Date.now();
     await Promise.all(['m1', 'm2', 'm3'].map((name, i) => tn.startModule(name, i + 1)));
+    // Each module attests before it says it is ready: every attestation is older than this from now on.
+    startedAt = Date.now();
     await tn.adminLedger.setPolicy({ keyId: 'k-bad', t: 2, n: 3, minTrust: 100 });
     await tn.adminLedger.setPolicy({
       keyId: 'k-stale',
