@@ -11,7 +11,7 @@ npx tsc -b
 
 # Benchmarks run from TypeScript sources through a transpile-only loader (no type checking; tsc -b did that).
 loader=./network/devnet/test/devnet/ts-register.js
-for bench in devnet hsm rotation api providers signingQueue signingKeys signing shards; do
+for bench in devnet hsm rotation api providers signingQueue signingKeys signing shards threshold; do
   printf '\n==> %s\n' "$bench"
   node -r "$loader" "test/bench/$bench.bench.ts" "$@"
 done
