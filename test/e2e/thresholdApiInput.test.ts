@@ -149,6 +149,8 @@ describe('threshold REST API refusals (devnet, modules that never answer)', () =
       ['POST', '/v1/threshold/keys/k-ok/derive', { purpose: 'DB', epoch: 1 }, 'body.purpose'],
       ['POST', '/v1/threshold/keys/k-ok/derive', { purpose: 'db', epoch: -1 }, 'body.epoch'],
       ['GET', '/v1/threshold/sessions/sg%20x', undefined, 'path.sessionId'],
+      ['POST', '/v1/threshold/modules/m1/faults', { misbehave: ['lie'] }, 'body.misbehave[0]'],
+      ['POST', '/v1/threshold/modules/m1/faults', {}, 'body.misbehave'],
     ];
     for (const [method, path, body, field] of cases) {
       const reply = await call(method, path, 'admin', body);
@@ -161,6 +163,15 @@ describe('threshold REST API refusals (devnet, modules that never answer)', () =
     );
     expect(moduleCalls).toBe(0);
     expect(await ledgerState()).toEqual(before);
+  });
+
+  it('lets only admins set a module’s faults, before the module is asked', async () => {
+    expectProblem(
+      await call('POST', '/v1/threshold/modules/m1/faults', 'orchestrator', { misbehave: [] }),
+      403,
+      /needs the role admin/,
+    );
+    expect(moduleCalls).toBe(0);
   });
 
   it('refuses a caller without the role: 403 from the ledger, before any module is asked', async () => {

@@ -4,6 +4,9 @@ import type { ThresholdLedger } from '../ledger';
 import type { ModulePeerClient, PeerDirectory } from './context';
 import { openModuleClient, type ModuleClientIdentity } from './moduleClient';
 
+/** The plain client behind each following client. */
+const RAW = new WeakMap<ModulePeerClient, ModulePeerClient>();
+
 export interface PeerDirectoryOptions {
   /** How long a module's ledger record is trusted before it is read again (default 10 s). */
   readonly ttlMs?: number;
@@ -36,23 +39,11 @@ export class LedgerPeerDirectory implements PeerDirectory {
   }
 
   /**
-   * A client that follows the module: a call that cannot connect drops the cached record (the module may have
-   * restarted on another port) and is tried once more against what the ledger says now.
+   * The module's client, the same one while its record stays. A call that cannot connect drops the cached record
+   * (the module may have restarted on another port) and is tried once more against what the ledger says now.
    */
-  async client(moduleId: string): Promise<ModulePeerClient> {
-    const first = await this.#client(moduleId);
-    const call = async <T>(...args: Parameters<ModulePeerClient['call']>): Promise<T> => {
-      try {
-        return await (await this.#client(moduleId)).call<T>(...args);
-      } catch (error) {
-        if (!(error instanceof ModuleCallError) || error.kind !== 'connection') {
-          throw error;
-        }
-        this.forget(moduleId);
-        return (await this.#client(moduleId)).call<T>(...args);
-      }
-    };
-    return { moduleId: first.moduleId, call, close: () => first.close() };
+  client(moduleId: string): Promise<ModulePeerClient> {
+    return this.#client(moduleId);
   }
 
   async #client(moduleId: string): Promise<ModulePeerClient> {
@@ -76,9 +67,28 @@ export class LedgerPeerDirectory implements PeerDirectory {
       return cached.client;
     }
     await cached?.client.close();
-    const client = openModuleClient({ module, identity: this.#identity });
+    const client = this.#following(moduleId, openModuleClient({ module, identity: this.#identity }));
     this.#clients.set(moduleId, { key, readAt: this.#clock(), client });
     return client;
+  }
+
+  #following(moduleId: string, raw: ModulePeerClient): ModulePeerClient {
+    const call = async <T>(...args: Parameters<ModulePeerClient['call']>): Promise<T> => {
+      try {
+        return await raw.call<T>(...args);
+      } catch (error) {
+        if (!(error instanceof ModuleCallError) || error.kind !== 'connection') {
+          throw error;
+        }
+        this.forget(moduleId);
+        const fresh = await this.#client(moduleId);
+        // Once more, through the fresh record's own connection and without a further retry.
+        return (RAW.get(fresh) ?? fresh).call<T>(...args);
+      }
+    };
+    const wrapper: ModulePeerClient = { moduleId: raw.moduleId, call, close: () => raw.close() };
+    RAW.set(wrapper, raw);
+    return wrapper;
   }
 
   /** Drops what is known of a module, so the next call re-reads its record (it may have moved, or restarted). */

@@ -48,6 +48,7 @@ describe('threshold module in the OpenAPI document', () => {
       'POST /v1/threshold/keys/{keyId}/refresh refreshThresholdKey',
       'POST /v1/threshold/keys/{keyId}/sign signWithThresholdKey',
       'POST /v1/threshold/keys/{keyId}/unwrap unwrapThresholdEscrow',
+      'POST /v1/threshold/modules/{moduleId}/faults setThresholdModuleFaults',
       'PUT /v1/threshold/keys/{keyId}/policy setThresholdPolicy',
     ]);
     for (const item of Object.values(paths).filter((_, i) =>
