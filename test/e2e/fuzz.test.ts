@@ -41,7 +41,7 @@ import {
   type StateReader,
 } from './support/fuzz/state';
 
-const RUNS = Number(process.env['KEYLEDGER_FUZZ_RUNS'] ?? 250);
+const RUNS = Number(process.env['KEYLEDGER_FUZZ_RUNS'] ?? 400);
 const SEED = Number(process.env['KEYLEDGER_FUZZ_SEED'] ?? 20_261_202);
 const REPLAY_PATH = process.env['KEYLEDGER_FUZZ_PATH'];
 const SHRINK = process.env['KEYLEDGER_FUZZ_SHRINK'] !== '0';
