@@ -1,9 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import type { PeerCertificate } from 'node:tls';
 import { PROBLEM_TYPE_NAMES } from '../../api/problem';
 import type { ProblemType } from '../../errors';
 import { certificateFingerprint } from '../../fabric';
+import { requestJson } from '../../participant/jsonRequest';
 import { ProviderCallError, type CallOptions, type ProviderTransport } from '../transport';
 import {
   PROVIDER_PATHS,
@@ -143,74 +144,21 @@ export class ProviderClient implements ProviderTransport {
 
   #call<T>(method: 'GET' | 'POST', path: string, body: unknown, options?: CallOptions): Promise<T> {
     const signal = options?.signal ?? AbortSignal.timeout(this.#defaultTimeoutMs);
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const url = new URL(path, `${this.endpoint}/`);
-    return new Promise<T>((resolve, reject) => {
-      const fail = (kind: 'connection' | 'timeout', message: string, cause?: unknown): void =>
-        reject(new ProviderCallError({ providerId: this.providerId, kind, message, cause }));
-      if (signal.aborted) {
-        fail('timeout', 'no time left for the call', signal.reason);
-        return;
-      }
-      const outgoing = request(
-        url,
-        {
-          method,
-          agent: this.#agent,
-          signal,
-          headers: {
-            accept: 'application/json',
-            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
-          },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          response.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_ANSWER_BYTES) {
-              response.destroy(new Error('answer too large'));
-              return;
-            }
-            chunks.push(chunk);
-          });
-          response.on('error', (error) =>
-            signal.aborted
-              ? fail('timeout', 'no answer in time', error)
-              : fail('connection', 'the answer was cut off', error),
-          );
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = response.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-              try {
-                resolve(JSON.parse(text) as T);
-              } catch (error) {
-                reject(
-                  new ProviderCallError({
-                    providerId: this.providerId,
-                    kind: 'server',
-                    status,
-                    message: 'answered with a body that is not JSON',
-                    cause: error,
-                  }),
-                );
-              }
-              return;
-            }
-            reject(this.#problem(status, text));
-          });
-        },
-      );
-      outgoing.on('error', (error: NodeJS.ErrnoException) => {
-        if (signal.aborted) {
-          fail('timeout', 'no answer in time', error);
-        } else {
-          fail('connection', `could not be reached (${error.code ?? error.message})`, error);
-        }
-      });
-      outgoing.end(payload);
-    });
+    return requestJson<T>(
+      { agent: this.#agent, url, method, body, signal, maxAnswerBytes: MAX_ANSWER_BYTES },
+      {
+        failure: (kind, message, cause, status) =>
+          new ProviderCallError({
+            providerId: this.providerId,
+            kind,
+            message,
+            cause,
+            ...(status === undefined ? {} : { status }),
+          }),
+        refusal: (status, text) => this.#problem(status, text),
+      },
+    );
   }
 
   #problem(status: number, text: string): ProviderCallError {
